@@ -1,0 +1,10 @@
+DROP TABLE rate_limits;
+DROP TABLE refresh_tokens;
+DROP TABLE access_tokens;
+DROP TABLE authorization_codes;
+DROP TABLE interactions;
+DROP TABLE sessions;
+DROP TABLE signing_keys;
+DROP TABLE users;
+DROP TABLE application_origins;
+DROP TABLE applications;

@@ -1,0 +1,136 @@
+//! Settings: defaults < file (`--config`, TOML) < environment (`SESAME_<FIELD>`) < flags.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// The URL browsers and clients use to reach Sesame; the issuer is `<public_url>/oidc`.
+    pub public_url: String,
+    /// `postgres://...` or a SQLite file (`sqlite://path` or a path).
+    pub database_url: String,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+    pub db_pool_size: u32,
+    /// Whether the hosted registration page is open to everyone.
+    pub sign_up_enabled: bool,
+    pub access_token_ttl_secs: i64,
+    pub id_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    pub authorization_code_ttl_secs: i64,
+    pub session_ttl_secs: i64,
+    pub interaction_ttl_secs: i64,
+    /// How long a rotated-out signing key stays in the JWKS so tokens it signed still verify.
+    pub key_rotation_grace_secs: i64,
+    /// Failed sign-ins allowed per account, and per client IP, in one window.
+    pub sign_in_failures_per_account: i32,
+    pub sign_in_failures_per_ip: i32,
+    pub sign_in_failure_window_secs: i64,
+    pub password_min_length: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:3000".into(),
+            public_url: "http://127.0.0.1:3000".into(),
+            database_url: "sqlite://sesame.db".into(),
+            workers: 0,
+            db_pool_size: 16,
+            sign_up_enabled: true,
+            access_token_ttl_secs: 3600,
+            id_token_ttl_secs: 3600,
+            refresh_token_ttl_secs: 14 * 24 * 3600,
+            authorization_code_ttl_secs: 60,
+            session_ttl_secs: 14 * 24 * 3600,
+            interaction_ttl_secs: 3600,
+            key_rotation_grace_secs: 7 * 24 * 3600,
+            sign_in_failures_per_account: 5,
+            sign_in_failures_per_ip: 50,
+            sign_in_failure_window_secs: 900,
+            password_min_length: 8,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] toml::de::Error),
+    #[error("invalid configuration: {0}")]
+    Defaults(#[from] toml::ser::Error),
+    #[error("invalid public URL {0:?}: it must be an absolute http(s) URL without query or fragment")]
+    PublicUrl(String),
+}
+
+impl Settings {
+    /// Loads defaults, then the file, then `SESAME_*` environment variables.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                text.parse::<toml::Table>()?
+            }
+            None => toml::Table::new(),
+        };
+        let known = toml::Table::try_from(Settings::default())?;
+        for (name, value) in std::env::vars() {
+            if let Some(field) = name.strip_prefix("SESAME_") {
+                let field = field.to_ascii_lowercase();
+                if known.contains_key(&field) {
+                    table.insert(field, scalar(&value));
+                }
+            }
+        }
+        let settings: Settings = toml::Value::Table(table).try_into()?;
+        settings.validated()
+    }
+
+    /// Checks what cannot be expressed in types; call again after flags override fields.
+    pub fn validated(mut self) -> Result<Self, ConfigError> {
+        self.public_url = self.public_url.trim_end_matches('/').to_owned();
+        match url::Url::parse(&self.public_url) {
+            Ok(u) if (u.scheme() == "http" || u.scheme() == "https")
+                && u.query().is_none()
+                && u.fragment().is_none() => {}
+            _ => return Err(ConfigError::PublicUrl(self.public_url)),
+        }
+        Ok(self)
+    }
+
+    pub fn issuer(&self) -> String {
+        format!("{}/oidc", self.public_url)
+    }
+
+    /// The resource indicator of the Management API (RFC 8707).
+    pub fn management_api_resource(&self) -> String {
+        format!("{}/api", self.public_url)
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Environment values are strings; read booleans and integers as such so `SESAME_WORKERS=4` works.
+fn scalar(value: &str) -> toml::Value {
+    if let Ok(b) = value.parse::<bool>() {
+        toml::Value::Boolean(b)
+    } else if let Ok(i) = value.parse::<i64>() {
+        toml::Value::Integer(i)
+    } else {
+        toml::Value::String(value.to_owned())
+    }
+}

@@ -1,0 +1,8 @@
+//! Keys, JWT signing and verification, random tokens, hashing.
+
+pub mod keys;
+pub mod password;
+mod secret;
+
+pub use keys::{KeyError, KeySet, Keys, SigningAlg};
+pub use secret::{constant_time_eq, random_token, sha256_b64url};

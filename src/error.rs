@@ -1,0 +1,283 @@
+//! Errors as the edge shows them: OAuth JSON on OAuth endpoints, `{code, message}` JSON on the
+//! Management API and other JSON routes, a readable page in the browser. Each carries a public
+//! face; causes are logged, never sent.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+use serde::Serialize;
+
+use crate::storage::StorageError;
+
+/// RFC 6749 5.2 (and RFC 6750, RFC 8707, RFC 7009) error codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthErrorCode {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    UnsupportedResponseType,
+    InvalidScope,
+    InvalidTarget,
+    InvalidToken,
+    AccessDenied,
+    LoginRequired,
+    ConsentRequired,
+    InteractionRequired,
+    RequestNotSupported,
+    RequestUriNotSupported,
+    UnsupportedTokenType,
+    ServerError,
+}
+
+impl OAuthErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::UnsupportedResponseType => "unsupported_response_type",
+            Self::InvalidScope => "invalid_scope",
+            Self::InvalidTarget => "invalid_target",
+            Self::InvalidToken => "invalid_token",
+            Self::AccessDenied => "access_denied",
+            Self::LoginRequired => "login_required",
+            Self::ConsentRequired => "consent_required",
+            Self::InteractionRequired => "interaction_required",
+            Self::RequestNotSupported => "request_not_supported",
+            Self::RequestUriNotSupported => "request_uri_not_supported",
+            Self::UnsupportedTokenType => "unsupported_token_type",
+            Self::ServerError => "server_error",
+        }
+    }
+}
+
+/// An error answered as RFC 6749 JSON.
+#[derive(Debug, Clone)]
+pub struct OAuthError {
+    pub code: OAuthErrorCode,
+    pub description: String,
+    /// Set when the client tried HTTP Basic authentication (RFC 6749 5.2: 401 + challenge).
+    pub basic_challenge: bool,
+}
+
+impl OAuthError {
+    pub fn new(code: OAuthErrorCode, description: impl Into<String>) -> Self {
+        Self {
+            code,
+            description: description.into(),
+            basic_challenge: false,
+        }
+    }
+
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(OAuthErrorCode::InvalidRequest, description)
+    }
+
+    pub fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(OAuthErrorCode::InvalidGrant, description)
+    }
+
+    pub fn invalid_client() -> Self {
+        Self::new(OAuthErrorCode::InvalidClient, "client authentication failed")
+    }
+
+    pub fn server_error() -> Self {
+        Self::new(OAuthErrorCode::ServerError, "the server could not complete the request")
+    }
+}
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.description)
+    }
+}
+
+impl ResponseError for OAuthError {
+    fn status_code(&self) -> StatusCode {
+        match self.code {
+            OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+            OAuthErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+            OAuthErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        if self.code == OAuthErrorCode::InvalidClient && self.basic_challenge {
+            response.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="sesame""#));
+        }
+        if self.code == OAuthErrorCode::InvalidToken {
+            // RFC 6750 3: the challenge names the error; the description is ASCII we wrote.
+            let challenge = format!(
+                r#"Bearer error="invalid_token", error_description="{}""#,
+                self.description.replace('"', "'")
+            );
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                response.insert_header((header::WWW_AUTHENTICATE, value));
+            }
+        }
+        response.json(serde_json::json!({
+            "error": self.code.as_str(),
+            "error_description": self.description,
+        }))
+    }
+}
+
+impl From<StorageError> for OAuthError {
+    fn from(e: StorageError) -> Self {
+        tracing::error!(error = %e, "storage failure");
+        Self::server_error()
+    }
+}
+
+impl From<crate::crypto::KeyError> for OAuthError {
+    fn from(e: crate::crypto::KeyError) -> Self {
+        tracing::error!(error = %e, "signing failure");
+        Self::server_error()
+    }
+}
+
+/// An error answered as `{"code", "message"}` JSON (Management API and other JSON routes).
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "the server could not complete the request",
+        )
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(serde_json::json!({
+            "code": self.code,
+            "message": self.message,
+        }))
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        tracing::error!(error = %e, "storage failure");
+        Self::internal()
+    }
+}
+
+/// The generic error page: a title, what happened, what to do next.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub title: &'a str,
+    pub message: &'a str,
+    pub code: &'a str,
+    pub next_step: &'a str,
+}
+
+/// An error shown to a person in the browser.
+#[derive(Debug, Clone)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub code: String,
+    pub title: String,
+    pub message: String,
+    pub next_step: String,
+}
+
+impl PageError {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<String>,
+        title: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            title: title.into(),
+            message: message.into(),
+            next_step: "Go back to the application and start again.".into(),
+        }
+    }
+
+    pub fn with_next_step(mut self, next_step: impl Into<String>) -> Self {
+        self.next_step = next_step.into();
+        self
+    }
+
+    pub fn bad_request(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, "This request cannot be completed", message)
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Something went wrong",
+            "The server could not complete the request.",
+        )
+        .with_next_step("Try again in a moment.")
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let page = ErrorPage {
+            title: &self.title,
+            message: &self.message,
+            code: &self.code,
+            next_step: &self.next_step,
+        };
+        crate::pages::render(self.status, &page)
+    }
+}
+
+impl From<StorageError> for PageError {
+    fn from(e: StorageError) -> Self {
+        tracing::error!(error = %e, "storage failure");
+        Self::internal()
+    }
+}

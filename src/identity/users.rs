@@ -1,0 +1,90 @@
+use serde::Serialize;
+
+use super::Email;
+use crate::crypto::password;
+use crate::storage::{Storage, StorageError, users as queries};
+
+/// A person who can sign in.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub name: Option<String>,
+    pub email_verified: bool,
+    pub created_at: i64,
+}
+
+pub struct NewUser {
+    pub email: Email,
+    pub password: Option<String>,
+    pub name: Option<String>,
+    pub email_verified: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("the password must have at least {0} characters")]
+    PasswordTooShort(usize),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("password hashing failed")]
+    Hash,
+}
+
+pub fn check_password_policy(password: &str, min_length: usize) -> Result<(), UserError> {
+    if password.chars().count() < min_length {
+        return Err(UserError::PasswordTooShort(min_length));
+    }
+    Ok(())
+}
+
+/// Hashes the password (argon2id, ~16 ms: callers keep it off the async executor).
+fn prepare(new: NewUser, now: i64) -> Result<User, UserError> {
+    let password_hash = match new.password {
+        Some(p) => Some(password::hash_password(&p).map_err(|_| UserError::Hash)?),
+        None => None,
+    };
+    Ok(User {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: new.email.as_str().to_owned(),
+        password_hash,
+        name: new
+            .name
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
+        email_verified: new.email_verified,
+        created_at: now,
+    })
+}
+
+fn insert_error(e: StorageError) -> UserError {
+    if e.is_unique_violation() {
+        UserError::EmailTaken
+    } else {
+        UserError::Storage(e)
+    }
+}
+
+pub async fn create_user(storage: &Storage, new: NewUser, now: i64) -> Result<User, UserError> {
+    let user = actix_web::web::block(move || prepare(new, now))
+        .await
+        .map_err(|_| UserError::Hash)??;
+    storage
+        .run(move |conn| queries::insert_user(conn, &user).map(|_| user))
+        .await
+        .map_err(insert_error)
+}
+
+/// For the command line, outside any runtime.
+pub fn create_user_blocking(storage: &Storage, new: NewUser, now: i64) -> Result<User, UserError> {
+    let user = prepare(new, now)?;
+    storage
+        .run_blocking(|conn| queries::insert_user(conn, &user))
+        .map_err(insert_error)?;
+    Ok(user)
+}

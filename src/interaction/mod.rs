@@ -1,0 +1,159 @@
+//! The interaction: a server-side record of a sign-in in progress (random id in the URL and in
+//! a cookie, row in the database) holding the validated authorization request. Each hosted page
+//! reads it and advances it; finishing creates the session and the authorization code. Because
+//! the state lives in the database, any Sesame instance can serve any step.
+
+mod pages;
+
+use actix_web::cookie::Cookie;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::{constant_time_eq, random_token, sha256_b64url};
+use crate::error::PageError;
+use crate::oidc::authorize::{self, AuthorizationRequest};
+use crate::oidc::session::{self, Authentication};
+use crate::startup::AppState;
+use crate::storage::interactions::{self as queries, InteractionRecord};
+
+pub const INTERACTION_COOKIE: &str = "sesame_interaction";
+const COOKIE_PATH: &str = "/interaction";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope(COOKIE_PATH)
+            .route("/{uid}", web::get().to(pages::sign_in_page))
+            .route("/{uid}/sign-in", web::post().to(pages::sign_in))
+            .route("/{uid}/register", web::get().to(pages::register_page))
+            .route("/{uid}/register", web::post().to(pages::register)),
+    );
+}
+
+/// What has been established so far in this interaction (grows with later steps).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Progress {}
+
+pub struct Interaction {
+    pub uid: String,
+    pub id_hash: String,
+    pub request: AuthorizationRequest,
+    pub csrf: String,
+    pub progress: Progress,
+}
+
+impl Interaction {
+    pub fn check_csrf(&self, presented: &str) -> Result<(), PageError> {
+        if constant_time_eq(&self.csrf, presented) {
+            Ok(())
+        } else {
+            Err(PageError::new(
+                StatusCode::FORBIDDEN,
+                "csrf_mismatch",
+                "This form has expired",
+                "The form could not be verified.",
+            )
+            .with_next_step("Reload the page and try again."))
+        }
+    }
+}
+
+/// Starts an interaction for `request` and sends the browser to its first page.
+pub async fn start(
+    state: &AppState,
+    request: AuthorizationRequest,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
+    let uid = random_token(24);
+    let record = InteractionRecord {
+        id_hash: sha256_b64url(&uid),
+        request: serde_json::to_string(&request).map_err(|_| PageError::internal())?,
+        csrf: random_token(24),
+        state: serde_json::to_string(&Progress::default()).map_err(|_| PageError::internal())?,
+        created_at: now,
+        expires_at: now + state.settings.interaction_ttl_secs * 1000,
+    };
+    state
+        .storage
+        .run(move |c| queries::insert_interaction(c, &record))
+        .await?;
+    let cookie = session::cookie(
+        state,
+        INTERACTION_COOKIE,
+        uid.clone(),
+        COOKIE_PATH,
+        state.settings.interaction_ttl_secs,
+    );
+    Ok(HttpResponse::SeeOther()
+        .cookie(cookie)
+        .insert_header((header::LOCATION, format!("{COOKIE_PATH}/{uid}")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+fn expired() -> PageError {
+    PageError::new(
+        StatusCode::BAD_REQUEST,
+        "interaction_expired",
+        "This sign-in has expired",
+        "This sign-in page has expired, was already completed, or was opened in another browser.",
+    )
+    .with_next_step("Go back to the application and sign in again.")
+}
+
+/// Loads the interaction named in the URL, which must also be this browser's cookie.
+pub async fn load(req: &HttpRequest, state: &AppState, uid: &str, now: i64) -> Result<Interaction, PageError> {
+    let cookie_matches = req
+        .cookie(INTERACTION_COOKIE)
+        .is_some_and(|c| constant_time_eq(c.value(), uid));
+    if !cookie_matches {
+        return Err(expired());
+    }
+    let id_hash = sha256_b64url(uid);
+    let lookup = id_hash.clone();
+    let record = state
+        .storage
+        .run(move |c| queries::find_live_interaction(c, &lookup, now))
+        .await?
+        .ok_or_else(expired)?;
+    let request = serde_json::from_str(&record.request).map_err(|_| PageError::internal())?;
+    let progress = serde_json::from_str(&record.state).map_err(|_| PageError::internal())?;
+    Ok(Interaction {
+        uid: uid.to_owned(),
+        id_hash,
+        request,
+        csrf: record.csrf,
+        progress,
+    })
+}
+
+/// Ends the interaction with `auth` signed in: a new session, then the code back to the client.
+pub async fn finish(
+    req: &HttpRequest,
+    state: &AppState,
+    interaction: Interaction,
+    auth: Authentication,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
+    let id_hash = interaction.id_hash.clone();
+    // Only one submission may finish an interaction (double clicks, replays).
+    let finished_here = state
+        .storage
+        .run(move |c| queries::delete_interaction(c, &id_hash))
+        .await?;
+    if !finished_here {
+        return Err(expired());
+    }
+    let session_cookie = session::start(req, state, &auth, now).await?;
+    let mut response = authorize::complete(state, &interaction.request, &auth, now).await?;
+    add_cookie(&mut response, session_cookie);
+    add_cookie(&mut response, session::removal(state, INTERACTION_COOKIE, COOKIE_PATH));
+    Ok(response)
+}
+
+fn add_cookie(response: &mut HttpResponse, cookie: Cookie<'_>) {
+    if let Err(e) = response.add_cookie(&cookie) {
+        tracing::warn!(error = %e, "cookie not set");
+    }
+}

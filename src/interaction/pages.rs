@@ -1,0 +1,274 @@
+//! The hosted sign-in and registration pages: plain HTML forms, no JavaScript needed.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{Interaction, finish, load};
+use crate::crypto::password;
+use crate::error::PageError;
+use crate::identity::users::{self, check_password_policy};
+use crate::identity::{Email, NewUser, UserError};
+use crate::oidc::session::Authentication;
+use crate::pages::render;
+use crate::startup::AppState;
+use crate::storage::applications::find_application;
+use crate::storage::rate_limits::{self, Verdict};
+use crate::storage::users::find_user_by_email;
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage<'a> {
+    uid: &'a str,
+    csrf: &'a str,
+    app_name: &'a str,
+    email: &'a str,
+    error: Option<&'a str>,
+    sign_up_enabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage<'a> {
+    uid: &'a str,
+    csrf: &'a str,
+    app_name: &'a str,
+    email: &'a str,
+    name: &'a str,
+    error: Option<&'a str>,
+    password_min_length: usize,
+}
+
+async fn app_name(state: &AppState, interaction: &Interaction) -> Result<String, PageError> {
+    let id = interaction.request.client_id.clone();
+    Ok(state
+        .storage
+        .run(move |c| find_application(c, &id))
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default())
+}
+
+async fn show_sign_in(
+    state: &AppState,
+    interaction: &Interaction,
+    status: StatusCode,
+    email: &str,
+    error: Option<&str>,
+) -> Result<HttpResponse, PageError> {
+    let app_name = app_name(state, interaction).await?;
+    Ok(render(
+        status,
+        &SignInPage {
+            uid: &interaction.uid,
+            csrf: &interaction.csrf,
+            app_name: &app_name,
+            email,
+            error,
+            sign_up_enabled: state.settings.sign_up_enabled,
+        },
+    ))
+}
+
+pub async fn sign_in_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let interaction = load(&req, &state, &uid, crate::now_ms()).await?;
+    let hint = interaction.request.login_hint.clone().unwrap_or_default();
+    show_sign_in(&state, &interaction, StatusCode::OK, &hint, None).await
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+const WRONG_CREDENTIALS: &str = "The email or password is incorrect.";
+
+pub async fn sign_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, PageError> {
+    let now = crate::now_ms();
+    let interaction = load(&req, &state, &uid, now).await?;
+    interaction.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let email_key = format!("sign-in:account:{}", form.email.trim().to_lowercase());
+    let ip_key = format!(
+        "sign-in:ip:{}",
+        req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+    );
+    let settings = &state.settings;
+    let window_ms = settings.sign_in_failure_window_secs * 1000;
+    let (account_limit, ip_limit) = (settings.sign_in_failures_per_account, settings.sign_in_failures_per_ip);
+    let (k1, k2) = (email_key.clone(), ip_key.clone());
+    let throttled = state
+        .storage
+        .run(move |c| {
+            let account = rate_limits::check(c, &k1, account_limit, window_ms, now)?;
+            let ip = rate_limits::check(c, &k2, ip_limit, window_ms, now)?;
+            Ok(account != Verdict::Allowed || ip != Verdict::Allowed)
+        })
+        .await?;
+    if throttled {
+        return show_sign_in(
+            &state,
+            &interaction,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.email,
+            Some("Too many failed attempts. Wait a few minutes before trying again."),
+        )
+        .await;
+    }
+
+    let email = form.email.trim().to_owned();
+    let lookup = email.clone();
+    let user = state.storage.run(move |c| find_user_by_email(c, &lookup)).await?;
+    let password = form.password;
+    let verified = web::block(move || match user {
+        Some(user) => {
+            let ok = user
+                .password_hash
+                .as_deref()
+                .is_some_and(|hash| password::verify_password(&password, hash));
+            ok.then_some(user)
+        }
+        None => {
+            password::verify_dummy(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|_| PageError::internal())?;
+
+    let Some(user) = verified else {
+        state
+            .storage
+            .run(move |c| {
+                rate_limits::hit(c, &email_key, account_limit, window_ms, now)?;
+                rate_limits::hit(c, &ip_key, ip_limit, window_ms, now)?;
+                Ok(())
+            })
+            .await?;
+        return show_sign_in(&state, &interaction, StatusCode::UNAUTHORIZED, &email, Some(WRONG_CREDENTIALS)).await;
+    };
+    state.storage.run(move |c| rate_limits::reset(c, &email_key)).await?;
+    let auth = Authentication {
+        user_id: user.id,
+        auth_time: now,
+        amr: vec!["pwd".into()],
+    };
+    finish(&req, &state, interaction, auth, now).await
+}
+
+fn sign_up_closed() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "sign_up_disabled",
+        "Registration is closed",
+        "New accounts cannot be created here.",
+    )
+    .with_next_step("Ask the application's team for an invitation.")
+}
+
+pub async fn register_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let interaction = load(&req, &state, &uid, crate::now_ms()).await?;
+    if !state.settings.sign_up_enabled {
+        return Err(sign_up_closed());
+    }
+    let hint = interaction.request.login_hint.clone().unwrap_or_default();
+    show_register(&state, &interaction, StatusCode::OK, &hint, "", None).await
+}
+
+async fn show_register(
+    state: &AppState,
+    interaction: &Interaction,
+    status: StatusCode,
+    email: &str,
+    name: &str,
+    error: Option<&str>,
+) -> Result<HttpResponse, PageError> {
+    let app_name = app_name(state, interaction).await?;
+    Ok(render(
+        status,
+        &RegisterPage {
+            uid: &interaction.uid,
+            csrf: &interaction.csrf,
+            app_name: &app_name,
+            email,
+            name,
+            error,
+            password_min_length: state.settings.password_min_length,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    csrf: String,
+    email: String,
+    password: String,
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+    form: web::Form<RegisterForm>,
+) -> Result<HttpResponse, PageError> {
+    let now = crate::now_ms();
+    let interaction = load(&req, &state, &uid, now).await?;
+    interaction.check_csrf(&form.csrf)?;
+    if !state.settings.sign_up_enabled {
+        return Err(sign_up_closed());
+    }
+    let form = form.into_inner();
+    let invalid = |message: String| {
+        let (state, interaction, form) = (&state, &interaction, &form);
+        async move {
+            show_register(state, interaction, StatusCode::BAD_REQUEST, &form.email, &form.name, Some(&message)).await
+        }
+    };
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e,
+        Err(_) => return invalid("Enter a valid email address.".into()).await,
+    };
+    if let Err(e) = check_password_policy(&form.password, state.settings.password_min_length) {
+        return invalid(e.to_string()).await;
+    }
+    let new = NewUser {
+        email,
+        password: Some(form.password.clone()),
+        name: Some(form.name.clone()),
+        email_verified: false,
+    };
+    let user = match users::create_user(&state.storage, new, now).await {
+        Ok(user) => user,
+        Err(UserError::EmailTaken) => {
+            return invalid("An account with this email already exists. Sign in instead.".into()).await;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "registration failed");
+            return Err(PageError::internal());
+        }
+    };
+    let auth = Authentication {
+        user_id: user.id,
+        auth_time: now,
+        amr: vec!["pwd".into()],
+    };
+    finish(&req, &state, interaction, auth, now).await
+}

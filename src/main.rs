@@ -1,0 +1,235 @@
+//! The `sesame` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sesame::config::Settings;
+use sesame::crypto::SigningAlg;
+use sesame::crypto::keys::generate_key;
+use sesame::identity::{Email, NewUser, users};
+use sesame::oidc::client::{AppType, NewApplication, register};
+use sesame::startup::{Application, open_storage};
+use sesame::storage::{applications, keys as key_queries};
+
+#[derive(Parser)]
+#[command(name = "sesame", version, about = "An OpenID Connect provider with magic links")]
+struct Cli {
+    /// A TOML configuration file (defaults < file < SESAME_* environment < flags).
+    #[arg(long, global = true, env = "SESAME_CONFIG")]
+    config: Option<PathBuf>,
+    /// `postgres://...`, or a SQLite file (default: sesame.db in the working directory).
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (migrates the database and creates signing keys on first start).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage applications (OAuth clients).
+    #[command(subcommand)]
+    App(AppCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SESAME_BIND")]
+    bind: Option<String>,
+    /// The public base URL; the issuer is `<public-url>/oidc`.
+    #[arg(long, env = "SESAME_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AppKind {
+    Spa,
+    Traditional,
+    M2m,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "verbatim")]
+enum Alg {
+    RS256,
+    ES256,
+    EdDSA,
+}
+
+impl From<Alg> for SigningAlg {
+    fn from(a: Alg) -> Self {
+        match a {
+            Alg::RS256 => SigningAlg::RS256,
+            Alg::ES256 => SigningAlg::ES256,
+            Alg::EdDSA => SigningAlg::EdDSA,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum AppCommand {
+    /// Register an application; prints {"id", "secret"} (the secret is shown only once).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long = "type", value_enum)]
+        app_type: AppKind,
+        /// An exact redirect URI (repeatable).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// An exact post-logout redirect URI (repeatable).
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// ID token signing algorithm.
+        #[arg(long, value_enum, default_value = "RS256")]
+        id_token_alg: Alg,
+        /// Let this m2m application obtain Management API tokens.
+        #[arg(long)]
+        management_api: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; prints the user as JSON.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Replace the active signing key of an algorithm; the old one stays published for the
+    /// grace period so tokens it signed still verify.
+    Rotate {
+        #[arg(long, value_enum, default_value = "RS256")]
+        alg: Alg,
+    },
+}
+
+fn main() -> ExitCode {
+    sesame::telemetry::init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type AnyError = Box<dyn std::error::Error>;
+
+fn run(cli: Cli) -> Result<(), AnyError> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database_url {
+        settings.database_url = url;
+    }
+    match cli.command {
+        Command::Serve(args) => {
+            if let Some(bind) = args.bind {
+                settings.bind = bind;
+            }
+            if let Some(url) = args.public_url {
+                settings.public_url = url;
+            }
+            serve(settings.validated()?)
+        }
+        Command::Migrate => {
+            open_storage(&settings)?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::App(AppCommand::Create {
+            name,
+            app_type,
+            redirect_uris,
+            post_logout_redirect_uris,
+            id_token_alg,
+            management_api,
+        }) => {
+            let storage = open_storage(&settings)?;
+            let registered = register(
+                NewApplication {
+                    name,
+                    app_type: match app_type {
+                        AppKind::Spa => AppType::Spa,
+                        AppKind::Traditional => AppType::Traditional,
+                        AppKind::M2m => AppType::M2m,
+                    },
+                    redirect_uris,
+                    post_logout_redirect_uris,
+                    id_token_alg: id_token_alg.into(),
+                    management_api,
+                },
+                sesame::now_ms(),
+            )?;
+            storage.run_blocking(|c| {
+                applications::insert_application(c, &registered.app, &registered.origins)
+            })?;
+            let mut out = serde_json::json!({ "id": registered.app.id });
+            if let Some(secret) = registered.secret {
+                out["secret"] = secret.into();
+            }
+            println!("{out}");
+            Ok(())
+        }
+        Command::User(UserCommand::Create {
+            email,
+            password,
+            name,
+        }) => {
+            let storage = open_storage(&settings)?;
+            let email = Email::parse(&email)?;
+            if let Some(p) = &password {
+                users::check_password_policy(p, settings.password_min_length)?;
+            }
+            let user = users::create_user_blocking(
+                &storage,
+                NewUser {
+                    email,
+                    password,
+                    name,
+                    email_verified: true,
+                },
+                sesame::now_ms(),
+            )?;
+            println!("{}", serde_json::to_string(&user)?);
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Rotate { alg }) => {
+            let storage = open_storage(&settings)?;
+            let now = sesame::now_ms();
+            let key = generate_key(alg.into(), now)?;
+            storage.run_blocking(|c| key_queries::rotate_key(c, &key, now))?;
+            println!("{}", serde_json::json!({ "kid": key.kid, "alg": key.alg }));
+            Ok(())
+        }
+    }
+}
+
+fn serve(settings: Settings) -> Result<(), AnyError> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings.clone()).await?;
+        tracing::info!(bind = %settings.bind, issuer = %settings.issuer(), "sesame is serving");
+        app.server.await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,235 @@
+//! The authorization endpoint as a pipeline of small checks, run in a fixed order (after
+//! node-oidc-provider's `lib/actions/authorization`). Until the client and its redirect URI
+//! are known good, errors render a page; after, they go back to the client.
+
+use actix_web::http::StatusCode;
+use serde::Deserialize;
+
+use super::request::{AuthorizationRequest, Prompt};
+use crate::crypto::KeySet;
+use crate::error::{OAuthErrorCode, PageError};
+use crate::oidc::client::{AppType, Application};
+use crate::oidc::params::Params;
+use crate::oidc::scope::Scopes;
+
+#[derive(Debug)]
+pub enum AuthorizeError {
+    /// The client or redirect URI cannot be trusted: never redirect (RFC 6749 4.1.2.1).
+    Page(PageError),
+    /// Sent back to the verified redirect URI with `state` and `iss`.
+    Redirect {
+        redirect_uri: String,
+        state: Option<String>,
+        code: OAuthErrorCode,
+        description: String,
+    },
+}
+
+/// What the checks after the redirect URI need to send an error back.
+struct Verified<'a> {
+    redirect_uri: &'a str,
+    state: Option<&'a str>,
+}
+
+impl Verified<'_> {
+    fn error(&self, code: OAuthErrorCode, description: impl Into<String>) -> AuthorizeError {
+        AuthorizeError::Redirect {
+            redirect_uri: self.redirect_uri.to_owned(),
+            state: self.state.map(str::to_owned),
+            code,
+            description: description.into(),
+        }
+    }
+}
+
+fn page(code: &str, message: impl Into<String>) -> AuthorizeError {
+    AuthorizeError::Page(PageError::bad_request(code, message))
+}
+
+/// Runs every check; `app` is the client looked up by `client_id` (None when unknown).
+pub fn validate(
+    params: &Params,
+    app: Option<&Application>,
+    keys: &KeySet,
+) -> Result<AuthorizationRequest, AuthorizeError> {
+    let app = check_client(params, app)?;
+    let redirect_uri = check_redirect_uri(params, app)?;
+    let v = Verified {
+        redirect_uri,
+        state: params.get("state"),
+    };
+    check_request_objects(params, &v)?;
+    check_repeated(params, &v)?;
+    check_response_type(params, &v)?;
+    let scope = check_scope(params, &v)?;
+    let code_challenge = check_pkce(params, app, &v)?;
+    let prompt = check_prompt(params, &v)?;
+    let max_age = check_max_age(params, &v)?;
+    let id_token_hint_sub = check_id_token_hint(params, app, keys, &v)?;
+    Ok(AuthorizationRequest {
+        client_id: app.id.clone(),
+        redirect_uri: redirect_uri.to_owned(),
+        scope,
+        state: params.get("state").map(str::to_owned),
+        nonce: params.get("nonce").map(str::to_owned),
+        code_challenge,
+        prompt,
+        max_age,
+        login_hint: params.get("login_hint").map(str::to_owned),
+        id_token_hint_sub,
+    })
+}
+
+fn check_client<'a>(params: &Params, app: Option<&'a Application>) -> Result<&'a Application, AuthorizeError> {
+    if params.is_repeated("client_id") {
+        return Err(page("invalid_request", "The client_id parameter was given more than once."));
+    }
+    if params.get("client_id").is_none() {
+        return Err(page("invalid_request", "The client_id parameter is missing."));
+    }
+    let app = app.ok_or_else(|| page("invalid_client", "The application is not registered."))?;
+    if app.app_type == AppType::M2m {
+        return Err(page(
+            "unauthorized_client",
+            "This machine-to-machine application cannot sign people in.",
+        ));
+    }
+    Ok(app)
+}
+
+fn check_redirect_uri<'a>(params: &'a Params, app: &Application) -> Result<&'a str, AuthorizeError> {
+    if params.is_repeated("redirect_uri") {
+        return Err(page("invalid_request", "The redirect_uri parameter was given more than once."));
+    }
+    let uri = params
+        .get("redirect_uri")
+        .ok_or_else(|| page("invalid_request", "The redirect_uri parameter is missing."))?;
+    if !app.has_redirect_uri(uri) {
+        return Err(AuthorizeError::Page(PageError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_redirect_uri",
+            "This request cannot be completed",
+            "The redirect_uri is not registered for this application.",
+        )));
+    }
+    Ok(uri)
+}
+
+fn check_request_objects(params: &Params, v: &Verified) -> Result<(), AuthorizeError> {
+    if params.get("request").is_some() {
+        return Err(v.error(OAuthErrorCode::RequestNotSupported, "request objects are not supported"));
+    }
+    if params.get("request_uri").is_some() {
+        return Err(v.error(OAuthErrorCode::RequestUriNotSupported, "request_uri is not supported"));
+    }
+    Ok(())
+}
+
+fn check_repeated(params: &Params, v: &Verified) -> Result<(), AuthorizeError> {
+    match params.first_repeated() {
+        Some(name) => Err(v.error(
+            OAuthErrorCode::InvalidRequest,
+            format!("the {name} parameter was given more than once"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn check_response_type(params: &Params, v: &Verified) -> Result<(), AuthorizeError> {
+    match params.get("response_type") {
+        None => Err(v.error(OAuthErrorCode::InvalidRequest, "response_type is missing")),
+        Some("code") => match params.get("response_mode") {
+            None | Some("query") => Ok(()),
+            Some(_) => Err(v.error(OAuthErrorCode::InvalidRequest, "unsupported response_mode")),
+        },
+        Some(_) => Err(v.error(
+            OAuthErrorCode::UnsupportedResponseType,
+            "only the authorization code flow (response_type=code) is supported",
+        )),
+    }
+}
+
+fn check_scope(params: &Params, v: &Verified) -> Result<Scopes, AuthorizeError> {
+    let scope = Scopes::parse_supported(params.get("scope").unwrap_or(""));
+    if !scope.contains("openid") {
+        return Err(v.error(OAuthErrorCode::InvalidScope, "the openid scope is required"));
+    }
+    Ok(scope)
+}
+
+/// RFC 7636 4.2: 43 to 128 characters of the unreserved set.
+pub fn is_pkce_value(value: &str) -> bool {
+    (43..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+fn check_pkce(params: &Params, app: &Application, v: &Verified) -> Result<Option<String>, AuthorizeError> {
+    let method = params.get("code_challenge_method");
+    let Some(challenge) = params.get("code_challenge") else {
+        if method.is_some() {
+            return Err(v.error(OAuthErrorCode::InvalidRequest, "code_challenge is missing"));
+        }
+        if app.app_type == AppType::Spa {
+            return Err(v.error(
+                OAuthErrorCode::InvalidRequest,
+                "PKCE (code_challenge with S256) is required for this application",
+            ));
+        }
+        return Ok(None);
+    };
+    // An absent method means `plain` (RFC 7636 4.3), which RFC 9700 2.1.1 rules out.
+    if method != Some("S256") {
+        return Err(v.error(OAuthErrorCode::InvalidRequest, "code_challenge_method must be S256"));
+    }
+    if !is_pkce_value(challenge) {
+        return Err(v.error(OAuthErrorCode::InvalidRequest, "code_challenge is malformed"));
+    }
+    Ok(Some(challenge.to_owned()))
+}
+
+fn check_prompt(params: &Params, v: &Verified) -> Result<Prompt, AuthorizeError> {
+    Prompt::parse(params.get("prompt")).map_err(|e| v.error(OAuthErrorCode::InvalidRequest, e))
+}
+
+fn check_max_age(params: &Params, v: &Verified) -> Result<Option<i64>, AuthorizeError> {
+    params
+        .get("max_age")
+        .map(|raw| {
+            raw.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| v.error(OAuthErrorCode::InvalidRequest, "max_age must be a non-negative integer"))
+        })
+        .transpose()
+}
+
+#[derive(Deserialize)]
+struct HintClaims {
+    sub: String,
+    aud: serde_json::Value,
+}
+
+/// An `id_token_hint` must be an ID token we issued to this client; it may have expired.
+fn check_id_token_hint(
+    params: &Params,
+    app: &Application,
+    keys: &KeySet,
+    v: &Verified,
+) -> Result<Option<String>, AuthorizeError> {
+    let Some(hint) = params.get("id_token_hint") else {
+        return Ok(None);
+    };
+    let invalid = || v.error(OAuthErrorCode::InvalidRequest, "id_token_hint could not be validated");
+    let claims: HintClaims = keys.verify(hint, false).map_err(|_| invalid())?;
+    let for_this_client = match &claims.aud {
+        serde_json::Value::String(aud) => aud == &app.id,
+        serde_json::Value::Array(auds) => auds.iter().any(|a| a.as_str() == Some(app.id.as_str())),
+        _ => false,
+    };
+    if !for_this_client {
+        return Err(invalid());
+    }
+    Ok(Some(claims.sub))
+}

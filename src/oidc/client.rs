@@ -1,0 +1,196 @@
+//! Applications (OAuth clients): their kinds, registration rules and secret checks.
+
+use serde::Serialize;
+
+use crate::crypto::{SigningAlg, constant_time_eq, random_token, sha256_b64url};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum AppType {
+    /// Public browser app: no secret, PKCE S256 required.
+    Spa,
+    /// Confidential server-side web app: `client_secret_basic` or `client_secret_post`.
+    Traditional,
+    /// Machine-to-machine: `client_credentials` only.
+    M2m,
+}
+
+impl AppType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Spa => "spa",
+            Self::Traditional => "traditional",
+            Self::M2m => "m2m",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Spa, Self::Traditional, Self::M2m]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+
+    pub fn is_confidential(self) -> bool {
+        self != Self::Spa
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Application {
+    pub id: String,
+    pub name: String,
+    pub app_type: AppType,
+    pub secret_hash: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub id_token_alg: SigningAlg,
+    pub management_api: bool,
+    pub created_at: i64,
+}
+
+impl Application {
+    /// Compares the SHA-256 of the presented secret with the stored one in constant time.
+    pub fn secret_matches(&self, presented: &str) -> bool {
+        self.secret_hash
+            .as_deref()
+            .is_some_and(|stored| constant_time_eq(stored, &sha256_b64url(presented)))
+    }
+
+    /// Exact string comparison (RFC 9700 2.1: no prefix, wildcard or normalization).
+    pub fn has_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uris.iter().any(|r| r == uri)
+    }
+
+    pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
+        self.post_logout_redirect_uris.iter().any(|r| r == uri)
+    }
+}
+
+pub struct NewApplication {
+    pub name: String,
+    pub app_type: AppType,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub id_token_alg: SigningAlg,
+    pub management_api: bool,
+}
+
+/// A registered application, its plaintext secret (shown once) and its CORS origins.
+pub struct Registered {
+    pub app: Application,
+    pub secret: Option<String>,
+    pub origins: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrationError {
+    #[error("name must not be empty")]
+    EmptyName,
+    #[error("redirect URI {0:?} must be an absolute URL without a fragment")]
+    BadRedirectUri(String),
+    #[error("a {0} application needs at least one redirect URI")]
+    MissingRedirectUri(&'static str),
+    #[error("m2m applications have no redirect URIs")]
+    M2mRedirect,
+    #[error("only m2m applications can call the Management API")]
+    ManagementNotM2m,
+}
+
+fn check_uri(uri: &str) -> Result<url::Url, RegistrationError> {
+    match url::Url::parse(uri) {
+        Ok(u) if u.fragment().is_none() && !u.cannot_be_a_base() => Ok(u),
+        _ => Err(RegistrationError::BadRedirectUri(uri.to_owned())),
+    }
+}
+
+/// Validates a registration and mints the id and secret.
+pub fn register(new: NewApplication, now: i64) -> Result<Registered, RegistrationError> {
+    if new.name.trim().is_empty() {
+        return Err(RegistrationError::EmptyName);
+    }
+    let mut origins = Vec::new();
+    for uri in new.redirect_uris.iter().chain(&new.post_logout_redirect_uris) {
+        let parsed = check_uri(uri)?;
+        if new.app_type == AppType::Spa && parsed.scheme().starts_with("http") {
+            let origin = parsed.origin().ascii_serialization();
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+    }
+    match new.app_type {
+        AppType::M2m if !new.redirect_uris.is_empty() => return Err(RegistrationError::M2mRedirect),
+        AppType::Spa | AppType::Traditional if new.redirect_uris.is_empty() => {
+            return Err(RegistrationError::MissingRedirectUri(new.app_type.as_str()));
+        }
+        _ => {}
+    }
+    if new.management_api && new.app_type != AppType::M2m {
+        return Err(RegistrationError::ManagementNotM2m);
+    }
+    let secret = new.app_type.is_confidential().then(|| random_token(32));
+    Ok(Registered {
+        app: Application {
+            id: random_token(15).to_ascii_lowercase().replace(['-', '_'], "x"),
+            name: new.name.trim().to_owned(),
+            app_type: new.app_type,
+            secret_hash: secret.as_deref().map(sha256_b64url),
+            redirect_uris: new.redirect_uris,
+            post_logout_redirect_uris: new.post_logout_redirect_uris,
+            id_token_alg: new.id_token_alg,
+            management_api: new.management_api,
+            created_at: now,
+        },
+        secret,
+        origins,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(app_type: AppType, uris: &[&str]) -> NewApplication {
+        NewApplication {
+            name: "app".into(),
+            app_type,
+            redirect_uris: uris.iter().map(|s| s.to_string()).collect(),
+            post_logout_redirect_uris: vec![],
+            id_token_alg: SigningAlg::RS256,
+            management_api: false,
+        }
+    }
+
+    #[test]
+    fn spa_has_no_secret_and_allows_its_origins() {
+        let r = register(new(AppType::Spa, &["http://localhost:5173/callback"]), 0).expect("ok");
+        assert!(r.secret.is_none());
+        assert_eq!(r.origins, vec!["http://localhost:5173".to_string()]);
+    }
+
+    #[test]
+    fn confidential_secret_is_stored_hashed_and_checked() {
+        let r = register(new(AppType::Traditional, &["https://app.example/cb"]), 0).expect("ok");
+        let secret = r.secret.expect("secret");
+        assert!(secret.len() >= 43);
+        assert_ne!(r.app.secret_hash.as_deref(), Some(secret.as_str()));
+        assert!(r.app.secret_matches(&secret));
+        assert!(!r.app.secret_matches("wrong"));
+    }
+
+    #[test]
+    fn rejects_fragments_and_missing_uris() {
+        assert!(register(new(AppType::Spa, &["https://a.example/cb#x"]), 0).is_err());
+        assert!(register(new(AppType::Traditional, &[]), 0).is_err());
+        assert!(register(new(AppType::M2m, &["https://a.example/cb"]), 0).is_err());
+    }
+
+    #[test]
+    fn redirect_uris_match_exactly() {
+        let r = register(new(AppType::Spa, &["https://a.example/cb"]), 0).expect("ok");
+        assert!(r.app.has_redirect_uri("https://a.example/cb"));
+        for near in ["https://a.example/cb/", "https://a.example/cb?x=1", "https://A.example/cb", "https://a.example/c"] {
+            assert!(!r.app.has_redirect_uri(near), "{near}");
+        }
+    }
+}

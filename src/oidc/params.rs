@@ -1,0 +1,57 @@
+//! Request parameters from a query string or a form body, with RFC 6749 3.1's rule that a
+//! parameter must not appear twice.
+
+use std::collections::HashMap;
+
+#[derive(Debug, Default)]
+pub struct Params {
+    values: HashMap<String, String>,
+    repeated: Vec<String>,
+}
+
+impl Params {
+    /// Parses `application/x-www-form-urlencoded` text (a query string or a form body).
+    pub fn parse(encoded: &[u8]) -> Result<Self, String> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(encoded)
+            .map_err(|_| "the parameters are not valid form encoding".to_owned())?;
+        let mut params = Params::default();
+        for (name, value) in pairs {
+            if params.values.contains_key(&name) {
+                if !params.repeated.contains(&name) {
+                    params.repeated.push(name);
+                }
+            } else {
+                params.values.insert(name, value);
+            }
+        }
+        Ok(params)
+    }
+
+    /// The value of `name`; empty values count as absent (RFC 6749 3.1).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    pub fn is_repeated(&self, name: &str) -> bool {
+        self.repeated.iter().any(|r| r == name)
+    }
+
+    pub fn first_repeated(&self) -> Option<&str> {
+        self.repeated.first().map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Params;
+
+    #[test]
+    fn reads_values_and_notices_repeats() {
+        let p = Params::parse(b"a=1&b=x%20y&a=2&c=").expect("parse");
+        assert_eq!(p.get("a"), Some("1"));
+        assert_eq!(p.get("b"), Some("x y"));
+        assert_eq!(p.get("c"), None);
+        assert!(p.is_repeated("a"));
+        assert_eq!(p.first_repeated(), Some("a"));
+    }
+}

@@ -1,0 +1,43 @@
+//! `POST /oidc/token/revocation` (RFC 7009). Revoking a refresh token revokes its whole grant
+//! (RFC 7009 2.1). Unknown tokens still get 200, so the endpoint reveals nothing.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::crypto::sha256_b64url;
+use crate::error::{OAuthError, OAuthErrorCode};
+use crate::oidc::params::Params;
+use crate::oidc::token::client_auth::authenticate;
+use crate::startup::AppState;
+use crate::storage::grants;
+
+pub async fn revoke(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
+    let params = Params::parse(&body).map_err(OAuthError::invalid_request)?;
+    let app = authenticate(&req, &state, &params).await?;
+    let token = params
+        .get("token")
+        .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
+    let hint = params.get("token_type_hint");
+    if let Some(other) = hint.filter(|h| *h != "access_token" && *h != "refresh_token") {
+        return Err(OAuthError::new(
+            OAuthErrorCode::UnsupportedTokenType,
+            format!("token_type_hint {other:?} is not supported"),
+        ));
+    }
+    let hash = sha256_b64url(token);
+    let now = crate::now_ms();
+    state
+        .storage
+        .run(move |c| {
+            if grants::revoke_access_token(c, &hash, &app.id, now)? == 0
+                && let Some(grant_id) = grants::refresh_token_grant(c, &hash, &app.id)?
+            {
+                grants::revoke_grant(c, &grant_id, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}

@@ -1,0 +1,97 @@
+//! Browser sessions: a random cookie value, stored as its SHA-256 with the user and how and
+//! when they authenticated.
+
+use actix_web::HttpRequest;
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+
+use crate::crypto::{random_token, sha256_b64url};
+use crate::startup::AppState;
+use crate::storage::StorageError;
+use crate::storage::sessions::{self as queries, SessionRecord};
+
+pub const SESSION_COOKIE: &str = "sesame_session";
+
+/// Builds a cookie with the attributes every Sesame cookie carries.
+pub fn cookie<'a>(state: &AppState, name: &'a str, value: String, path: &'a str, max_age_secs: i64) -> Cookie<'a> {
+    Cookie::build(name, value)
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.secure_cookies())
+        .max_age(CookieDuration::seconds(max_age_secs))
+        .finish()
+}
+
+/// A cookie that deletes `name` at `path`.
+pub fn removal<'a>(state: &AppState, name: &'a str, path: &'a str) -> Cookie<'a> {
+    let mut c = cookie(state, name, String::new(), path, 0);
+    c.make_removal();
+    c
+}
+
+/// The live session of this browser, if any.
+pub async fn current(req: &HttpRequest, state: &AppState, now: i64) -> Result<Option<SessionRecord>, StorageError> {
+    let Some(value) = req.cookie(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let hash = sha256_b64url(value.value());
+    state.storage.run(move |c| queries::find_live_session(c, &hash, now)).await
+}
+
+/// How a user proved who they are, for a new session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authentication {
+    pub user_id: String,
+    pub auth_time: i64,
+    pub amr: Vec<String>,
+}
+
+/// Starts a session for `auth`, replacing the browser's previous one (no session fixation).
+pub async fn start(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Authentication,
+    now: i64,
+) -> Result<Cookie<'static>, StorageError> {
+    let token = random_token(32);
+    let record = SessionRecord {
+        id: uuid::Uuid::now_v7().to_string(),
+        token_hash: sha256_b64url(&token),
+        user_id: auth.user_id.clone(),
+        auth_time: auth.auth_time,
+        amr: auth.amr.join(" "),
+        created_at: now,
+        expires_at: now + state.settings.session_ttl_secs * 1000,
+    };
+    let previous = req.cookie(SESSION_COOKIE).map(|c| sha256_b64url(c.value()));
+    state
+        .storage
+        .run(move |c| {
+            if let Some(previous) = previous {
+                queries::delete_session(c, &previous)?;
+            }
+            queries::insert_session(c, &record)
+        })
+        .await?;
+    let c = cookie(state, SESSION_COOKIE, token, "/", state.settings.session_ttl_secs);
+    Ok(c.into_owned())
+}
+
+/// Ends this browser's session; returns the cookie that clears it.
+pub async fn end(req: &HttpRequest, state: &AppState) -> Result<Cookie<'static>, StorageError> {
+    if let Some(value) = req.cookie(SESSION_COOKIE) {
+        let hash = sha256_b64url(value.value());
+        state.storage.run(move |c| queries::delete_session(c, &hash)).await?;
+    }
+    Ok(removal(state, SESSION_COOKIE, "/").into_owned())
+}
+
+impl From<&SessionRecord> for Authentication {
+    fn from(s: &SessionRecord) -> Self {
+        Authentication {
+            user_id: s.user_id.clone(),
+            auth_time: s.auth_time,
+            amr: s.amr.split(' ').filter(|a| !a.is_empty()).map(str::to_owned).collect(),
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! `POST /oidc/token`: one file per grant.
+
+mod authorization_code;
+pub mod client_auth;
+pub mod client_credentials;
+mod issue;
+mod refresh_token;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use crate::error::{OAuthError, OAuthErrorCode};
+use crate::oidc::params::Params;
+use crate::startup::AppState;
+
+/// RFC 6749 5.1.
+#[derive(Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
+    let params = Params::parse(&body).map_err(OAuthError::invalid_request)?;
+    if let Some(name) = params.first_repeated() {
+        return Err(OAuthError::invalid_request(format!(
+            "the {name} parameter was given more than once"
+        )));
+    }
+    let grant_type = params
+        .get("grant_type")
+        .ok_or_else(|| OAuthError::invalid_request("grant_type is missing"))?;
+    let app = client_auth::authenticate(&req, &state, &params).await?;
+    let now = crate::now_ms();
+    let response = match grant_type {
+        "authorization_code" => authorization_code::exchange(&state, &app, &params, now).await?,
+        "refresh_token" => refresh_token::exchange(&state, &app, &params, now).await?,
+        "client_credentials" => client_credentials::exchange(&state, &app, &params, now)?,
+        _ => {
+            return Err(OAuthError::new(
+                OAuthErrorCode::UnsupportedGrantType,
+                "this grant type is not supported",
+            ));
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(response))
+}

@@ -1,0 +1,69 @@
+//! `GET|POST /oidc/me` (OIDC Core 5.3): the claims of the token's user, by granted scope.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::crypto::sha256_b64url;
+use crate::error::{OAuthError, OAuthErrorCode};
+use crate::oidc::claims::user_claims;
+use crate::oidc::params::Params;
+use crate::oidc::scope::Scopes;
+use crate::startup::AppState;
+use crate::storage::grants::find_live_access_token;
+use crate::storage::users::find_user;
+
+fn invalid_token(description: &str) -> OAuthError {
+    OAuthError::new(OAuthErrorCode::InvalidToken, description)
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, OAuthError> {
+    let token = bearer(&req).ok_or_else(|| invalid_token("a bearer access token is required"))?;
+    userinfo(&state, token.to_owned()).await
+}
+
+/// RFC 6750 2.2 also allows the token in a form body.
+pub async fn post(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
+    if let Some(token) = bearer(&req) {
+        return userinfo(&state, token.to_owned()).await;
+    }
+    let params = Params::parse(&body).map_err(OAuthError::invalid_request)?;
+    let token = params
+        .get("access_token")
+        .ok_or_else(|| invalid_token("a bearer access token is required"))?;
+    userinfo(&state, token.to_owned()).await
+}
+
+async fn userinfo(state: &AppState, token: String) -> Result<HttpResponse, OAuthError> {
+    let now = crate::now_ms();
+    let hash = sha256_b64url(&token);
+    let found = state
+        .storage
+        .run(move |c| {
+            let Some(access) = find_live_access_token(c, &hash, now)? else {
+                return Ok(None);
+            };
+            let user = find_user(c, &access.user_id)?;
+            Ok(user.map(|u| (access, u)))
+        })
+        .await?;
+    let (access, user) = found.ok_or_else(|| invalid_token("the access token is invalid, expired or revoked"))?;
+    let scope = Scopes::parse_supported(&access.scope);
+    if !scope.contains("openid") {
+        return Err(OAuthError::new(
+            OAuthErrorCode::InvalidToken,
+            "the access token was not granted the openid scope",
+        ));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(user_claims(&user, &scope)))
+}

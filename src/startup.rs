@@ -1,0 +1,167 @@
+//! Builds the shared state and the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::crypto::keys::{KeySet, Keys, generate_key};
+use crate::crypto::{KeyError, SigningAlg};
+use crate::storage::{DatabaseUrl, Storage, StorageError, keys as key_queries};
+
+/// Everything a request handler may need, shared by all workers.
+pub struct AppState {
+    pub settings: Settings,
+    pub storage: Storage,
+    pub keys: Keys,
+    pub issuer: String,
+    /// The discovery document, serialized once.
+    pub discovery: Arc<[u8]>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("migration failed: {0}")]
+    Migrate(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the database and applies pending migrations.
+pub fn open_storage(settings: &Settings) -> Result<Storage, StartupError> {
+    let url = DatabaseUrl::parse(&settings.database_url);
+    let storage = Storage::connect(&url, settings.db_pool_size)?;
+    let applied = storage
+        .migrate()
+        .map_err(|e| StartupError::Migrate(e.to_string()))?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrated");
+    }
+    Ok(storage)
+}
+
+/// Generates a key for every algorithm that has none yet (first start).
+pub fn ensure_signing_keys(storage: &Storage) -> Result<(), StartupError> {
+    for alg in SigningAlg::ALL {
+        let active = storage.run_blocking(|c| key_queries::count_active_keys(c, alg.as_str()))?;
+        if active == 0 {
+            let key = generate_key(alg, crate::now_ms())?;
+            storage.run_blocking(|c| key_queries::rotate_key(c, &key, crate::now_ms()))?;
+            tracing::info!(alg = alg.as_str(), kid = %key.kid, "generated signing key");
+        }
+    }
+    Ok(())
+}
+
+pub fn load_key_set(storage: &Storage, settings: &Settings) -> Result<KeySet, StartupError> {
+    let retired_after = crate::now_ms() - settings.key_rotation_grace_secs * 1000;
+    let stored = storage.run_blocking(|c| key_queries::list_publishable_keys(c, retired_after))?;
+    Ok(KeySet::from_stored(&stored)?)
+}
+
+/// A built server and the port it listens on (tests bind port 0 and read it back).
+pub struct Application {
+    pub port: u16,
+    pub server: Server,
+    pub state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(&settings.bind)?;
+        Self::build_with_listener(settings, listener).await
+    }
+
+    pub async fn build_with_listener(
+        settings: Settings,
+        listener: TcpListener,
+    ) -> Result<Self, StartupError> {
+        let port = listener.local_addr()?.port();
+        let prepared = {
+            let settings = settings.clone();
+            web::block(move || -> Result<_, StartupError> {
+                let storage = open_storage(&settings)?;
+                ensure_signing_keys(&storage)?;
+                let keys = load_key_set(&storage, &settings)?;
+                Ok((storage, keys))
+            })
+            .await
+            .map_err(|e| StartupError::Migrate(e.to_string()))??
+        };
+        let (storage, key_set) = prepared;
+        let issuer = settings.issuer();
+        let discovery = crate::oidc::discovery::document(&settings, &key_set)?;
+        let state = web::Data::new(AppState {
+            settings: settings.clone(),
+            storage,
+            keys: Keys::new(key_set),
+            issuer,
+            discovery,
+        });
+        spawn_key_refresh(state.clone());
+
+        let workers = if settings.workers == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            settings.workers
+        };
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .app_data(web::JsonConfig::default().limit(256 * 1024))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("Referrer-Policy", "no-referrer"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add((
+                            "Content-Security-Policy",
+                            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+                        )),
+                )
+                .wrap(TracingLogger::default())
+                .configure(crate::oidc::routes)
+                .configure(crate::interaction::routes)
+                .route("/health", web::get().to(crate::health::health))
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+}
+
+/// Picks up keys rotated by another process (`sesame keys rotate`) without a restart.
+fn spawn_key_refresh(state: web::Data<AppState>) {
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(Duration::from_secs(30));
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            let storage = state.storage.clone();
+            let settings = state.settings.clone();
+            match web::block(move || load_key_set(&storage, &settings)).await {
+                Ok(Ok(set)) => state.keys.replace(set),
+                Ok(Err(e)) => tracing::warn!(error = %e, "key refresh failed"),
+                Err(e) => tracing::warn!(error = %e, "key refresh failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,248 @@
+//! Authorization codes, opaque access tokens and refresh tokens. Each belongs to a grant
+//! (`grant_id`, the family born from one code) so that a replay can revoke the whole family.
+//! Every single-use artifact is consumed by one conditional UPDATE: of racing callers,
+//! exactly one sees a row come back.
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{access_tokens, authorization_codes, refresh_tokens};
+
+#[derive(Clone, Debug, Queryable, Insertable)]
+#[diesel(table_name = authorization_codes)]
+pub struct CodeRecord {
+    pub code_hash: String,
+    pub grant_id: String,
+    pub application_id: String,
+    pub user_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub auth_time: i64,
+    pub amr: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub consumed_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, Queryable, Insertable)]
+#[diesel(table_name = access_tokens)]
+pub struct AccessTokenRecord {
+    pub token_hash: String,
+    pub grant_id: String,
+    pub application_id: String,
+    pub user_id: String,
+    pub scope: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, Queryable, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRecord {
+    pub token_hash: String,
+    pub grant_id: String,
+    pub application_id: String,
+    pub user_id: String,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub auth_time: i64,
+    pub amr: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub consumed_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// What redeeming a single-use artifact found.
+#[derive(Debug)]
+pub enum Redeemed<T> {
+    /// This caller won: the record as it was before consumption.
+    Fresh(T),
+    /// The artifact exists but was already used: a replay.
+    Replayed(T),
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+pub fn insert_code(conn: &mut DbConnection, code: &CodeRecord) -> QueryResult<()> {
+    diesel::insert_into(authorization_codes::table).values(code).execute(conn).map(drop)
+}
+
+/// Consumes a code. Returns `Replayed` when it had been redeemed before (RFC 6749 4.1.2:
+/// the caller should then revoke what the code granted).
+pub fn consume_code(
+    conn: &mut DbConnection,
+    code_hash: &str,
+    now: i64,
+) -> QueryResult<Redeemed<CodeRecord>> {
+    let won: Option<CodeRecord> = diesel::update(
+        authorization_codes::table.filter(
+            authorization_codes::code_hash
+                .eq(code_hash)
+                .and(authorization_codes::consumed_at.is_null())
+                .and(authorization_codes::expires_at.gt(now)),
+        ),
+    )
+    .set(authorization_codes::consumed_at.eq(now))
+    .returning(authorization_codes::all_columns)
+    .get_result(conn)
+    .optional()?;
+    if let Some(code) = won {
+        return Ok(Redeemed::Fresh(code));
+    }
+    let existing: Option<CodeRecord> = authorization_codes::table
+        .find(code_hash)
+        .first(conn)
+        .optional()?;
+    Ok(match existing {
+        Some(code) if code.consumed_at.is_some() => Redeemed::Replayed(code),
+        _ => Redeemed::Invalid,
+    })
+}
+
+pub fn insert_access_token(conn: &mut DbConnection, token: &AccessTokenRecord) -> QueryResult<()> {
+    diesel::insert_into(access_tokens::table).values(token).execute(conn).map(drop)
+}
+
+pub fn find_live_access_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: i64,
+) -> QueryResult<Option<AccessTokenRecord>> {
+    access_tokens::table
+        .filter(
+            access_tokens::token_hash
+                .eq(token_hash)
+                .and(access_tokens::expires_at.gt(now))
+                .and(access_tokens::revoked_at.is_null()),
+        )
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_refresh_token(
+    conn: &mut DbConnection,
+    token: &RefreshTokenRecord,
+) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table).values(token).execute(conn).map(drop)
+}
+
+pub fn find_live_refresh_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: i64,
+) -> QueryResult<Option<RefreshTokenRecord>> {
+    refresh_tokens::table
+        .filter(
+            refresh_tokens::token_hash
+                .eq(token_hash)
+                .and(refresh_tokens::expires_at.gt(now))
+                .and(refresh_tokens::consumed_at.is_null())
+                .and(refresh_tokens::revoked_at.is_null()),
+        )
+        .first(conn)
+        .optional()
+}
+
+/// Marks a refresh token of `application_id` used (rotation). `Replayed` means it had already
+/// been rotated away. Another client's token is `Invalid` and left untouched.
+pub fn consume_refresh_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    application_id: &str,
+    now: i64,
+) -> QueryResult<Redeemed<RefreshTokenRecord>> {
+    let won: Option<RefreshTokenRecord> = diesel::update(
+        refresh_tokens::table.filter(
+            refresh_tokens::token_hash
+                .eq(token_hash)
+                .and(refresh_tokens::application_id.eq(application_id))
+                .and(refresh_tokens::consumed_at.is_null())
+                .and(refresh_tokens::revoked_at.is_null())
+                .and(refresh_tokens::expires_at.gt(now)),
+        ),
+    )
+    .set(refresh_tokens::consumed_at.eq(now))
+    .returning(refresh_tokens::all_columns)
+    .get_result(conn)
+    .optional()?;
+    if let Some(token) = won {
+        return Ok(Redeemed::Fresh(token));
+    }
+    let existing: Option<RefreshTokenRecord> = refresh_tokens::table
+        .filter(
+            refresh_tokens::token_hash
+                .eq(token_hash)
+                .and(refresh_tokens::application_id.eq(application_id)),
+        )
+        .first(conn)
+        .optional()?;
+    Ok(match existing {
+        Some(token) if token.consumed_at.is_some() => Redeemed::Replayed(token),
+        _ => Redeemed::Invalid,
+    })
+}
+
+/// Revokes every access and refresh token of a grant (a replayed code or refresh token,
+/// or an explicit revocation of a refresh token).
+pub fn revoke_grant(conn: &mut DbConnection, grant_id: &str, now: i64) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::update(
+            access_tokens::table.filter(
+                access_tokens::grant_id
+                    .eq(grant_id)
+                    .and(access_tokens::revoked_at.is_null()),
+            ),
+        )
+        .set(access_tokens::revoked_at.eq(now))
+        .execute(conn)?;
+        diesel::update(
+            refresh_tokens::table.filter(
+                refresh_tokens::grant_id
+                    .eq(grant_id)
+                    .and(refresh_tokens::revoked_at.is_null()),
+            ),
+        )
+        .set(refresh_tokens::revoked_at.eq(now))
+        .execute(conn)?;
+        Ok(())
+    })
+}
+
+pub fn revoke_access_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    application_id: &str,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        access_tokens::table.filter(
+            access_tokens::token_hash
+                .eq(token_hash)
+                .and(access_tokens::application_id.eq(application_id))
+                .and(access_tokens::revoked_at.is_null()),
+        ),
+    )
+    .set(access_tokens::revoked_at.eq(now))
+    .execute(conn)
+}
+
+/// The grant a refresh token belongs to, if it was issued to `application_id`.
+pub fn refresh_token_grant(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    application_id: &str,
+) -> QueryResult<Option<String>> {
+    refresh_tokens::table
+        .filter(
+            refresh_tokens::token_hash
+                .eq(token_hash)
+                .and(refresh_tokens::application_id.eq(application_id)),
+        )
+        .select(refresh_tokens::grant_id)
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,47 @@
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::interactions;
+
+/// A sign-in in progress: the validated authorization request and what has been proven so far,
+/// both as JSON owned by `crate::interaction`.
+#[derive(Clone, Debug, Queryable, Insertable)]
+#[diesel(table_name = interactions)]
+pub struct InteractionRecord {
+    pub id_hash: String,
+    pub request: String,
+    pub csrf: String,
+    pub state: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+pub fn insert_interaction(conn: &mut DbConnection, record: &InteractionRecord) -> QueryResult<()> {
+    diesel::insert_into(interactions::table).values(record).execute(conn).map(drop)
+}
+
+pub fn find_live_interaction(
+    conn: &mut DbConnection,
+    id_hash: &str,
+    now: i64,
+) -> QueryResult<Option<InteractionRecord>> {
+    interactions::table
+        .filter(interactions::id_hash.eq(id_hash).and(interactions::expires_at.gt(now)))
+        .first(conn)
+        .optional()
+}
+
+pub fn update_interaction_state(
+    conn: &mut DbConnection,
+    id_hash: &str,
+    state: &str,
+) -> QueryResult<usize> {
+    diesel::update(interactions::table.find(id_hash))
+        .set(interactions::state.eq(state))
+        .execute(conn)
+}
+
+/// Removes the interaction; returns whether this caller was the one to finish it.
+pub fn delete_interaction(conn: &mut DbConnection, id_hash: &str) -> QueryResult<bool> {
+    Ok(diesel::delete(interactions::table.find(id_hash)).execute(conn)? == 1)
+}

@@ -1,0 +1,141 @@
+//! Table definitions shared by SQLite and PostgreSQL. Only column types both backends support
+//! through diesel's `MultiConnection` are used: text, integers, booleans.
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        name -> Text,
+        app_type -> Text,
+        secret_hash -> Nullable<Text>,
+        redirect_uris -> Text,
+        post_logout_redirect_uris -> Text,
+        id_token_alg -> Text,
+        management_api -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    application_origins (origin, application_id) {
+        origin -> Text,
+        application_id -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        email_lower -> Text,
+        password_hash -> Nullable<Text>,
+        name -> Nullable<Text>,
+        email_verified -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        alg -> Text,
+        private_der -> Text,
+        created_at -> BigInt,
+        retired_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        auth_time -> BigInt,
+        amr -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    interactions (id_hash) {
+        id_hash -> Text,
+        request -> Text,
+        csrf -> Text,
+        state -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    authorization_codes (code_hash) {
+        code_hash -> Text,
+        grant_id -> Text,
+        application_id -> Text,
+        user_id -> Text,
+        redirect_uri -> Text,
+        scope -> Text,
+        nonce -> Nullable<Text>,
+        code_challenge -> Nullable<Text>,
+        auth_time -> BigInt,
+        amr -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        consumed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    access_tokens (token_hash) {
+        token_hash -> Text,
+        grant_id -> Text,
+        application_id -> Text,
+        user_id -> Text,
+        scope -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        grant_id -> Text,
+        application_id -> Text,
+        user_id -> Text,
+        scope -> Text,
+        nonce -> Nullable<Text>,
+        auth_time -> BigInt,
+        amr -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        consumed_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        count -> Integer,
+        window_start -> BigInt,
+    }
+}
+
+diesel::joinable!(application_origins -> applications (application_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    applications,
+    application_origins,
+    users,
+    signing_keys,
+    sessions,
+    interactions,
+    authorization_codes,
+    access_tokens,
+    refresh_tokens,
+    rate_limits,
+);
