@@ -129,7 +129,7 @@ start_sesame() {
   rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
   : > "$db"   # an empty file is a valid empty SQLite database
   created=$(RUST_LOG=$SESAME_RUST_LOG "$SESAME_BIN" --database-url "sqlite://$db" \
-            app create --name bench --type m2m --management-api 2>>"$OUT/sesame-app-create.log") \
+            app create --name bench --type m2m --management-api 2>"$OUT/sesame-app-create.log") \
     || die "sesame app create failed; see $OUT/sesame-app-create.log"
   read -r id secret < <(python3 -c '
 import json, sys

@@ -68,7 +68,9 @@ pub enum ConfigError {
     Invalid(#[from] toml::de::Error),
     #[error("invalid configuration: {0}")]
     Defaults(#[from] toml::ser::Error),
-    #[error("invalid public URL {0:?}: it must be an absolute http(s) URL without query or fragment")]
+    #[error(
+        "invalid public URL {0:?}: it must be an absolute http(s) URL without query or fragment"
+    )]
     PublicUrl(String),
 }
 
@@ -102,9 +104,10 @@ impl Settings {
     pub fn validated(mut self) -> Result<Self, ConfigError> {
         self.public_url = self.public_url.trim_end_matches('/').to_owned();
         match url::Url::parse(&self.public_url) {
-            Ok(u) if (u.scheme() == "http" || u.scheme() == "https")
-                && u.query().is_none()
-                && u.fragment().is_none() => {}
+            Ok(u)
+                if (u.scheme() == "http" || u.scheme() == "https")
+                    && u.query().is_none()
+                    && u.fragment().is_none() => {}
             _ => return Err(ConfigError::PublicUrl(self.public_url)),
         }
         Ok(self)

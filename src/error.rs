@@ -84,11 +84,17 @@ impl OAuthError {
     }
 
     pub fn invalid_client() -> Self {
-        Self::new(OAuthErrorCode::InvalidClient, "client authentication failed")
+        Self::new(
+            OAuthErrorCode::InvalidClient,
+            "client authentication failed",
+        )
     }
 
     pub fn server_error() -> Self {
-        Self::new(OAuthErrorCode::ServerError, "the server could not complete the request")
+        Self::new(
+            OAuthErrorCode::ServerError,
+            "the server could not complete the request",
+        )
     }
 }
 
@@ -239,7 +245,12 @@ impl PageError {
     }
 
     pub fn bad_request(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, "This request cannot be completed", message)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            code,
+            "This request cannot be completed",
+            message,
+        )
     }
 
     pub fn internal() -> Self {

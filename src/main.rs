@@ -13,7 +13,11 @@ use sesame::startup::{Application, open_storage};
 use sesame::storage::{applications, keys as key_queries};
 
 #[derive(Parser)]
-#[command(name = "sesame", version, about = "An OpenID Connect provider with magic links")]
+#[command(
+    name = "sesame",
+    version,
+    about = "An OpenID Connect provider with magic links"
+)]
 struct Cli {
     /// A TOML configuration file (defaults < file < SESAME_* environment < flags).
     #[arg(long, global = true, env = "SESAME_CONFIG")]

@@ -55,7 +55,11 @@ impl SigningAlg {
     /// signatures use SHA-512, the others SHA-256.
     pub fn at_hash(self, access_token: &str) -> String {
         use aws_lc_rs::digest::{SHA256, SHA512, digest};
-        let algorithm = if self == Self::EdDSA { &SHA512 } else { &SHA256 };
+        let algorithm = if self == Self::EdDSA {
+            &SHA512
+        } else {
+            &SHA256
+        };
         let hash = digest(algorithm, access_token.as_bytes());
         let bytes = hash.as_ref();
         URL_SAFE_NO_PAD.encode(&bytes[..bytes.len() / 2])
@@ -143,9 +147,12 @@ impl KeySet {
                 SigningAlg::RS256 => {
                     let pair = RsaKeyPair::from_pkcs8(&der).map_err(|_| corrupt())?;
                     let public = pair.public_key();
-                    let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
-                    let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
-                    let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|_| corrupt())?;
+                    let n =
+                        URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
+                    let e =
+                        URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
+                    let decoding =
+                        DecodingKey::from_rsa_components(&n, &e).map_err(|_| corrupt())?;
                     let jwk = serde_json::json!({"kty": "RSA", "n": n, "e": e});
                     (Pair::Rsa(pair), jwk, decoding)
                 }
@@ -159,7 +166,8 @@ impl KeySet {
                     }
                     let x = URL_SAFE_NO_PAD.encode(&point[1..33]);
                     let y = URL_SAFE_NO_PAD.encode(&point[33..65]);
-                    let decoding = DecodingKey::from_ec_components(&x, &y).map_err(|_| corrupt())?;
+                    let decoding =
+                        DecodingKey::from_ec_components(&x, &y).map_err(|_| corrupt())?;
                     let jwk = serde_json::json!({"kty": "EC", "crv": "P-256", "x": x, "y": y});
                     (Pair::Ec(pair), jwk, decoding)
                 }
@@ -229,8 +237,13 @@ impl KeySet {
         let signature = match &key.pair {
             Pair::Rsa(pair) => {
                 let mut sig = vec![0u8; pair.public_modulus_len()];
-                pair.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), jws.as_bytes(), &mut sig)
-                    .map_err(|_| KeyError::Sign)?;
+                pair.sign(
+                    &RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    jws.as_bytes(),
+                    &mut sig,
+                )
+                .map_err(|_| KeyError::Sign)?;
                 sig
             }
             Pair::Ec(pair) => pair
@@ -250,7 +263,9 @@ impl KeySet {
     pub fn verify<T: DeserializeOwned>(&self, token: &str, check_exp: bool) -> Result<T, KeyError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| KeyError::Invalid(e.to_string()))?;
-        let kid = header.kid.ok_or_else(|| KeyError::Invalid("no kid".into()))?;
+        let kid = header
+            .kid
+            .ok_or_else(|| KeyError::Invalid("no kid".into()))?;
         let (alg, key) = self
             .verifying
             .get(&kid)

@@ -103,7 +103,12 @@ fn expired() -> PageError {
 }
 
 /// Loads the interaction named in the URL, which must also be this browser's cookie.
-pub async fn load(req: &HttpRequest, state: &AppState, uid: &str, now: i64) -> Result<Interaction, PageError> {
+pub async fn load(
+    req: &HttpRequest,
+    state: &AppState,
+    uid: &str,
+    now: i64,
+) -> Result<Interaction, PageError> {
     let cookie_matches = req
         .cookie(INTERACTION_COOKIE)
         .is_some_and(|c| constant_time_eq(c.value(), uid));
@@ -148,7 +153,10 @@ pub async fn finish(
     let session_cookie = session::start(req, state, &auth, now).await?;
     let mut response = authorize::complete(state, &interaction.request, &auth, now).await?;
     add_cookie(&mut response, session_cookie);
-    add_cookie(&mut response, session::removal(state, INTERACTION_COOKIE, COOKIE_PATH));
+    add_cookie(
+        &mut response,
+        session::removal(state, INTERACTION_COOKIE, COOKIE_PATH),
+    );
     Ok(response)
 }
 

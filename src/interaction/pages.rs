@@ -103,11 +103,16 @@ pub async fn sign_in(
     let email_key = format!("sign-in:account:{}", form.email.trim().to_lowercase());
     let ip_key = format!(
         "sign-in:ip:{}",
-        req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+        req.peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
     );
     let settings = &state.settings;
     let window_ms = settings.sign_in_failure_window_secs * 1000;
-    let (account_limit, ip_limit) = (settings.sign_in_failures_per_account, settings.sign_in_failures_per_ip);
+    let (account_limit, ip_limit) = (
+        settings.sign_in_failures_per_account,
+        settings.sign_in_failures_per_ip,
+    );
     let (k1, k2) = (email_key.clone(), ip_key.clone());
     let throttled = state
         .storage
@@ -130,7 +135,10 @@ pub async fn sign_in(
 
     let email = form.email.trim().to_owned();
     let lookup = email.clone();
-    let user = state.storage.run(move |c| find_user_by_email(c, &lookup)).await?;
+    let user = state
+        .storage
+        .run(move |c| find_user_by_email(c, &lookup))
+        .await?;
     let password = form.password;
     let verified = web::block(move || match user {
         Some(user) => {
@@ -157,9 +165,19 @@ pub async fn sign_in(
                 Ok(())
             })
             .await?;
-        return show_sign_in(&state, &interaction, StatusCode::UNAUTHORIZED, &email, Some(WRONG_CREDENTIALS)).await;
+        return show_sign_in(
+            &state,
+            &interaction,
+            StatusCode::UNAUTHORIZED,
+            &email,
+            Some(WRONG_CREDENTIALS),
+        )
+        .await;
     };
-    state.storage.run(move |c| rate_limits::reset(c, &email_key)).await?;
+    state
+        .storage
+        .run(move |c| rate_limits::reset(c, &email_key))
+        .await?;
     let auth = Authentication {
         user_id: user.id,
         auth_time: now,
@@ -239,7 +257,15 @@ pub async fn register(
     let invalid = |message: String| {
         let (state, interaction, form) = (&state, &interaction, &form);
         async move {
-            show_register(state, interaction, StatusCode::BAD_REQUEST, &form.email, &form.name, Some(&message)).await
+            show_register(
+                state,
+                interaction,
+                StatusCode::BAD_REQUEST,
+                &form.email,
+                &form.name,
+                Some(&message),
+            )
+            .await
         }
     };
     let email = match Email::parse(&form.email) {
@@ -258,7 +284,8 @@ pub async fn register(
     let user = match users::create_user(&state.storage, new, now).await {
         Ok(user) => user,
         Err(UserError::EmailTaken) => {
-            return invalid("An account with this email already exists. Sign in instead.".into()).await;
+            return invalid("An account with this email already exists. Sign in instead.".into())
+                .await;
         }
         Err(e) => {
             tracing::error!(error = %e, "registration failed");

@@ -109,7 +109,11 @@ pub fn register(new: NewApplication, now: i64) -> Result<Registered, Registratio
         return Err(RegistrationError::EmptyName);
     }
     let mut origins = Vec::new();
-    for uri in new.redirect_uris.iter().chain(&new.post_logout_redirect_uris) {
+    for uri in new
+        .redirect_uris
+        .iter()
+        .chain(&new.post_logout_redirect_uris)
+    {
         let parsed = check_uri(uri)?;
         if new.app_type == AppType::Spa && parsed.scheme().starts_with("http") {
             let origin = parsed.origin().ascii_serialization();
@@ -119,7 +123,9 @@ pub fn register(new: NewApplication, now: i64) -> Result<Registered, Registratio
         }
     }
     match new.app_type {
-        AppType::M2m if !new.redirect_uris.is_empty() => return Err(RegistrationError::M2mRedirect),
+        AppType::M2m if !new.redirect_uris.is_empty() => {
+            return Err(RegistrationError::M2mRedirect);
+        }
         AppType::Spa | AppType::Traditional if new.redirect_uris.is_empty() => {
             return Err(RegistrationError::MissingRedirectUri(new.app_type.as_str()));
         }
@@ -131,7 +137,9 @@ pub fn register(new: NewApplication, now: i64) -> Result<Registered, Registratio
     let secret = new.app_type.is_confidential().then(|| random_token(32));
     Ok(Registered {
         app: Application {
-            id: random_token(15).to_ascii_lowercase().replace(['-', '_'], "x"),
+            id: random_token(15)
+                .to_ascii_lowercase()
+                .replace(['-', '_'], "x"),
             name: new.name.trim().to_owned(),
             app_type: new.app_type,
             secret_hash: secret.as_deref().map(sha256_b64url),
@@ -189,7 +197,12 @@ mod tests {
     fn redirect_uris_match_exactly() {
         let r = register(new(AppType::Spa, &["https://a.example/cb"]), 0).expect("ok");
         assert!(r.app.has_redirect_uri("https://a.example/cb"));
-        for near in ["https://a.example/cb/", "https://a.example/cb?x=1", "https://A.example/cb", "https://a.example/c"] {
+        for near in [
+            "https://a.example/cb/",
+            "https://a.example/cb?x=1",
+            "https://A.example/cb",
+            "https://a.example/c",
+        ] {
             assert!(!r.app.has_redirect_uri(near), "{near}");
         }
     }

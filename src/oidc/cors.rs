@@ -30,7 +30,9 @@ pub async fn cors(
         _ => false,
     };
     let preflight = req.method() == Method::OPTIONS
-        && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     if preflight {
         let mut response = if allowed {
             HttpResponse::NoContent()

@@ -12,7 +12,11 @@ use crate::oidc::token::client_credentials::AccessTokenClaims;
 use crate::startup::AppState;
 use crate::storage::grants::{find_live_access_token, find_live_refresh_token};
 
-pub async fn introspect(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
+pub async fn introspect(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, OAuthError> {
     let params = Params::parse(&body).map_err(OAuthError::invalid_request)?;
     let app = authenticate(&req, &state, &params).await?;
     if !app.app_type.is_confidential() {
@@ -25,7 +29,11 @@ pub async fn introspect(req: HttpRequest, state: web::Data<AppState>, body: web:
     let inactive = json!({ "active": false });
     // JWT access tokens (client_credentials) verify offline.
     if token.matches('.').count() == 2 {
-        let body = match state.keys.current().verify::<AccessTokenClaims>(token, true) {
+        let body = match state
+            .keys
+            .current()
+            .verify::<AccessTokenClaims>(token, true)
+        {
             Ok(c) if c.iss == state.issuer => json!({
                 "active": true, "token_type": "Bearer", "scope": c.scope, "client_id": c.client_id,
                 "sub": c.sub, "aud": c.aud, "iss": c.iss, "exp": c.exp, "iat": c.iat, "jti": c.jti,
@@ -39,10 +47,25 @@ pub async fn introspect(req: HttpRequest, state: web::Data<AppState>, body: web:
         .storage
         .run(move |c| {
             if let Some(a) = find_live_access_token(c, &hash, now)? {
-                return Ok(Some(("access_token", a.application_id, a.user_id, a.scope, a.created_at, a.expires_at)));
+                return Ok(Some((
+                    "access_token",
+                    a.application_id,
+                    a.user_id,
+                    a.scope,
+                    a.created_at,
+                    a.expires_at,
+                )));
             }
-            Ok(find_live_refresh_token(c, &hash, now)?
-                .map(|r| ("refresh_token", r.application_id, r.user_id, r.scope, r.created_at, r.expires_at)))
+            Ok(find_live_refresh_token(c, &hash, now)?.map(|r| {
+                (
+                    "refresh_token",
+                    r.application_id,
+                    r.user_id,
+                    r.scope,
+                    r.created_at,
+                    r.expires_at,
+                )
+            }))
         })
         .await?;
     let body = match found {

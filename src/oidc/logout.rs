@@ -28,19 +28,26 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
     end_session(&req, &state, req.query_string().as_bytes()).await
 }
 
-pub async fn post(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, PageError> {
+pub async fn post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
     end_session(&req, &state, &body).await
 }
 
-async fn end_session(req: &HttpRequest, state: &AppState, encoded: &[u8]) -> Result<HttpResponse, PageError> {
-    let params = Params::parse(encoded).map_err(|e| PageError::bad_request("invalid_request", e))?;
+async fn end_session(
+    req: &HttpRequest,
+    state: &AppState,
+    encoded: &[u8],
+) -> Result<HttpResponse, PageError> {
+    let params =
+        Params::parse(encoded).map_err(|e| PageError::bad_request("invalid_request", e))?;
     let hinted_client = match params.get("id_token_hint") {
         Some(hint) => {
-            let claims: HintClaims = state
-                .keys
-                .current()
-                .verify(hint, false)
-                .map_err(|_| PageError::bad_request("invalid_request", "The id_token_hint is not valid."))?;
+            let claims: HintClaims = state.keys.current().verify(hint, false).map_err(|_| {
+                PageError::bad_request("invalid_request", "The id_token_hint is not valid.")
+            })?;
             match claims.aud {
                 serde_json::Value::String(aud) => Some(aud),
                 _ => None,
@@ -60,7 +67,10 @@ async fn end_session(req: &HttpRequest, state: &AppState, encoded: &[u8]) -> Res
     };
     let destination = match (params.get("post_logout_redirect_uri"), client_id) {
         (Some(uri), Some(client_id)) => {
-            let app = state.storage.run(move |c| find_application(c, &client_id)).await?;
+            let app = state
+                .storage
+                .run(move |c| find_application(c, &client_id))
+                .await?;
             match app {
                 Some(app) if app.has_post_logout_redirect_uri(uri) => Some(uri.to_owned()),
                 _ => {

@@ -16,12 +16,15 @@ impl Params {
             .map_err(|_| "the parameters are not valid form encoding".to_owned())?;
         let mut params = Params::default();
         for (name, value) in pairs {
-            if params.values.contains_key(&name) {
-                if !params.repeated.contains(&name) {
-                    params.repeated.push(name);
+            match params.values.entry(name) {
+                std::collections::hash_map::Entry::Occupied(seen) => {
+                    if !params.repeated.contains(seen.key()) {
+                        params.repeated.push(seen.key().clone());
+                    }
                 }
-            } else {
-                params.values.insert(name, value);
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
             }
         }
         Ok(params)
@@ -29,7 +32,10 @@ impl Params {
 
     /// The value of `name`; empty values count as absent (RFC 6749 3.1).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     pub fn is_repeated(&self, name: &str) -> bool {

@@ -11,7 +11,11 @@ use crate::oidc::token::client_auth::authenticate;
 use crate::startup::AppState;
 use crate::storage::grants;
 
-pub async fn revoke(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
+pub async fn revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, OAuthError> {
     let params = Params::parse(&body).map_err(OAuthError::invalid_request)?;
     let app = authenticate(&req, &state, &params).await?;
     let token = params

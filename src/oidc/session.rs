@@ -12,7 +12,13 @@ use crate::storage::sessions::{self as queries, SessionRecord};
 pub const SESSION_COOKIE: &str = "sesame_session";
 
 /// Builds a cookie with the attributes every Sesame cookie carries.
-pub fn cookie<'a>(state: &AppState, name: &'a str, value: String, path: &'a str, max_age_secs: i64) -> Cookie<'a> {
+pub fn cookie<'a>(
+    state: &AppState,
+    name: &'a str,
+    value: String,
+    path: &'a str,
+    max_age_secs: i64,
+) -> Cookie<'a> {
     Cookie::build(name, value)
         .path(path)
         .http_only(true)
@@ -30,12 +36,19 @@ pub fn removal<'a>(state: &AppState, name: &'a str, path: &'a str) -> Cookie<'a>
 }
 
 /// The live session of this browser, if any.
-pub async fn current(req: &HttpRequest, state: &AppState, now: i64) -> Result<Option<SessionRecord>, StorageError> {
+pub async fn current(
+    req: &HttpRequest,
+    state: &AppState,
+    now: i64,
+) -> Result<Option<SessionRecord>, StorageError> {
     let Some(value) = req.cookie(SESSION_COOKIE) else {
         return Ok(None);
     };
     let hash = sha256_b64url(value.value());
-    state.storage.run(move |c| queries::find_live_session(c, &hash, now)).await
+    state
+        .storage
+        .run(move |c| queries::find_live_session(c, &hash, now))
+        .await
 }
 
 /// How a user proved who they are, for a new session.
@@ -73,7 +86,13 @@ pub async fn start(
             queries::insert_session(c, &record)
         })
         .await?;
-    let c = cookie(state, SESSION_COOKIE, token, "/", state.settings.session_ttl_secs);
+    let c = cookie(
+        state,
+        SESSION_COOKIE,
+        token,
+        "/",
+        state.settings.session_ttl_secs,
+    );
     Ok(c.into_owned())
 }
 
@@ -81,7 +100,10 @@ pub async fn start(
 pub async fn end(req: &HttpRequest, state: &AppState) -> Result<Cookie<'static>, StorageError> {
     if let Some(value) = req.cookie(SESSION_COOKIE) {
         let hash = sha256_b64url(value.value());
-        state.storage.run(move |c| queries::delete_session(c, &hash)).await?;
+        state
+            .storage
+            .run(move |c| queries::delete_session(c, &hash))
+            .await?;
     }
     Ok(removal(state, SESSION_COOKIE, "/").into_owned())
 }
@@ -91,7 +113,12 @@ impl From<&SessionRecord> for Authentication {
         Authentication {
             user_id: s.user_id.clone(),
             auth_time: s.auth_time,
-            amr: s.amr.split(' ').filter(|a| !a.is_empty()).map(str::to_owned).collect(),
+            amr: s
+                .amr
+                .split(' ')
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect(),
         }
     }
 }

@@ -31,7 +31,11 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
 }
 
 /// RFC 6750 2.2 also allows the token in a form body.
-pub async fn post(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
+pub async fn post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, OAuthError> {
     if let Some(token) = bearer(&req) {
         return userinfo(&state, token.to_owned()).await;
     }
@@ -55,7 +59,8 @@ async fn userinfo(state: &AppState, token: String) -> Result<HttpResponse, OAuth
             Ok(user.map(|u| (access, u)))
         })
         .await?;
-    let (access, user) = found.ok_or_else(|| invalid_token("the access token is invalid, expired or revoked"))?;
+    let (access, user) =
+        found.ok_or_else(|| invalid_token("the access token is invalid, expired or revoked"))?;
     let scope = Scopes::parse_supported(&access.scope);
     if !scope.contains("openid") {
         return Err(OAuthError::new(

@@ -21,11 +21,14 @@ struct ApplicationRow {
 
 impl ApplicationRow {
     fn into_domain(self) -> Result<Application, diesel::result::Error> {
-        let corrupt = |what: &str| diesel::result::Error::DeserializationError(what.to_owned().into());
+        let corrupt =
+            |what: &str| diesel::result::Error::DeserializationError(what.to_owned().into());
         Ok(Application {
             app_type: AppType::parse(&self.app_type).ok_or_else(|| corrupt("app_type"))?,
-            id_token_alg: SigningAlg::parse(&self.id_token_alg).ok_or_else(|| corrupt("id_token_alg"))?,
-            redirect_uris: serde_json::from_str(&self.redirect_uris).map_err(|_| corrupt("redirect_uris"))?,
+            id_token_alg: SigningAlg::parse(&self.id_token_alg)
+                .ok_or_else(|| corrupt("id_token_alg"))?,
+            redirect_uris: serde_json::from_str(&self.redirect_uris)
+                .map_err(|_| corrupt("redirect_uris"))?,
             post_logout_redirect_uris: serde_json::from_str(&self.post_logout_redirect_uris)
                 .map_err(|_| corrupt("post_logout_redirect_uris"))?,
             id: self.id,
@@ -56,7 +59,9 @@ pub fn insert_application(
         created_at: app.created_at,
     };
     conn.transaction(|conn| {
-        diesel::insert_into(applications::table).values(&row).execute(conn)?;
+        diesel::insert_into(applications::table)
+            .values(&row)
+            .execute(conn)?;
         for origin in origins {
             diesel::insert_into(application_origins::table)
                 .values((

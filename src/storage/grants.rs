@@ -68,7 +68,10 @@ pub enum Redeemed<T> {
 }
 
 pub fn insert_code(conn: &mut DbConnection, code: &CodeRecord) -> QueryResult<()> {
-    diesel::insert_into(authorization_codes::table).values(code).execute(conn).map(drop)
+    diesel::insert_into(authorization_codes::table)
+        .values(code)
+        .execute(conn)
+        .map(drop)
 }
 
 /// Consumes a code. Returns `Replayed` when it had been redeemed before (RFC 6749 4.1.2:
@@ -104,7 +107,10 @@ pub fn consume_code(
 }
 
 pub fn insert_access_token(conn: &mut DbConnection, token: &AccessTokenRecord) -> QueryResult<()> {
-    diesel::insert_into(access_tokens::table).values(token).execute(conn).map(drop)
+    diesel::insert_into(access_tokens::table)
+        .values(token)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn find_live_access_token(
@@ -127,7 +133,10 @@ pub fn insert_refresh_token(
     conn: &mut DbConnection,
     token: &RefreshTokenRecord,
 ) -> QueryResult<()> {
-    diesel::insert_into(refresh_tokens::table).values(token).execute(conn).map(drop)
+    diesel::insert_into(refresh_tokens::table)
+        .values(token)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn find_live_refresh_token(

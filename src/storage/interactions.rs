@@ -17,7 +17,10 @@ pub struct InteractionRecord {
 }
 
 pub fn insert_interaction(conn: &mut DbConnection, record: &InteractionRecord) -> QueryResult<()> {
-    diesel::insert_into(interactions::table).values(record).execute(conn).map(drop)
+    diesel::insert_into(interactions::table)
+        .values(record)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn find_live_interaction(
@@ -26,7 +29,11 @@ pub fn find_live_interaction(
     now: i64,
 ) -> QueryResult<Option<InteractionRecord>> {
     interactions::table
-        .filter(interactions::id_hash.eq(id_hash).and(interactions::expires_at.gt(now)))
+        .filter(
+            interactions::id_hash
+                .eq(id_hash)
+                .and(interactions::expires_at.gt(now)),
+        )
         .first(conn)
         .optional()
 }

@@ -31,7 +31,11 @@ pub fn list_publishable_keys(
 
 pub fn count_active_keys(conn: &mut DbConnection, alg: &str) -> QueryResult<i64> {
     signing_keys::table
-        .filter(signing_keys::alg.eq(alg).and(signing_keys::retired_at.is_null()))
+        .filter(
+            signing_keys::alg
+                .eq(alg)
+                .and(signing_keys::retired_at.is_null()),
+        )
         .count()
         .get_result(conn)
 }
@@ -40,12 +44,17 @@ pub fn count_active_keys(conn: &mut DbConnection, alg: &str) -> QueryResult<i64>
 pub fn rotate_key(conn: &mut DbConnection, key: &StoredKey, now: i64) -> QueryResult<()> {
     conn.transaction(|conn| {
         diesel::update(
-            signing_keys::table
-                .filter(signing_keys::alg.eq(&key.alg).and(signing_keys::retired_at.is_null())),
+            signing_keys::table.filter(
+                signing_keys::alg
+                    .eq(&key.alg)
+                    .and(signing_keys::retired_at.is_null()),
+            ),
         )
         .set(signing_keys::retired_at.eq(now))
         .execute(conn)?;
-        diesel::insert_into(signing_keys::table).values(key).execute(conn)?;
+        diesel::insert_into(signing_keys::table)
+            .values(key)
+            .execute(conn)?;
         Ok(())
     })
 }

@@ -10,7 +10,9 @@ use super::schema::rate_limits;
 pub enum Verdict {
     Allowed,
     /// Over the limit; the window reopens after this many milliseconds.
-    Limited { retry_after_ms: i64 },
+    Limited {
+        retry_after_ms: i64,
+    },
 }
 
 /// Counts one event for `key` and says whether it is within `limit` per `window_ms`.
@@ -61,7 +63,15 @@ pub fn hit(
             ))
             .execute(conn);
         match inserted {
-            Ok(_) => return Ok(if limit >= 1 { Verdict::Allowed } else { Verdict::Limited { retry_after_ms: window_ms } }),
+            Ok(_) => {
+                return Ok(if limit >= 1 {
+                    Verdict::Allowed
+                } else {
+                    Verdict::Limited {
+                        retry_after_ms: window_ms,
+                    }
+                });
+            }
             // Another instance opened the window first: count against it.
             Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
@@ -99,5 +109,7 @@ pub fn check(
 }
 
 pub fn reset(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
-    diesel::delete(rate_limits::table.find(key)).execute(conn).map(drop)
+    diesel::delete(rate_limits::table.find(key))
+        .execute(conn)
+        .map(drop)
 }

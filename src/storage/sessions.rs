@@ -17,7 +17,10 @@ pub struct SessionRecord {
 }
 
 pub fn insert_session(conn: &mut DbConnection, session: &SessionRecord) -> QueryResult<()> {
-    diesel::insert_into(sessions::table).values(session).execute(conn).map(drop)
+    diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn find_live_session(
@@ -26,7 +29,11 @@ pub fn find_live_session(
     now: i64,
 ) -> QueryResult<Option<SessionRecord>> {
     sessions::table
-        .filter(sessions::token_hash.eq(token_hash).and(sessions::expires_at.gt(now)))
+        .filter(
+            sessions::token_hash
+                .eq(token_hash)
+                .and(sessions::expires_at.gt(now)),
+        )
         .first(conn)
         .optional()
 }

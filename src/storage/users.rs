@@ -48,7 +48,11 @@ pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
 }
 
 pub fn find_user(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
-    Ok(users::table.find(id).first::<UserRow>(conn).optional()?.map(User::from))
+    Ok(users::table
+        .find(id)
+        .first::<UserRow>(conn)
+        .optional()?
+        .map(User::from))
 }
 
 /// Emails are compared case-insensitively: the lookup goes through the lowered, unique column.

@@ -80,12 +80,21 @@ pub fn validate(
     })
 }
 
-fn check_client<'a>(params: &Params, app: Option<&'a Application>) -> Result<&'a Application, AuthorizeError> {
+fn check_client<'a>(
+    params: &Params,
+    app: Option<&'a Application>,
+) -> Result<&'a Application, AuthorizeError> {
     if params.is_repeated("client_id") {
-        return Err(page("invalid_request", "The client_id parameter was given more than once."));
+        return Err(page(
+            "invalid_request",
+            "The client_id parameter was given more than once.",
+        ));
     }
     if params.get("client_id").is_none() {
-        return Err(page("invalid_request", "The client_id parameter is missing."));
+        return Err(page(
+            "invalid_request",
+            "The client_id parameter is missing.",
+        ));
     }
     let app = app.ok_or_else(|| page("invalid_client", "The application is not registered."))?;
     if app.app_type == AppType::M2m {
@@ -97,9 +106,15 @@ fn check_client<'a>(params: &Params, app: Option<&'a Application>) -> Result<&'a
     Ok(app)
 }
 
-fn check_redirect_uri<'a>(params: &'a Params, app: &Application) -> Result<&'a str, AuthorizeError> {
+fn check_redirect_uri<'a>(
+    params: &'a Params,
+    app: &Application,
+) -> Result<&'a str, AuthorizeError> {
     if params.is_repeated("redirect_uri") {
-        return Err(page("invalid_request", "The redirect_uri parameter was given more than once."));
+        return Err(page(
+            "invalid_request",
+            "The redirect_uri parameter was given more than once.",
+        ));
     }
     let uri = params
         .get("redirect_uri")
@@ -117,10 +132,16 @@ fn check_redirect_uri<'a>(params: &'a Params, app: &Application) -> Result<&'a s
 
 fn check_request_objects(params: &Params, v: &Verified) -> Result<(), AuthorizeError> {
     if params.get("request").is_some() {
-        return Err(v.error(OAuthErrorCode::RequestNotSupported, "request objects are not supported"));
+        return Err(v.error(
+            OAuthErrorCode::RequestNotSupported,
+            "request objects are not supported",
+        ));
     }
     if params.get("request_uri").is_some() {
-        return Err(v.error(OAuthErrorCode::RequestUriNotSupported, "request_uri is not supported"));
+        return Err(v.error(
+            OAuthErrorCode::RequestUriNotSupported,
+            "request_uri is not supported",
+        ));
     }
     Ok(())
 }
@@ -165,7 +186,11 @@ pub fn is_pkce_value(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
-fn check_pkce(params: &Params, app: &Application, v: &Verified) -> Result<Option<String>, AuthorizeError> {
+fn check_pkce(
+    params: &Params,
+    app: &Application,
+    v: &Verified,
+) -> Result<Option<String>, AuthorizeError> {
     let method = params.get("code_challenge_method");
     let Some(challenge) = params.get("code_challenge") else {
         if method.is_some() {
@@ -181,10 +206,16 @@ fn check_pkce(params: &Params, app: &Application, v: &Verified) -> Result<Option
     };
     // An absent method means `plain` (RFC 7636 4.3), which RFC 9700 2.1.1 rules out.
     if method != Some("S256") {
-        return Err(v.error(OAuthErrorCode::InvalidRequest, "code_challenge_method must be S256"));
+        return Err(v.error(
+            OAuthErrorCode::InvalidRequest,
+            "code_challenge_method must be S256",
+        ));
     }
     if !is_pkce_value(challenge) {
-        return Err(v.error(OAuthErrorCode::InvalidRequest, "code_challenge is malformed"));
+        return Err(v.error(
+            OAuthErrorCode::InvalidRequest,
+            "code_challenge is malformed",
+        ));
     }
     Ok(Some(challenge.to_owned()))
 }
@@ -197,10 +228,12 @@ fn check_max_age(params: &Params, v: &Verified) -> Result<Option<i64>, Authorize
     params
         .get("max_age")
         .map(|raw| {
-            raw.parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
-                .ok_or_else(|| v.error(OAuthErrorCode::InvalidRequest, "max_age must be a non-negative integer"))
+            raw.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                v.error(
+                    OAuthErrorCode::InvalidRequest,
+                    "max_age must be a non-negative integer",
+                )
+            })
         })
         .transpose()
 }
@@ -221,7 +254,12 @@ fn check_id_token_hint(
     let Some(hint) = params.get("id_token_hint") else {
         return Ok(None);
     };
-    let invalid = || v.error(OAuthErrorCode::InvalidRequest, "id_token_hint could not be validated");
+    let invalid = || {
+        v.error(
+            OAuthErrorCode::InvalidRequest,
+            "id_token_hint could not be validated",
+        )
+    };
     let claims: HintClaims = keys.verify(hint, false).map_err(|_| invalid())?;
     let for_this_client = match &claims.aud {
         serde_json::Value::String(aud) => aud == &app.id,

@@ -78,13 +78,18 @@ mod tests {
         assert_eq!(decide(&request(), None, 0), Next::SignIn);
         let mut r = request();
         r.prompt.none = true;
-        assert!(matches!(decide(&r, None, 0), Next::Fail(OAuthErrorCode::LoginRequired, _)));
+        assert!(matches!(
+            decide(&r, None, 0),
+            Next::Fail(OAuthErrorCode::LoginRequired, _)
+        ));
     }
 
     #[test]
     fn a_session_completes_unless_login_is_forced() {
         let s = session(1_000);
-        assert!(matches!(decide(&request(), Some(&s), 2_000), Next::Complete(a) if a.user_id == "u1"));
+        assert!(
+            matches!(decide(&request(), Some(&s), 2_000), Next::Complete(a) if a.user_id == "u1")
+        );
         let mut r = request();
         r.prompt.login = true;
         assert_eq!(decide(&r, Some(&s), 2_000), Next::SignIn);
@@ -104,6 +109,9 @@ mod tests {
         r.id_token_hint_sub = Some("someone-else".into());
         assert_eq!(decide(&r, Some(&s), 2_000), Next::SignIn);
         r.prompt.none = true;
-        assert!(matches!(decide(&r, Some(&s), 2_000), Next::Fail(OAuthErrorCode::LoginRequired, _)));
+        assert!(matches!(
+            decide(&r, Some(&s), 2_000),
+            Next::Fail(OAuthErrorCode::LoginRequired, _)
+        ));
     }
 }

@@ -35,7 +35,11 @@ async fn authorize(req: &HttpRequest, state: &AppState, encoded: &[u8]) -> HttpR
     }
 }
 
-async fn run(req: &HttpRequest, state: &AppState, encoded: &[u8]) -> Result<HttpResponse, AuthorizeError> {
+async fn run(
+    req: &HttpRequest,
+    state: &AppState,
+    encoded: &[u8],
+) -> Result<HttpResponse, AuthorizeError> {
     let now = crate::now_ms();
     let params = Params::parse(encoded)
         .map_err(|e| AuthorizeError::Page(PageError::bad_request("invalid_request", e)))?;
@@ -128,7 +132,10 @@ fn error_response(state: &AppState, error: AuthorizeError) -> HttpResponse {
             description,
         } => {
             tracing::info!(error = code.as_str(), %description, "authorization request refused");
-            let mut pairs = vec![("error", code.as_str()), ("error_description", description.as_str())];
+            let mut pairs = vec![
+                ("error", code.as_str()),
+                ("error_description", description.as_str()),
+            ];
             if let Some(s) = &client_state {
                 pairs.push(("state", s));
             }

@@ -49,10 +49,14 @@ pub async fn exchange(
         Redeemed::Fresh(found) => found,
         Redeemed::Replayed((code, _)) => {
             tracing::warn!(grant_id = %code.grant_id, "authorization code replayed; grant revoked");
-            return Err(OAuthError::invalid_grant("the authorization code was already used"));
+            return Err(OAuthError::invalid_grant(
+                "the authorization code was already used",
+            ));
         }
         Redeemed::Invalid => {
-            return Err(OAuthError::invalid_grant("the authorization code is invalid or expired"));
+            return Err(OAuthError::invalid_grant(
+                "the authorization code is invalid or expired",
+            ));
         }
     };
     check_code(&code, app, params)?;
@@ -65,7 +69,12 @@ pub async fn exchange(
         scope,
         nonce: code.nonce,
         auth_time: code.auth_time,
-        amr: code.amr.split(' ').filter(|a| !a.is_empty()).map(str::to_owned).collect(),
+        amr: code
+            .amr
+            .split(' ')
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect(),
     };
     let minted = mint(state, &state.keys.current(), app, &grant, now)?;
     let (access, refresh) = (minted.access, minted.refresh);
@@ -85,10 +94,14 @@ pub async fn exchange(
 /// The code must have been issued to this client, for this redirect URI, and PKCE must hold.
 fn check_code(code: &CodeRecord, app: &Application, params: &Params) -> Result<(), OAuthError> {
     if code.application_id != app.id {
-        return Err(OAuthError::invalid_grant("the code was issued to another client"));
+        return Err(OAuthError::invalid_grant(
+            "the code was issued to another client",
+        ));
     }
     if params.get("redirect_uri") != Some(code.redirect_uri.as_str()) {
-        return Err(OAuthError::invalid_grant("redirect_uri does not match the authorization request"));
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        ));
     }
     match (&code.code_challenge, params.get("code_verifier")) {
         (None, None) => Ok(()),
@@ -100,7 +113,9 @@ fn check_code(code: &CodeRecord, app: &Application, params: &Params) -> Result<(
             if is_pkce_value(verifier) && constant_time_eq(challenge, &sha256_b64url(verifier)) {
                 Ok(())
             } else {
-                Err(OAuthError::invalid_grant("code_verifier does not match the code_challenge"))
+                Err(OAuthError::invalid_grant(
+                    "code_verifier does not match the code_challenge",
+                ))
             }
         }
     }

@@ -23,7 +23,10 @@ fn presented(req: &HttpRequest, params: &Params) -> Result<Presented, OAuthError
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")));
+        .and_then(|v| {
+            v.strip_prefix("Basic ")
+                .or_else(|| v.strip_prefix("basic "))
+        });
     if let Some(encoded) = basic {
         if params.get("client_secret").is_some() {
             return Err(OAuthError::invalid_request(
@@ -44,8 +47,13 @@ fn presented(req: &HttpRequest, params: &Params) -> Result<Presented, OAuthError
             Ok(pairs.into_iter().next().map(|(_, v)| v).unwrap_or_default())
         };
         let client_id = decode(id)?;
-        if params.get("client_id").is_some_and(|body_id| body_id != client_id) {
-            return Err(OAuthError::invalid_request("client_id does not match the credentials"));
+        if params
+            .get("client_id")
+            .is_some_and(|body_id| body_id != client_id)
+        {
+            return Err(OAuthError::invalid_request(
+                "client_id does not match the credentials",
+            ));
         }
         return Ok(Presented {
             client_id,

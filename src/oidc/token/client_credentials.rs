@@ -42,7 +42,10 @@ pub fn exchange(
         ));
     }
     let resource = params.get("resource").ok_or_else(|| {
-        OAuthError::new(OAuthErrorCode::InvalidTarget, "resource (RFC 8707) is required")
+        OAuthError::new(
+            OAuthErrorCode::InvalidTarget,
+            "resource (RFC 8707) is required",
+        )
     })?;
     let available = if resource == state.settings.management_api_resource() && app.management_api {
         Scopes::parse_any(MANAGEMENT_SCOPE)
@@ -54,7 +57,10 @@ pub fn exchange(
     };
     let scope = match params.get("scope").map(Scopes::parse_any) {
         Some(asked) if !asked.is_subset_of(&available) => {
-            return Err(OAuthError::new(OAuthErrorCode::InvalidScope, "the requested scope is not available"));
+            return Err(OAuthError::new(
+                OAuthErrorCode::InvalidScope,
+                "the requested scope is not available",
+            ));
         }
         Some(asked) if !asked.is_empty() => asked,
         _ => available,
@@ -70,10 +76,11 @@ pub fn exchange(
         exp: now / 1000 + ttl,
         jti: random_token(16),
     };
-    let access_token = state
-        .keys
-        .current()
-        .sign(SigningAlg::ES256, JwtType::AccessToken, &claims)?;
+    let access_token =
+        state
+            .keys
+            .current()
+            .sign(SigningAlg::ES256, JwtType::AccessToken, &claims)?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

@@ -70,20 +70,23 @@ pub fn mint(
         revoked_at: None,
     };
     let refresh_token = grant.refresh_scope.as_ref().map(|_| random_token(32));
-    let refresh = refresh_token.as_ref().zip(grant.refresh_scope.as_ref()).map(|(token, refresh_scope)| RefreshTokenRecord {
-        token_hash: sha256_b64url(token),
-        grant_id: grant.grant_id.clone(),
-        application_id: app.id.clone(),
-        user_id: grant.user.id.clone(),
-        scope: refresh_scope.to_string(),
-        nonce: grant.nonce.clone(),
-        auth_time: grant.auth_time,
-        amr: grant.amr.join(" "),
-        created_at: now,
-        expires_at: now + settings.refresh_token_ttl_secs * 1000,
-        consumed_at: None,
-        revoked_at: None,
-    });
+    let refresh = refresh_token
+        .as_ref()
+        .zip(grant.refresh_scope.as_ref())
+        .map(|(token, refresh_scope)| RefreshTokenRecord {
+            token_hash: sha256_b64url(token),
+            grant_id: grant.grant_id.clone(),
+            application_id: app.id.clone(),
+            user_id: grant.user.id.clone(),
+            scope: refresh_scope.to_string(),
+            nonce: grant.nonce.clone(),
+            auth_time: grant.auth_time,
+            amr: grant.amr.join(" "),
+            created_at: now,
+            expires_at: now + settings.refresh_token_ttl_secs * 1000,
+            consumed_at: None,
+            revoked_at: None,
+        });
     let id_token = if grant.scope.contains("openid") {
         let mut claims = user_claims(&grant.user, &grant.scope);
         claims.remove("sub");

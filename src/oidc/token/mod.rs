@@ -28,7 +28,11 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
 }
 
-pub async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, OAuthError> {
+pub async fn token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, OAuthError> {
     let params = Params::parse(&body).map_err(OAuthError::invalid_request)?;
     if let Some(name) = params.first_repeated() {
         return Err(OAuthError::invalid_request(format!(

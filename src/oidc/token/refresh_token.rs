@@ -32,27 +32,33 @@ pub async fn exchange(
     let redeemed = state
         .storage
         .run(move |c| {
-            Ok(match grants::consume_refresh_token(c, &token_hash, &app_id, now)? {
-                Redeemed::Fresh(token) => {
-                    let user = find_user(c, &token.user_id)?;
-                    Redeemed::Fresh((token, user))
-                }
-                Redeemed::Replayed(token) => {
-                    grants::revoke_grant(c, &token.grant_id, now)?;
-                    Redeemed::Replayed((token, None))
-                }
-                Redeemed::Invalid => Redeemed::Invalid,
-            })
+            Ok(
+                match grants::consume_refresh_token(c, &token_hash, &app_id, now)? {
+                    Redeemed::Fresh(token) => {
+                        let user = find_user(c, &token.user_id)?;
+                        Redeemed::Fresh((token, user))
+                    }
+                    Redeemed::Replayed(token) => {
+                        grants::revoke_grant(c, &token.grant_id, now)?;
+                        Redeemed::Replayed((token, None))
+                    }
+                    Redeemed::Invalid => Redeemed::Invalid,
+                },
+            )
         })
         .await?;
     let (token, user) = match redeemed {
         Redeemed::Fresh(found) => found,
         Redeemed::Replayed((token, _)) => {
             tracing::warn!(grant_id = %token.grant_id, "refresh token reused; grant revoked");
-            return Err(OAuthError::invalid_grant("the refresh token was already used"));
+            return Err(OAuthError::invalid_grant(
+                "the refresh token was already used",
+            ));
         }
         Redeemed::Invalid => {
-            return Err(OAuthError::invalid_grant("the refresh token is invalid, expired or revoked"));
+            return Err(OAuthError::invalid_grant(
+                "the refresh token is invalid, expired or revoked",
+            ));
         }
     };
     let granted = Scopes::parse_supported(&token.scope);
@@ -79,7 +85,12 @@ pub async fn exchange(
         refresh_scope: Some(granted),
         nonce: None,
         auth_time: token.auth_time,
-        amr: token.amr.split(' ').filter(|a| !a.is_empty()).map(str::to_owned).collect(),
+        amr: token
+            .amr
+            .split(' ')
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect(),
     };
     let minted = mint(state, &state.keys.current(), app, &grant, now)?;
     let (access, refresh) = (minted.access, minted.refresh);

@@ -1,0 +1,315 @@
+//! Test harness: a real Sesame on 127.0.0.1 (port 0) over a fresh SQLite file or a fresh
+//! PostgreSQL database, and a browser-like HTTP client to drive the hosted pages.
+#![allow(dead_code)]
+
+pub mod rp;
+
+use std::net::TcpListener;
+
+use diesel::prelude::*;
+use sesame::config::Settings;
+use sesame::crypto::SigningAlg;
+use sesame::identity::{Email, NewUser, User, users};
+use sesame::oidc::client::{AppType, NewApplication, register};
+use sesame::startup::Application;
+use sesame::storage::{Storage, applications};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares one test per backend from an `async fn(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_rt::test]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_rt::test]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// The server PostgreSQL tests create their databases on (trust auth on this machine and CI).
+pub fn postgres_admin_url() -> String {
+    std::env::var("SESAME_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn postgres_url_for(db: &str) -> String {
+    let admin = postgres_admin_url();
+    match admin.rfind('/') {
+        Some(i) => format!("{}/{db}", &admin[..i]),
+        None => admin,
+    }
+}
+
+/// A fresh database, removed when dropped.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres_name: Option<String>,
+}
+
+impl TestDatabase {
+    pub fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("sesame.db").display());
+                Self {
+                    url,
+                    _dir: Some(dir),
+                    postgres_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("sesame_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&postgres_admin_url())
+                    .expect("PostgreSQL must be running for the postgres tests (see README)");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
+                Self {
+                    url: postgres_url_for(&name),
+                    _dir: None,
+                    postgres_name: Some(name),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = &self.postgres_name
+            && let Ok(mut admin) = PgConnection::establish(&postgres_admin_url())
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin);
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub issuer: String,
+    pub port: u16,
+    pub backend: Backend,
+    pub storage: Storage,
+    pub settings: Settings,
+    pub db: std::sync::Arc<TestDatabase>,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
+        let db = std::sync::Arc::new(TestDatabase::new(backend));
+        Self::spawn_on(db, backend, configure).await
+    }
+
+    /// Starts a server on an existing database (several instances can share one).
+    pub async fn spawn_on(
+        db: std::sync::Arc<TestDatabase>,
+        backend: Backend,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let mut settings = Settings {
+            bind: format!("127.0.0.1:{port}"),
+            public_url: format!("http://127.0.0.1:{port}"),
+            database_url: db.url.clone(),
+            workers: 1,
+            db_pool_size: 4,
+            ..Settings::default()
+        };
+        configure(&mut settings);
+        let settings = settings.validated().expect("settings");
+        let app = Application::build_with_listener(settings.clone(), listener)
+            .await
+            .expect("server starts");
+        let storage = app.state.storage.clone();
+        actix_rt::spawn(app.server);
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            issuer: format!("http://127.0.0.1:{port}/oidc"),
+            port,
+            backend,
+            storage,
+            settings,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Registers an application as `sesame app create` does; returns (id, secret).
+    pub fn create_app(
+        &self,
+        app_type: AppType,
+        redirect_uris: &[&str],
+        alg: SigningAlg,
+    ) -> (String, Option<String>) {
+        self.create_app_full(app_type, redirect_uris, &[], alg, false)
+    }
+
+    pub fn create_app_full(
+        &self,
+        app_type: AppType,
+        redirect_uris: &[&str],
+        post_logout: &[&str],
+        alg: SigningAlg,
+        management_api: bool,
+    ) -> (String, Option<String>) {
+        let registered = register(
+            NewApplication {
+                name: "Test app".into(),
+                app_type,
+                redirect_uris: redirect_uris.iter().map(|s| s.to_string()).collect(),
+                post_logout_redirect_uris: post_logout.iter().map(|s| s.to_string()).collect(),
+                id_token_alg: alg,
+                management_api,
+            },
+            sesame::now_ms(),
+        )
+        .expect("valid application");
+        self.storage
+            .run_blocking(|c| {
+                applications::insert_application(c, &registered.app, &registered.origins)
+            })
+            .expect("insert application");
+        (registered.app.id, registered.secret)
+    }
+
+    pub fn create_user(&self, email: &str) -> User {
+        users::create_user_blocking(
+            &self.storage,
+            NewUser {
+                email: Email::parse(email).expect("email"),
+                password: Some(PASSWORD.into()),
+                name: Some("Test Person".into()),
+                email_verified: true,
+            },
+            sesame::now_ms(),
+        )
+        .expect("create user")
+    }
+}
+
+/// A browser: keeps cookies, never follows redirects (tests look at each hop).
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("expected a redirect, got {}", response.status()))
+        .to_owned()
+}
+
+/// The value of a hidden or text input named `name` in an HTML page.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let at = html.find(&marker)?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag_end = at + html[at..].find('>')?;
+    let tag = &html[tag_start..tag_end];
+    let v = tag.find("value=\"")? + 7;
+    let end = tag[v..].find('"')?;
+    Some(tag[v..v + end].replace("&#34;", "\"").replace("&amp;", "&"))
+}
+
+/// A query parameter of a URL.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Follows an authorization URL through the hosted sign-in page with `email` and the test
+/// password, and returns the final redirect to the client.
+pub async fn sign_in(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    authorize_url: &str,
+    email: &str,
+) -> String {
+    let page_url = start_interaction(app, browser, authorize_url).await;
+    submit_sign_in(app, browser, &page_url, email, PASSWORD).await
+}
+
+/// Opens an authorization URL and expects to be sent to a hosted page; returns its URL.
+pub async fn start_interaction(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    authorize_url: &str,
+) -> String {
+    let r = browser.get(authorize_url).send().await.expect("authorize");
+    assert_eq!(
+        r.status(),
+        303,
+        "authorize should redirect to the sign-in page"
+    );
+    let to = location(&r);
+    assert!(to.starts_with("/interaction/"), "unexpected redirect {to}");
+    app.url(&to)
+}
+
+pub async fn submit_sign_in(
+    _app: &TestApp,
+    browser: &reqwest::Client,
+    page_url: &str,
+    email: &str,
+    password: &str,
+) -> String {
+    let page = browser.get(page_url).send().await.expect("page");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    let csrf = input_value(&html, "csrf").expect("csrf field");
+    let r = browser
+        .post(format!("{page_url}/sign-in"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(
+        r.status(),
+        303,
+        "sign-in should redirect back to the client"
+    );
+    location(&r)
+}

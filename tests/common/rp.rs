@@ -1,0 +1,159 @@
+//! A relying party built on the `openidconnect` crate, as a real application would use it.
+
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreIdTokenClaims, CoreJwsSigningAlgorithm,
+    CoreProviderMetadata, CoreTokenResponse,
+};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RevocationUrl,
+    Scope,
+};
+
+use super::TestApp;
+
+pub type Client = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+pub struct Rp {
+    pub client: Client,
+    pub http: reqwest::Client,
+    pub metadata: CoreProviderMetadata,
+}
+
+/// One authorization request's secrets, kept by the RP until the callback.
+pub struct Pending {
+    pub url: String,
+    pub csrf: CsrfToken,
+    pub nonce: Nonce,
+    pub verifier: PkceCodeVerifier,
+}
+
+impl Rp {
+    /// Discovers the provider, as an RP does on start.
+    pub async fn discover(
+        app: &TestApp,
+        client_id: &str,
+        secret: Option<&str>,
+        redirect_uri: &str,
+    ) -> Self {
+        // Per the crate's advice: the HTTP client it uses must not follow redirects.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        let issuer = IssuerUrl::new(app.issuer.clone()).expect("issuer");
+        let metadata = CoreProviderMetadata::discover_async(issuer, &http)
+            .await
+            .expect("discovery");
+        let client = CoreClient::from_provider_metadata(
+            metadata.clone(),
+            ClientId::new(client_id.to_owned()),
+            secret.map(|s| ClientSecret::new(s.to_owned())),
+        )
+        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).expect("redirect"))
+        .set_revocation_url(
+            RevocationUrl::new(format!("{}/token/revocation", app.issuer)).expect("url"),
+        );
+        Rp {
+            client,
+            http,
+            metadata,
+        }
+    }
+
+    /// An authorization URL with PKCE S256, a nonce, and `scopes` (openid is added by the crate).
+    pub fn authorize(&self, scopes: &[&str], extra: &[(&str, &str)]) -> Pending {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut request = self
+            .client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .set_pkce_challenge(challenge);
+        for s in scopes {
+            request = request.add_scope(Scope::new((*s).to_owned()));
+        }
+        for (k, v) in extra {
+            request = request.add_extra_param(*k, *v);
+        }
+        let (url, csrf, nonce) = request.url();
+        Pending {
+            url: url.to_string(),
+            csrf,
+            nonce,
+            verifier,
+        }
+    }
+
+    /// Handles the callback: checks `state` and `iss`, then exchanges the code.
+    pub async fn callback(
+        &self,
+        app: &TestApp,
+        callback_url: &str,
+        pending: Pending,
+    ) -> CoreTokenResponse {
+        assert_eq!(
+            super::query_param(callback_url, "state").as_deref(),
+            Some(pending.csrf.secret().as_str()),
+            "state must come back unchanged"
+        );
+        assert_eq!(
+            super::query_param(callback_url, "iss").as_deref(),
+            Some(app.issuer.as_str())
+        );
+        let code = super::query_param(callback_url, "code").expect("code in callback");
+        self.client
+            .exchange_code(AuthorizationCode::new(code))
+            .expect("token endpoint known")
+            .set_pkce_verifier(pending.verifier)
+            .request_async(&self.http)
+            .await
+            .expect("code exchange")
+    }
+
+    /// Verifies the ID token with the algorithms discovery advertises.
+    pub fn verify_id_token(
+        &self,
+        response: &CoreTokenResponse,
+        nonce: &Nonce,
+    ) -> CoreIdTokenClaims {
+        use openidconnect::TokenResponse;
+        let algs: Vec<CoreJwsSigningAlgorithm> = self
+            .metadata
+            .id_token_signing_alg_values_supported()
+            .clone();
+        let verifier = self.client.id_token_verifier().set_allowed_algs(algs);
+        response
+            .id_token()
+            .expect("an ID token")
+            .claims(&verifier, nonce)
+            .expect("ID token verifies")
+            .clone()
+    }
+
+    /// The signing algorithm in the ID token's header.
+    pub fn id_token_alg(response: &CoreTokenResponse) -> String {
+        use openidconnect::TokenResponse;
+        let jwt = response.id_token().expect("id token").to_string();
+        let header = jwt.split('.').next().expect("header").to_owned();
+        let json = base64_url_decode(&header);
+        let v: serde_json::Value = serde_json::from_slice(&json).expect("json header");
+        v["alg"].as_str().expect("alg").to_owned()
+    }
+}
+
+pub fn base64_url_decode(s: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .expect("base64url")
+}
