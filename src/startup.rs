@@ -12,6 +12,7 @@ use tracing_actix_web::TracingLogger;
 use crate::config::Settings;
 use crate::crypto::keys::{KeySet, Keys, generate_key};
 use crate::crypto::{KeyError, SigningAlg};
+use crate::oidc::client::ClientCache;
 use crate::storage::{DatabaseUrl, Storage, StorageError, keys as key_queries};
 
 /// Everything a request handler may need, shared by all workers.
@@ -19,6 +20,7 @@ pub struct AppState {
     pub settings: Settings,
     pub storage: Storage,
     pub keys: Keys,
+    pub clients: ClientCache,
     pub issuer: String,
     /// The discovery document, serialized once.
     pub discovery: Arc<[u8]>,
@@ -37,6 +39,9 @@ pub enum StartupError {
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
 }
+
+/// How long an application read from the database is trusted before it is read again.
+const CLIENT_CACHE_TTL_MS: i64 = 10_000;
 
 /// Opens the database and applies pending migrations.
 pub fn open_storage(settings: &Settings) -> Result<Storage, StartupError> {
@@ -106,6 +111,7 @@ impl Application {
             settings: settings.clone(),
             storage,
             keys: Keys::new(key_set),
+            clients: ClientCache::new(CLIENT_CACHE_TTL_MS),
             issuer,
             discovery,
         });

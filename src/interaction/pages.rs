@@ -13,7 +13,6 @@ use crate::identity::{Email, NewUser, UserError};
 use crate::oidc::session::Authentication;
 use crate::pages::render;
 use crate::startup::AppState;
-use crate::storage::applications::find_application;
 use crate::storage::rate_limits::{self, Verdict};
 use crate::storage::users::find_user_by_email;
 
@@ -41,12 +40,11 @@ struct RegisterPage<'a> {
 }
 
 async fn app_name(state: &AppState, interaction: &Interaction) -> Result<String, PageError> {
-    let id = interaction.request.client_id.clone();
     Ok(state
-        .storage
-        .run(move |c| find_application(c, &id))
+        .clients
+        .get(&state.storage, &interaction.request.client_id, crate::now_ms())
         .await?
-        .map(|a| a.name)
+        .map(|a| a.name.clone())
         .unwrap_or_default())
 }
 

@@ -207,3 +207,64 @@ mod tests {
         }
     }
 }
+
+/// Applications recently read from the database, shared lock-free by all workers: the token
+/// endpoint authenticates a client on every request, and an application changes rarely.
+/// Entries live `ttl_ms`, which bounds how long another instance may serve a stale copy.
+pub struct ClientCache {
+    entries: arc_swap::ArcSwap<std::collections::HashMap<String, (std::sync::Arc<Application>, i64)>>,
+    ttl_ms: i64,
+}
+
+/// More distinct clients than this and the cache starts afresh (it only holds known clients).
+const CLIENT_CACHE_MAX: usize = 10_000;
+
+impl ClientCache {
+    pub fn new(ttl_ms: i64) -> Self {
+        Self {
+            entries: Default::default(),
+            ttl_ms,
+        }
+    }
+
+    pub async fn get(
+        &self,
+        storage: &crate::storage::Storage,
+        id: &str,
+        now: i64,
+    ) -> Result<Option<std::sync::Arc<Application>>, crate::storage::StorageError> {
+        if let Some((app, fetched_at)) = self.entries.load().get(id)
+            && now - fetched_at < self.ttl_ms
+        {
+            return Ok(Some(app.clone()));
+        }
+        let lookup = id.to_owned();
+        let Some(app) = storage
+            .run(move |c| crate::storage::applications::find_application(c, &lookup))
+            .await?
+        else {
+            // Unknown ids are not cached: anyone can invent them.
+            return Ok(None);
+        };
+        let app = std::sync::Arc::new(app);
+        self.entries.rcu(|entries| {
+            let mut next = if entries.len() >= CLIENT_CACHE_MAX {
+                Default::default()
+            } else {
+                std::collections::HashMap::clone(entries)
+            };
+            next.insert(app.id.clone(), (app.clone(), now));
+            next
+        });
+        Ok(Some(app))
+    }
+
+    /// Drops a changed or deleted application on this instance at once.
+    pub fn forget(&self, id: &str) {
+        self.entries.rcu(|entries| {
+            let mut next = std::collections::HashMap::clone(entries);
+            next.remove(id);
+            next
+        });
+    }
+}

@@ -17,7 +17,6 @@ use crate::error::{OAuthErrorCode, PageError};
 use crate::oidc::params::Params;
 use crate::oidc::session::{self, Authentication};
 use crate::startup::AppState;
-use crate::storage::applications::find_application;
 use crate::storage::grants::{CodeRecord, insert_code};
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -44,17 +43,14 @@ async fn run(
     let params = Params::parse(encoded)
         .map_err(|e| AuthorizeError::Page(PageError::bad_request("invalid_request", e)))?;
     let app = match params.get("client_id") {
-        Some(id) => {
-            let id = id.to_owned();
-            state
-                .storage
-                .run(move |c| find_application(c, &id))
-                .await
-                .map_err(|e| AuthorizeError::Page(e.into()))?
-        }
+        Some(id) => state
+            .clients
+            .get(&state.storage, id, now)
+            .await
+            .map_err(|e| AuthorizeError::Page(e.into()))?,
         None => None,
     };
-    let request = checks::validate(&params, app.as_ref(), &state.keys.current())?;
+    let request = checks::validate(&params, app.as_deref(), &state.keys.current())?;
     let current = session::current(req, state, now)
         .await
         .map_err(|e| AuthorizeError::Page(e.into()))?;

@@ -1,6 +1,8 @@
 //! Client authentication at the token, revocation and introspection endpoints:
 //! `client_secret_basic`, `client_secret_post`, or `none` for public clients (RFC 6749 2.3).
 
+use std::sync::Arc;
+
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use base64::Engine;
@@ -10,7 +12,6 @@ use crate::error::OAuthError;
 use crate::oidc::client::Application;
 use crate::oidc::params::Params;
 use crate::startup::AppState;
-use crate::storage::applications::find_application;
 
 struct Presented {
     client_id: String,
@@ -77,16 +78,15 @@ pub async fn authenticate(
     req: &HttpRequest,
     state: &AppState,
     params: &Params,
-) -> Result<Application, OAuthError> {
+) -> Result<Arc<Application>, OAuthError> {
     let presented = presented(req, params)?;
     let fail = || OAuthError {
         basic_challenge: presented.basic,
         ..OAuthError::invalid_client()
     };
-    let id = presented.client_id.clone();
     let app = state
-        .storage
-        .run(move |c| find_application(c, &id))
+        .clients
+        .get(&state.storage, &presented.client_id, crate::now_ms())
         .await?
         .ok_or_else(fail)?;
     let authenticated = match (&presented.secret, app.app_type.is_confidential()) {
