@@ -31,6 +31,15 @@ pub struct Settings {
     pub sign_in_failures_per_ip: i32,
     pub sign_in_failure_window_secs: i64,
     pub password_min_length: usize,
+    /// What registration through a magic link asks for besides the (proven) email.
+    pub sign_up_require_password: bool,
+    pub sign_up_require_name: bool,
+    /// Default and maximum lifetime of a one-time token, in seconds.
+    pub one_time_token_expires_in_secs: i64,
+    pub one_time_token_max_expires_in_secs: i64,
+    /// One-time tokens that may be created per email, and per calling application, per hour.
+    pub one_time_tokens_per_email_per_hour: i32,
+    pub one_time_tokens_per_application_per_hour: i32,
 }
 
 impl Default for Settings {
@@ -53,6 +62,12 @@ impl Default for Settings {
             sign_in_failures_per_ip: 50,
             sign_in_failure_window_secs: 900,
             password_min_length: 8,
+            sign_up_require_password: false,
+            sign_up_require_name: false,
+            one_time_token_expires_in_secs: 600,
+            one_time_token_max_expires_in_secs: 30 * 24 * 3600,
+            one_time_tokens_per_email_per_hour: 10,
+            one_time_tokens_per_application_per_hour: 1000,
         }
     }
 }

@@ -141,6 +141,7 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .configure(crate::oidc::routes)
                 .configure(crate::interaction::routes)
+                .configure(crate::management::routes)
                 .route("/health", web::get().to(crate::health::health))
         })
         .workers(workers)

@@ -3,6 +3,7 @@
 //! reads it and advances it; finishing creates the session and the authorization code. Because
 //! the state lives in the database, any Sesame instance can serve any step.
 
+pub mod magic_link;
 mod pages;
 
 use actix_web::cookie::Cookie;
@@ -27,13 +28,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/{uid}", web::get().to(pages::sign_in_page))
             .route("/{uid}/sign-in", web::post().to(pages::sign_in))
             .route("/{uid}/register", web::get().to(pages::register_page))
-            .route("/{uid}/register", web::post().to(pages::register)),
+            .route("/{uid}/register", web::post().to(pages::register))
+            .route("/{uid}/switch", web::post().to(magic_link::switch)),
     );
 }
 
-/// What has been established so far in this interaction (grows with later steps).
+/// What has been established so far in this interaction.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Progress {}
+pub struct Progress {
+    /// A magic link waiting for the person's choice on the switch-account page (hash only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_link: Option<magic_link::PendingLink>,
+    /// An email proven by a consumed magic link: registration continues from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_email: Option<String>,
+}
 
 pub struct Interaction {
     pub uid: String,
@@ -63,6 +72,7 @@ impl Interaction {
 pub async fn start(
     state: &AppState,
     request: AuthorizationRequest,
+    progress: Progress,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
     let uid = random_token(24);
@@ -70,7 +80,7 @@ pub async fn start(
         id_hash: sha256_b64url(&uid),
         request: serde_json::to_string(&request).map_err(|_| PageError::internal())?,
         csrf: random_token(24),
-        state: serde_json::to_string(&Progress::default()).map_err(|_| PageError::internal())?,
+        state: serde_json::to_string(&progress).map_err(|_| PageError::internal())?,
         created_at: now,
         expires_at: now + state.settings.interaction_ttl_secs * 1000,
     };
@@ -150,13 +160,25 @@ pub async fn finish(
     if !finished_here {
         return Err(expired());
     }
-    let session_cookie = session::start(req, state, &auth, now).await?;
-    let mut response = authorize::complete(state, &interaction.request, &auth, now).await?;
-    add_cookie(&mut response, session_cookie);
+    let mut response = sign_in_and_complete(req, state, &interaction.request, &auth, now).await?;
     add_cookie(
         &mut response,
         session::removal(state, INTERACTION_COOKIE, COOKIE_PATH),
     );
+    Ok(response)
+}
+
+/// Starts the session for `auth` and sends the authorization code back to the client.
+pub async fn sign_in_and_complete(
+    req: &HttpRequest,
+    state: &AppState,
+    request: &AuthorizationRequest,
+    auth: &Authentication,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
+    let session_cookie = session::start(req, state, auth, now).await?;
+    let mut response = authorize::complete(state, request, auth, now).await?;
+    add_cookie(&mut response, session_cookie);
     Ok(response)
 }
 

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Interaction, finish, load};
+use super::{Interaction, finish, load, magic_link};
 use crate::crypto::password;
 use crate::error::PageError;
 use crate::identity::users::{self, check_password_policy};
@@ -37,12 +37,21 @@ struct RegisterPage<'a> {
     name: &'a str,
     error: Option<&'a str>,
     password_min_length: usize,
+    /// The email was proven by a magic link: shown, not asked.
+    email_locked: bool,
+    ask_password: bool,
+    ask_name: bool,
+    name_required: bool,
 }
 
 async fn app_name(state: &AppState, interaction: &Interaction) -> Result<String, PageError> {
     Ok(state
         .clients
-        .get(&state.storage, &interaction.request.client_id, crate::now_ms())
+        .get(
+            &state.storage,
+            &interaction.request.client_id,
+            crate::now_ms(),
+        )
         .await?
         .map(|a| a.name.clone())
         .unwrap_or_default())
@@ -69,12 +78,20 @@ async fn show_sign_in(
     ))
 }
 
+/// `GET /interaction/{uid}`: the page this interaction is at.
 pub async fn sign_in_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let interaction = load(&req, &state, &uid, crate::now_ms()).await?;
+    if let Some(pending) = &interaction.progress.pending_link {
+        let app_name = app_name(&state, &interaction).await?;
+        return magic_link::switch_page(&req, &state, &interaction, pending, &app_name).await;
+    }
+    if let Some(email) = interaction.progress.verified_email.clone() {
+        return show_register(&state, &interaction, StatusCode::OK, &email, "", None).await;
+    }
     let hint = interaction.request.login_hint.clone().unwrap_or_default();
     show_sign_in(&state, &interaction, StatusCode::OK, &hint, None).await
 }
@@ -200,6 +217,9 @@ pub async fn register_page(
     uid: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let interaction = load(&req, &state, &uid, crate::now_ms()).await?;
+    if let Some(email) = interaction.progress.verified_email.clone() {
+        return show_register(&state, &interaction, StatusCode::OK, &email, "", None).await;
+    }
     if !state.settings.sign_up_enabled {
         return Err(sign_up_closed());
     }
@@ -216,6 +236,8 @@ async fn show_register(
     error: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
     let app_name = app_name(state, interaction).await?;
+    let by_link = interaction.progress.verified_email.is_some();
+    let required = magic_link::requirements(state);
     Ok(render(
         status,
         &RegisterPage {
@@ -226,6 +248,10 @@ async fn show_register(
             name,
             error,
             password_min_length: state.settings.password_min_length,
+            email_locked: by_link,
+            ask_password: !by_link || required.password,
+            ask_name: !by_link || required.name,
+            name_required: required.name,
         },
     ))
 }
@@ -233,7 +259,9 @@ async fn show_register(
 #[derive(Deserialize)]
 pub struct RegisterForm {
     csrf: String,
+    #[serde(default)]
     email: String,
+    #[serde(default)]
     password: String,
     #[serde(default)]
     name: String,
@@ -248,41 +276,55 @@ pub async fn register(
     let now = crate::now_ms();
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
-    if !state.settings.sign_up_enabled {
+    let form = form.into_inner();
+    let by_link = interaction.progress.verified_email.clone();
+    let required = magic_link::requirements(&state);
+    if by_link.is_none() && !state.settings.sign_up_enabled {
         return Err(sign_up_closed());
     }
-    let form = form.into_inner();
-    let invalid = |message: String| {
-        let (state, interaction, form) = (&state, &interaction, &form);
+    let shown_email = by_link.clone().unwrap_or_else(|| form.email.clone());
+    let refuse = |message: String| {
+        let (state, interaction, form, shown_email) = (&state, &interaction, &form, &shown_email);
         async move {
             show_register(
                 state,
                 interaction,
                 StatusCode::BAD_REQUEST,
-                &form.email,
+                shown_email,
                 &form.name,
                 Some(&message),
             )
             .await
         }
     };
+    let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
+    if required.name && name.is_none() {
+        return refuse("Enter your full name.".into()).await;
+    }
+    let password = (by_link.is_none() || required.password).then(|| form.password.clone());
+    if let Some(p) = &password
+        && let Err(e) = check_password_policy(p, state.settings.password_min_length)
+    {
+        return refuse(e.to_string()).await;
+    }
+    if let Some(email) = by_link {
+        let user = magic_link::register_verified(&state, &email, password, name, now).await?;
+        return magic_link::finish_with_link(&req, &state, interaction, user, now).await;
+    }
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
-        Err(_) => return invalid("Enter a valid email address.".into()).await,
+        Err(_) => return refuse("Enter a valid email address.".into()).await,
     };
-    if let Err(e) = check_password_policy(&form.password, state.settings.password_min_length) {
-        return invalid(e.to_string()).await;
-    }
     let new = NewUser {
         email,
-        password: Some(form.password.clone()),
-        name: Some(form.name.clone()),
+        password,
+        name,
         email_verified: false,
     };
     let user = match users::create_user(&state.storage, new, now).await {
         Ok(user) => user,
         Err(UserError::EmailTaken) => {
-            return invalid("An account with this email already exists. Sign in instead.".into())
+            return refuse("An account with this email already exists. Sign in instead.".into())
                 .await;
         }
         Err(e) => {

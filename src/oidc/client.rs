@@ -154,65 +154,12 @@ pub fn register(new: NewApplication, now: i64) -> Result<Registered, Registratio
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn new(app_type: AppType, uris: &[&str]) -> NewApplication {
-        NewApplication {
-            name: "app".into(),
-            app_type,
-            redirect_uris: uris.iter().map(|s| s.to_string()).collect(),
-            post_logout_redirect_uris: vec![],
-            id_token_alg: SigningAlg::RS256,
-            management_api: false,
-        }
-    }
-
-    #[test]
-    fn spa_has_no_secret_and_allows_its_origins() {
-        let r = register(new(AppType::Spa, &["http://localhost:5173/callback"]), 0).expect("ok");
-        assert!(r.secret.is_none());
-        assert_eq!(r.origins, vec!["http://localhost:5173".to_string()]);
-    }
-
-    #[test]
-    fn confidential_secret_is_stored_hashed_and_checked() {
-        let r = register(new(AppType::Traditional, &["https://app.example/cb"]), 0).expect("ok");
-        let secret = r.secret.expect("secret");
-        assert!(secret.len() >= 43);
-        assert_ne!(r.app.secret_hash.as_deref(), Some(secret.as_str()));
-        assert!(r.app.secret_matches(&secret));
-        assert!(!r.app.secret_matches("wrong"));
-    }
-
-    #[test]
-    fn rejects_fragments_and_missing_uris() {
-        assert!(register(new(AppType::Spa, &["https://a.example/cb#x"]), 0).is_err());
-        assert!(register(new(AppType::Traditional, &[]), 0).is_err());
-        assert!(register(new(AppType::M2m, &["https://a.example/cb"]), 0).is_err());
-    }
-
-    #[test]
-    fn redirect_uris_match_exactly() {
-        let r = register(new(AppType::Spa, &["https://a.example/cb"]), 0).expect("ok");
-        assert!(r.app.has_redirect_uri("https://a.example/cb"));
-        for near in [
-            "https://a.example/cb/",
-            "https://a.example/cb?x=1",
-            "https://A.example/cb",
-            "https://a.example/c",
-        ] {
-            assert!(!r.app.has_redirect_uri(near), "{near}");
-        }
-    }
-}
-
 /// Applications recently read from the database, shared lock-free by all workers: the token
 /// endpoint authenticates a client on every request, and an application changes rarely.
 /// Entries live `ttl_ms`, which bounds how long another instance may serve a stale copy.
 pub struct ClientCache {
-    entries: arc_swap::ArcSwap<std::collections::HashMap<String, (std::sync::Arc<Application>, i64)>>,
+    entries:
+        arc_swap::ArcSwap<std::collections::HashMap<String, (std::sync::Arc<Application>, i64)>>,
     ttl_ms: i64,
 }
 
@@ -266,5 +213,59 @@ impl ClientCache {
             next.remove(id);
             next
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(app_type: AppType, uris: &[&str]) -> NewApplication {
+        NewApplication {
+            name: "app".into(),
+            app_type,
+            redirect_uris: uris.iter().map(|s| s.to_string()).collect(),
+            post_logout_redirect_uris: vec![],
+            id_token_alg: SigningAlg::RS256,
+            management_api: false,
+        }
+    }
+
+    #[test]
+    fn spa_has_no_secret_and_allows_its_origins() {
+        let r = register(new(AppType::Spa, &["http://localhost:5173/callback"]), 0).expect("ok");
+        assert!(r.secret.is_none());
+        assert_eq!(r.origins, vec!["http://localhost:5173".to_string()]);
+    }
+
+    #[test]
+    fn confidential_secret_is_stored_hashed_and_checked() {
+        let r = register(new(AppType::Traditional, &["https://app.example/cb"]), 0).expect("ok");
+        let secret = r.secret.expect("secret");
+        assert!(secret.len() >= 43);
+        assert_ne!(r.app.secret_hash.as_deref(), Some(secret.as_str()));
+        assert!(r.app.secret_matches(&secret));
+        assert!(!r.app.secret_matches("wrong"));
+    }
+
+    #[test]
+    fn rejects_fragments_and_missing_uris() {
+        assert!(register(new(AppType::Spa, &["https://a.example/cb#x"]), 0).is_err());
+        assert!(register(new(AppType::Traditional, &[]), 0).is_err());
+        assert!(register(new(AppType::M2m, &["https://a.example/cb"]), 0).is_err());
+    }
+
+    #[test]
+    fn redirect_uris_match_exactly() {
+        let r = register(new(AppType::Spa, &["https://a.example/cb"]), 0).expect("ok");
+        assert!(r.app.has_redirect_uri("https://a.example/cb"));
+        for near in [
+            "https://a.example/cb/",
+            "https://a.example/cb?x=1",
+            "https://A.example/cb",
+            "https://a.example/c",
+        ] {
+            assert!(!r.app.has_redirect_uri(near), "{near}");
+        }
     }
 }

@@ -2,9 +2,11 @@
 //! blocking-pool thread through [`Storage::run`], never on the async executor.
 
 pub mod applications;
+pub mod audit;
 pub mod grants;
 pub mod interactions;
 pub mod keys;
+pub mod one_time_tokens;
 pub mod pool;
 pub mod rate_limits;
 pub mod schema;

@@ -139,3 +139,32 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     rate_limits,
 );
+
+diesel::table! {
+    one_time_tokens (id) {
+        id -> Text,
+        token_hash -> Text,
+        email -> Text,
+        email_lower -> Text,
+        context -> Text,
+        status -> Text,
+        application_id -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        consumed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        event -> Text,
+        token_id -> Nullable<Text>,
+        application_id -> Nullable<Text>,
+        client_ip -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(one_time_tokens, audit_log);

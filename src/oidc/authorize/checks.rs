@@ -77,6 +77,7 @@ pub fn validate(
         max_age,
         login_hint: params.get("login_hint").map(str::to_owned),
         id_token_hint_sub,
+        one_time_token: params.get("one_time_token").map(str::to_owned),
     })
 }
 

@@ -58,6 +58,7 @@ mod tests {
             max_age: None,
             login_hint: None,
             id_token_hint_sub: None,
+            one_time_token: None,
         }
     }
 

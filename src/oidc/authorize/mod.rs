@@ -50,10 +50,25 @@ async fn run(
             .map_err(|e| AuthorizeError::Page(e.into()))?,
         None => None,
     };
-    let request = checks::validate(&params, app.as_deref(), &state.keys.current())?;
+    let mut request = checks::validate(&params, app.as_deref(), &state.keys.current())?;
     let current = session::current(req, state, now)
         .await
         .map_err(|e| AuthorizeError::Page(e.into()))?;
+    if let Some(token) = request.one_time_token.take() {
+        let handled = crate::interaction::magic_link::begin(
+            req,
+            state,
+            &request,
+            token,
+            current.as_ref(),
+            now,
+        )
+        .await
+        .map_err(AuthorizeError::Page)?;
+        if let Some(response) = handled {
+            return Ok(response);
+        }
+    }
     match decide(&request, current.as_ref(), now) {
         Next::Complete(auth) => complete(state, &request, &auth, now)
             .await
@@ -64,7 +79,7 @@ async fn run(
             code,
             description: description.into(),
         }),
-        Next::SignIn => crate::interaction::start(state, request, now)
+        Next::SignIn => crate::interaction::start(state, request, Default::default(), now)
             .await
             .map_err(AuthorizeError::Page),
     }

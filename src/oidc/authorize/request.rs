@@ -50,6 +50,9 @@ pub struct AuthorizationRequest {
     pub login_hint: Option<String>,
     /// `sub` of a verified `id_token_hint`.
     pub id_token_hint_sub: Option<String>,
+    /// A magic-link token (`one_time_token`). Never stored: an interaction keeps its hash.
+    #[serde(skip)]
+    pub one_time_token: Option<String>,
 }
 
 #[cfg(test)]

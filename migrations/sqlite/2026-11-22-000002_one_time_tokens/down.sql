@@ -1,0 +1,2 @@
+DROP TABLE audit_log;
+DROP TABLE one_time_tokens;

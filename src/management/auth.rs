@@ -1,0 +1,77 @@
+//! Bearer authentication of Management API calls: an access token this issuer signed, for the
+//! Management API resource, carrying the `all` scope (what `client_credentials` issues to an m2m
+//! application registered with `--management-api`).
+
+use std::future::{Ready, ready};
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+
+use crate::error::ApiError;
+use crate::oidc::token::client_credentials::{AccessTokenClaims, MANAGEMENT_SCOPE};
+use crate::one_time_token::Actor;
+use crate::startup::AppState;
+
+/// The authenticated caller: which m2m application, from which address.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub application_id: String,
+    pub client_ip: Option<String>,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            application_id: Some(self.application_id.clone()),
+            client_ip: self.client_ip.clone(),
+        }
+    }
+}
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(ApiError::internal)?;
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| unauthorized("a bearer access token is required"))?;
+    let claims: AccessTokenClaims = state
+        .keys
+        .current()
+        .verify(token, true)
+        .map_err(|_| unauthorized("the access token is invalid or expired"))?;
+    if claims.iss != state.issuer || claims.aud != state.settings.management_api_resource() {
+        return Err(unauthorized(
+            "the access token is not for the Management API",
+        ));
+    }
+    if !claims.scope.split(' ').any(|s| s == MANAGEMENT_SCOPE) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "the access token lacks the required scope",
+        ));
+    }
+    Ok(Caller {
+        application_id: claims.client_id,
+        client_ip: req.peer_addr().map(|a| a.ip().to_string()),
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}

@@ -1,0 +1,338 @@
+//! The magic-link domain: create, check, redeem, revoke, delete one-time tokens, and decide
+//! what an authorization request carrying one should do. No actix here.
+
+mod decide;
+
+pub use decide::{LinkDecision, LinkInput, SignUpRequirements, decide};
+
+use serde_json::Value;
+
+use crate::crypto::{random_token, sha256_b64url};
+use crate::identity::Email;
+use crate::storage::audit::{self, AuditRecord};
+use crate::storage::one_time_tokens::{self as queries, OneTimeTokenRecord};
+use crate::storage::rate_limits::{self, Verdict};
+use crate::storage::{DbConnection, Storage, StorageError};
+
+/// `amr` value of a magic-link authentication (RFC 8176 "otp": a one-time secret).
+pub const AMR_LINK: &str = "otp";
+
+/// Why a token cannot be used, in Logto's check order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenError {
+    NotFound,
+    EmailMismatch,
+    Expired,
+    Consumed,
+    Revoked,
+}
+
+impl TokenError {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotFound => "token_not_found",
+            Self::EmailMismatch => "email_mismatch",
+            Self::Expired => "token_expired",
+            Self::Consumed => "token_consumed",
+            Self::Revoked => "token_revoked",
+        }
+    }
+
+    /// Plain words for the person who clicked; never echoes the token.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Self::NotFound => {
+                "This sign-in link is not valid. It may have been mistyped or cut short."
+            }
+            Self::EmailMismatch => "This sign-in link was issued for a different email address.",
+            Self::Expired => "This sign-in link has expired.",
+            Self::Consumed => "This sign-in link has already been used. Each link works only once.",
+            Self::Revoked => "This sign-in link has been cancelled.",
+        }
+    }
+}
+
+/// Logto's order: not found, email mismatch, expired, consumed, revoked.
+pub fn check(record: Option<&OneTimeTokenRecord>, email: &str, now: i64) -> Result<(), TokenError> {
+    let record = record.ok_or(TokenError::NotFound)?;
+    if record.email_lower != email.trim().to_lowercase() {
+        return Err(TokenError::EmailMismatch);
+    }
+    if record.expires_at <= now || record.status == queries::EXPIRED {
+        return Err(TokenError::Expired);
+    }
+    match record.status.as_str() {
+        queries::CONSUMED => Err(TokenError::Consumed),
+        queries::REVOKED => Err(TokenError::Revoked),
+        _ => Ok(()),
+    }
+}
+
+/// Who acted, for the audit log.
+#[derive(Clone, Debug, Default)]
+pub struct Actor {
+    pub application_id: Option<String>,
+    pub client_ip: Option<String>,
+}
+
+fn audit_entry(
+    event: &str,
+    token_id: Option<&str>,
+    actor: &Actor,
+    detail: Option<&str>,
+    now: i64,
+) -> AuditRecord {
+    AuditRecord {
+        id: uuid::Uuid::now_v7().to_string(),
+        event: event.to_owned(),
+        token_id: token_id.map(str::to_owned),
+        application_id: actor.application_id.clone(),
+        client_ip: actor.client_ip.clone(),
+        detail: detail.map(str::to_owned),
+        created_at: now,
+    }
+}
+
+/// Limits on creation, counted in the shared database so every instance sees the same counts.
+#[derive(Clone, Copy, Debug)]
+pub struct CreationLimits {
+    pub per_email: i32,
+    pub per_application: i32,
+    pub window_ms: i64,
+}
+
+pub struct NewToken {
+    pub email: Email,
+    pub expires_in_secs: i64,
+    pub context: Value,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("too many one-time tokens; retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: i64 },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Creates a token; returns its record and the plaintext, which exists nowhere else.
+pub async fn create(
+    storage: &Storage,
+    new: NewToken,
+    limits: CreationLimits,
+    actor: Actor,
+    now: i64,
+) -> Result<(OneTimeTokenRecord, String), CreateError> {
+    let token = random_token(32);
+    let record = OneTimeTokenRecord {
+        id: uuid::Uuid::now_v7().simple().to_string(),
+        token_hash: sha256_b64url(&token),
+        email: new.email.as_str().to_owned(),
+        email_lower: new.email.normalized(),
+        context: new.context.to_string(),
+        status: queries::ACTIVE.to_owned(),
+        application_id: actor.application_id.clone(),
+        created_at: now,
+        expires_at: now + new.expires_in_secs * 1000,
+        consumed_at: None,
+    };
+    let outcome = storage
+        .run(move |c| {
+            let email_key = format!("one-time-token:email:{}", record.email_lower);
+            let mut verdict =
+                rate_limits::hit(c, &email_key, limits.per_email, limits.window_ms, now)?;
+            if verdict == Verdict::Allowed
+                && let Some(app) = &actor.application_id
+            {
+                let app_key = format!("one-time-token:app:{app}");
+                verdict =
+                    rate_limits::hit(c, &app_key, limits.per_application, limits.window_ms, now)?;
+            }
+            if let Verdict::Limited { retry_after_ms } = verdict {
+                return Ok(Err(retry_after_ms));
+            }
+            queries::insert(
+                c,
+                &record,
+                &audit_entry("created", Some(&record.id), &actor, None, now),
+            )?;
+            Ok(Ok(record))
+        })
+        .await?;
+    match outcome {
+        Ok(record) => Ok((record, token)),
+        Err(retry_after_ms) => Err(CreateError::RateLimited {
+            retry_after_secs: (retry_after_ms + 999) / 1000,
+        }),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RedeemError {
+    #[error("{}", .0.code())]
+    Token(TokenError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Checks the token for `email` and records a failure; consumes nothing.
+fn inspect_on(
+    c: &mut DbConnection,
+    token_hash: &str,
+    email: &str,
+    actor: &Actor,
+    now: i64,
+) -> diesel::QueryResult<Result<OneTimeTokenRecord, TokenError>> {
+    let record = queries::find_by_hash(c, token_hash)?;
+    match check(record.as_ref(), email, now) {
+        Ok(()) => Ok(record.ok_or(TokenError::NotFound)),
+        Err(e) => {
+            let token_id = record.as_ref().map(|r| r.id.as_str());
+            audit::record(
+                c,
+                &audit_entry("verification_failed", token_id, actor, Some(e.code()), now),
+            )?;
+            Ok(Err(e))
+        }
+    }
+}
+
+/// Checks a token without consuming it (before asking the person anything).
+pub async fn inspect(
+    storage: &Storage,
+    token: &str,
+    email: &str,
+    actor: Actor,
+    now: i64,
+) -> Result<OneTimeTokenRecord, RedeemError> {
+    let (hash, email) = (sha256_b64url(token), email.to_owned());
+    storage
+        .run(move |c| inspect_on(c, &hash, &email, &actor, now))
+        .await?
+        .map_err(RedeemError::Token)
+}
+
+/// Consumes the token (by the hash of its plaintext) for `email`: of concurrent callers exactly
+/// one succeeds; the others get the reason, e.g. `token_consumed`.
+pub async fn redeem_hash(
+    storage: &Storage,
+    token_hash: String,
+    email: &str,
+    actor: Actor,
+    now: i64,
+) -> Result<OneTimeTokenRecord, RedeemError> {
+    let email_lower = email.trim().to_lowercase();
+    storage
+        .run(move |c| {
+            if let Some(won) = queries::consume(c, &token_hash, &email_lower, now)? {
+                audit::record(
+                    c,
+                    &audit_entry("consumed", Some(&won.id), &actor, None, now),
+                )?;
+                return Ok(Ok(won));
+            }
+            // Lost or never valid: say why, in the check order.
+            Ok(
+                match inspect_on(c, &token_hash, &email_lower, &actor, now)? {
+                    Err(e) => Err(e),
+                    // Became unusable between the two statements: it was consumed concurrently.
+                    Ok(_) => Err(TokenError::Consumed),
+                },
+            )
+        })
+        .await?
+        .map_err(RedeemError::Token)
+}
+
+pub async fn redeem(
+    storage: &Storage,
+    token: &str,
+    email: &str,
+    actor: Actor,
+    now: i64,
+) -> Result<OneTimeTokenRecord, RedeemError> {
+    redeem_hash(storage, sha256_b64url(token), email, actor, now).await
+}
+
+/// Sets a token's status (never back to active) and records it.
+pub async fn set_status(
+    storage: &Storage,
+    id: String,
+    status: &'static str,
+    actor: Actor,
+    now: i64,
+) -> Result<Option<OneTimeTokenRecord>, StorageError> {
+    storage
+        .run(move |c| {
+            queries::set_status(
+                c,
+                &id,
+                status,
+                &audit_entry(status, Some(&id), &actor, None, now),
+            )
+        })
+        .await
+}
+
+pub async fn delete(
+    storage: &Storage,
+    id: String,
+    actor: Actor,
+    now: i64,
+) -> Result<bool, StorageError> {
+    storage
+        .run(move |c| {
+            queries::delete(
+                c,
+                &id,
+                &audit_entry("deleted", Some(&id), &actor, None, now),
+            )
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(status: &str, expires_at: i64) -> OneTimeTokenRecord {
+        OneTimeTokenRecord {
+            id: "t".into(),
+            token_hash: "h".into(),
+            email: "A@x.io".into(),
+            email_lower: "a@x.io".into(),
+            context: "{}".into(),
+            status: status.into(),
+            application_id: None,
+            created_at: 0,
+            expires_at,
+            consumed_at: None,
+        }
+    }
+
+    #[test]
+    fn checks_run_in_logtos_order() {
+        assert_eq!(check(None, "a@x.io", 0), Err(TokenError::NotFound));
+        assert_eq!(
+            check(Some(&record("consumed", 0)), "b@x.io", 10),
+            Err(TokenError::EmailMismatch)
+        );
+        assert_eq!(
+            check(Some(&record("consumed", 5)), "a@x.io", 10),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            check(Some(&record("consumed", 50)), "a@x.io", 10),
+            Err(TokenError::Consumed)
+        );
+        assert_eq!(
+            check(Some(&record("revoked", 50)), "a@x.io", 10),
+            Err(TokenError::Revoked)
+        );
+        assert_eq!(check(Some(&record("active", 50)), "A@X.io", 10), Ok(()));
+        assert_eq!(
+            check(Some(&record("active", 10)), "a@x.io", 10),
+            Err(TokenError::Expired)
+        );
+    }
+}

@@ -1,0 +1,32 @@
+//! The audit log: one row per lifecycle event, never updated.
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::audit_log;
+
+#[derive(Clone, Debug, Queryable, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRecord {
+    pub id: String,
+    pub event: String,
+    pub token_id: Option<String>,
+    pub application_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub detail: Option<String>,
+    pub created_at: i64,
+}
+
+pub fn record(conn: &mut DbConnection, entry: &AuditRecord) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(entry)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn for_token(conn: &mut DbConnection, token_id: &str) -> QueryResult<Vec<AuditRecord>> {
+    audit_log::table
+        .filter(audit_log::token_id.eq(token_id))
+        .order((audit_log::created_at.asc(), audit_log::id.asc()))
+        .load(conn)
+}

@@ -1,0 +1,165 @@
+//! One-time tokens (magic links). A token is found by the SHA-256 of its plaintext and
+//! consumed by one conditional UPDATE, so of racing redemptions exactly one wins.
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::audit::{self, AuditRecord};
+use super::pool::MultiBackend;
+use super::schema::one_time_tokens as ott;
+
+/// Stored statuses; "expired" is also what an active token past `expires_at` reads as.
+pub const ACTIVE: &str = "active";
+pub const CONSUMED: &str = "consumed";
+pub const REVOKED: &str = "revoked";
+pub const EXPIRED: &str = "expired";
+
+#[derive(Clone, Debug, Queryable, Insertable)]
+#[diesel(table_name = ott)]
+pub struct OneTimeTokenRecord {
+    pub id: String,
+    pub token_hash: String,
+    pub email: String,
+    pub email_lower: String,
+    pub context: String,
+    pub status: String,
+    pub application_id: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub consumed_at: Option<i64>,
+}
+
+impl OneTimeTokenRecord {
+    /// The status as everyone sees it: an active token past its expiry is expired.
+    pub fn effective_status(&self, now: i64) -> &str {
+        if self.status == ACTIVE && self.expires_at <= now {
+            EXPIRED
+        } else {
+            &self.status
+        }
+    }
+}
+
+/// Stores a new token and its `created` audit entry together.
+pub fn insert(
+    conn: &mut DbConnection,
+    token: &OneTimeTokenRecord,
+    event: &AuditRecord,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::insert_into(ott::table)
+            .values(token)
+            .execute(conn)?;
+        audit::record(conn, event)
+    })
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OneTimeTokenRecord>> {
+    ott::table.find(id).first(conn).optional()
+}
+
+pub fn find_by_hash(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<OneTimeTokenRecord>> {
+    ott::table
+        .filter(ott::token_hash.eq(token_hash))
+        .first(conn)
+        .optional()
+}
+
+/// Consumes the token if it is active, unexpired and issued for `email_lower`.
+pub fn consume(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    email_lower: &str,
+    now: i64,
+) -> QueryResult<Option<OneTimeTokenRecord>> {
+    diesel::update(
+        ott::table.filter(
+            ott::token_hash
+                .eq(token_hash)
+                .and(ott::email_lower.eq(email_lower))
+                .and(ott::status.eq(ACTIVE))
+                .and(ott::expires_at.gt(now)),
+        ),
+    )
+    .set((ott::status.eq(CONSUMED), ott::consumed_at.eq(now)))
+    .returning(ott::all_columns)
+    .get_result(conn)
+    .optional()
+}
+
+/// Sets the stored status; the audit entry is written only when the token exists.
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: &str,
+    status: &str,
+    event: &AuditRecord,
+) -> QueryResult<Option<OneTimeTokenRecord>> {
+    conn.transaction(|conn| {
+        let updated: Option<OneTimeTokenRecord> = diesel::update(ott::table.find(id))
+            .set(ott::status.eq(status))
+            .returning(ott::all_columns)
+            .get_result(conn)
+            .optional()?;
+        if updated.is_some() {
+            audit::record(conn, event)?;
+        }
+        Ok(updated)
+    })
+}
+
+pub fn delete(conn: &mut DbConnection, id: &str, event: &AuditRecord) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let deleted = diesel::delete(ott::table.find(id)).execute(conn)? == 1;
+        if deleted {
+            audit::record(conn, event)?;
+        }
+        Ok(deleted)
+    })
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub email_lower: Option<String>,
+    /// One of the four statuses, with expiry taken into account.
+    pub status: Option<String>,
+}
+
+fn filtered(filter: &ListFilter, now: i64) -> ott::BoxedQuery<'static, MultiBackend> {
+    let mut query = ott::table.into_boxed();
+    if let Some(email) = &filter.email_lower {
+        query = query.filter(ott::email_lower.eq(email.clone()));
+    }
+    match filter.status.as_deref() {
+        Some(ACTIVE) => query = query.filter(ott::status.eq(ACTIVE).and(ott::expires_at.gt(now))),
+        Some(EXPIRED) => {
+            query = query.filter(
+                ott::status
+                    .eq(EXPIRED)
+                    .or(ott::status.eq(ACTIVE).and(ott::expires_at.le(now))),
+            )
+        }
+        Some(other) => query = query.filter(ott::status.eq(other.to_owned())),
+        None => {}
+    }
+    query
+}
+
+/// A page of tokens matching `filter`, newest first, and how many match in all.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ListFilter,
+    offset: i64,
+    limit: i64,
+    now: i64,
+) -> QueryResult<(Vec<OneTimeTokenRecord>, i64)> {
+    let total = filtered(filter, now).count().get_result(conn)?;
+    let rows = filtered(filter, now)
+        .order((ott::created_at.desc(), ott::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
