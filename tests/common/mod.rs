@@ -313,3 +313,85 @@ pub async fn submit_sign_in(
     );
     location(&r)
 }
+
+/// Registers an m2m application allowed to call the Management API and returns a token for it.
+pub async fn management_token(app: &TestApp) -> String {
+    let (id, secret) = app.create_app_full(AppType::M2m, &[], &[], SigningAlg::RS256, true);
+    management_token_for(
+        &app.base,
+        &app.base,
+        &id,
+        secret.as_deref().unwrap_or_default(),
+    )
+    .await
+}
+
+/// A Management API token from the server at `base` whose public URL is `public_url`.
+pub async fn management_token_for(base: &str, public_url: &str, id: &str, secret: &str) -> String {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/oidc/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("resource", &format!("{public_url}/api")),
+            ("scope", "all"),
+        ])
+        .send()
+        .await
+        .expect("token request");
+    assert_eq!(r.status(), 200, "management token");
+    let body: serde_json::Value = r.json().await.expect("json");
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
+
+/// `POST /api/one-time-tokens`; returns the response status and JSON body.
+pub async fn create_one_time_token(
+    base: &str,
+    bearer: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/one-time-tokens"))
+        .bearer_auth(bearer)
+        .json(&body)
+        .send()
+        .await
+        .expect("create token");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// A magic link for `email`: the plaintext token of a new one-time token.
+pub async fn magic_link_token(app: &TestApp, bearer: &str, email: &str) -> String {
+    let (status, body) =
+        create_one_time_token(&app.base, bearer, serde_json::json!({ "email": email })).await;
+    assert_eq!(status, 201, "{body}");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+/// The status of a one-time token as the Management API reports it.
+pub async fn token_status(app: &TestApp, bearer: &str, email: &str) -> Vec<String> {
+    let r = reqwest::Client::new()
+        .get(app.url("/api/one-time-tokens"))
+        .bearer_auth(bearer)
+        .query(&[("email", email)])
+        .send()
+        .await
+        .expect("list");
+    let body: serde_json::Value = r.json().await.expect("json");
+    body.as_array()
+        .expect("array")
+        .iter()
+        .map(|t| t["status"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The error code shown on an error page.
+pub fn page_error_code(html: &str) -> Option<String> {
+    let start = html.find("id=\"error-code\">")? + "id=\"error-code\">".len();
+    let end = html[start..].find('<')?;
+    Some(html[start..start + end].to_owned())
+}
