@@ -232,7 +232,8 @@ fn run(cli: Cli) -> Result<(), AnyError> {
 fn serve(settings: Settings) -> Result<(), AnyError> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone()).await?;
-        tracing::info!(bind = %settings.bind, issuer = %settings.issuer(), "sesame is serving");
+        // The port is logged on its own so `--bind 127.0.0.1:0` can be used (tests, supervisors).
+        tracing::info!(bind = %settings.bind, port = app.port, issuer = %settings.issuer(), "sesame is serving");
         app.server.await?;
         Ok(())
     })
