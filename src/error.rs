@@ -62,8 +62,18 @@ impl OAuthErrorCode {
 pub struct OAuthError {
     pub code: OAuthErrorCode,
     pub description: String,
-    /// Set when the client tried HTTP Basic authentication (RFC 6749 5.2: 401 + challenge).
-    pub basic_challenge: bool,
+    pub challenge: Challenge,
+}
+
+/// The `WWW-Authenticate` challenge sent with a 401.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Challenge {
+    /// The default for the error code (`Bearer error="invalid_token"` for invalid tokens).
+    Default,
+    /// The client tried HTTP Basic authentication (RFC 6749 5.2).
+    Basic,
+    /// No credentials at all: a bare `Bearer` challenge without an error (RFC 6750 3.1).
+    BearerWithoutError,
 }
 
 impl OAuthError {
@@ -71,7 +81,7 @@ impl OAuthError {
         Self {
             code,
             description: description.into(),
-            basic_challenge: false,
+            challenge: Challenge::Default,
         }
     }
 
@@ -117,10 +127,12 @@ impl ResponseError for OAuthError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CACHE_CONTROL, "no-store"));
-        if self.code == OAuthErrorCode::InvalidClient && self.basic_challenge {
+        if self.code == OAuthErrorCode::InvalidClient && self.challenge == Challenge::Basic {
             response.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="sesame""#));
         }
-        if self.code == OAuthErrorCode::InvalidToken {
+        if self.challenge == Challenge::BearerWithoutError {
+            response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="sesame""#));
+        } else if self.code == OAuthErrorCode::InvalidToken {
             // RFC 6750 3: the challenge names the error; the description is ASCII we wrote.
             let challenge = format!(
                 r#"Bearer error="invalid_token", error_description="{}""#,

@@ -15,6 +15,8 @@ pub struct User {
     pub name: Option<String>,
     pub email_verified: bool,
     pub created_at: i64,
+    /// Suspended users cannot sign in by any method.
+    pub suspended: bool,
 }
 
 pub struct NewUser {
@@ -59,6 +61,7 @@ fn prepare(new: NewUser, now: i64) -> Result<User, UserError> {
             .filter(|n| !n.is_empty()),
         email_verified: new.email_verified,
         created_at: now,
+        suspended: false,
     })
 }
 

@@ -9,7 +9,7 @@ use crate::error::{OAuthError, OAuthErrorCode};
 use crate::oidc::params::Params;
 use crate::oidc::token::client_auth::authenticate;
 use crate::startup::AppState;
-use crate::storage::grants;
+use crate::storage::grants::{self, TokenOwner};
 
 pub async fn revoke(
     req: HttpRequest,
@@ -30,17 +30,36 @@ pub async fn revoke(
     }
     let hash = sha256_b64url(token);
     let now = crate::now_ms();
-    state
+    let app_id = app.id.clone();
+    let foreign = state
         .storage
         .run(move |c| {
-            if grants::revoke_access_token(c, &hash, &app.id, now)? == 0
-                && let Some(grant_id) = grants::refresh_token_grant(c, &hash, &app.id)?
-            {
-                grants::revoke_grant(c, &grant_id, now)?;
-            }
-            Ok(())
+            let owner = grants::token_owner(c, &hash)?;
+            Ok(match owner {
+                // RFC 7009 2.1: an unknown token is answered like a revoked one.
+                None => false,
+                Some(TokenOwner::Access { application_id }) if application_id == app_id => {
+                    grants::revoke_access_token(c, &hash, now)?;
+                    false
+                }
+                // RFC 7009 2.1: revoking a refresh token ends its whole grant.
+                Some(TokenOwner::Refresh {
+                    application_id,
+                    grant_id,
+                }) if application_id == app_id => {
+                    grants::revoke_grant(c, &grant_id, now)?;
+                    false
+                }
+                Some(_) => true,
+            })
         })
         .await?;
+    if foreign {
+        // RFC 7009 2.1: a token issued to another client is refused, and left alone.
+        return Err(OAuthError::invalid_request(
+            "the client is not authorized to revoke the presented token",
+        ));
+    }
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())

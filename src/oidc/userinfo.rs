@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::crypto::sha256_b64url;
-use crate::error::{OAuthError, OAuthErrorCode};
+use crate::error::{Challenge, OAuthError, OAuthErrorCode};
 use crate::oidc::claims::user_claims;
 use crate::oidc::params::Params;
 use crate::oidc::scope::Scopes;
@@ -14,6 +14,14 @@ use crate::storage::users::find_user;
 
 fn invalid_token(description: &str) -> OAuthError {
     OAuthError::new(OAuthErrorCode::InvalidToken, description)
+}
+
+/// RFC 6750 3.1: a request without credentials gets a challenge without an error code.
+fn no_token() -> OAuthError {
+    OAuthError {
+        challenge: Challenge::BearerWithoutError,
+        ..invalid_token("a bearer access token is required")
+    }
 }
 
 fn bearer(req: &HttpRequest) -> Option<&str> {
@@ -26,7 +34,7 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 }
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, OAuthError> {
-    let token = bearer(&req).ok_or_else(|| invalid_token("a bearer access token is required"))?;
+    let token = bearer(&req).ok_or_else(no_token)?;
     userinfo(&state, token.to_owned()).await
 }
 
@@ -40,9 +48,7 @@ pub async fn post(
         return userinfo(&state, token.to_owned()).await;
     }
     let params = Params::parse(&body).map_err(OAuthError::invalid_request)?;
-    let token = params
-        .get("access_token")
-        .ok_or_else(|| invalid_token("a bearer access token is required"))?;
+    let token = params.get("access_token").ok_or_else(no_token)?;
     userinfo(&state, token.to_owned()).await
 }
 

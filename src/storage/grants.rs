@@ -221,37 +221,52 @@ pub fn revoke_grant(conn: &mut DbConnection, grant_id: &str, now: i64) -> QueryR
     })
 }
 
+/// Which kind of token a hash belongs to, for revocation.
+#[derive(Debug, Clone)]
+pub enum TokenOwner {
+    Access {
+        application_id: String,
+    },
+    Refresh {
+        application_id: String,
+        grant_id: String,
+    },
+}
+
+pub fn token_owner(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<TokenOwner>> {
+    let access: Option<String> = access_tokens::table
+        .find(token_hash)
+        .select(access_tokens::application_id)
+        .first(conn)
+        .optional()?;
+    if let Some(application_id) = access {
+        return Ok(Some(TokenOwner::Access { application_id }));
+    }
+    let refresh: Option<(String, String)> = refresh_tokens::table
+        .find(token_hash)
+        .select((refresh_tokens::application_id, refresh_tokens::grant_id))
+        .first(conn)
+        .optional()?;
+    Ok(
+        refresh.map(|(application_id, grant_id)| TokenOwner::Refresh {
+            application_id,
+            grant_id,
+        }),
+    )
+}
+
 pub fn revoke_access_token(
     conn: &mut DbConnection,
     token_hash: &str,
-    application_id: &str,
     now: i64,
 ) -> QueryResult<usize> {
     diesel::update(
         access_tokens::table.filter(
             access_tokens::token_hash
                 .eq(token_hash)
-                .and(access_tokens::application_id.eq(application_id))
                 .and(access_tokens::revoked_at.is_null()),
         ),
     )
     .set(access_tokens::revoked_at.eq(now))
     .execute(conn)
-}
-
-/// The grant a refresh token belongs to, if it was issued to `application_id`.
-pub fn refresh_token_grant(
-    conn: &mut DbConnection,
-    token_hash: &str,
-    application_id: &str,
-) -> QueryResult<Option<String>> {
-    refresh_tokens::table
-        .filter(
-            refresh_tokens::token_hash
-                .eq(token_hash)
-                .and(refresh_tokens::application_id.eq(application_id)),
-        )
-        .select(refresh_tokens::grant_id)
-        .first(conn)
-        .optional()
 }

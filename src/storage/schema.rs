@@ -32,6 +32,7 @@ diesel::table! {
         email_verified -> Bool,
         created_at -> BigInt,
         updated_at -> BigInt,
+        suspended -> Bool,
     }
 }
 
@@ -168,3 +169,105 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(one_time_tokens, audit_log);
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        custom_data -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    organization_scopes (id) {
+        id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    organization_roles (id) {
+        id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    organization_role_scopes (role_id, scope_id) {
+        role_id -> Text,
+        scope_id -> Text,
+    }
+}
+
+diesel::table! {
+    organization_members (organization_id, user_id) {
+        organization_id -> Text,
+        user_id -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    organization_member_roles (organization_id, user_id, role_id) {
+        organization_id -> Text,
+        user_id -> Text,
+        role_id -> Text,
+    }
+}
+
+diesel::table! {
+    organization_jit_roles (organization_id, role_id) {
+        organization_id -> Text,
+        role_id -> Text,
+    }
+}
+
+diesel::table! {
+    sign_in_experience (id) {
+        id -> Integer,
+        settings -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    mfa_totp (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        last_step -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    mfa_backup_codes (user_id, code_hash) {
+        user_id -> Text,
+        code_hash -> Text,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(organization_role_scopes -> organization_roles (role_id));
+diesel::joinable!(organization_role_scopes -> organization_scopes (scope_id));
+diesel::joinable!(organization_members -> organizations (organization_id));
+diesel::joinable!(organization_members -> users (user_id));
+diesel::joinable!(organization_member_roles -> organization_roles (role_id));
+diesel::joinable!(organization_jit_roles -> organization_roles (role_id));
+diesel::joinable!(organization_jit_roles -> organizations (organization_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    organization_scopes,
+    organization_roles,
+    organization_role_scopes,
+    organization_members,
+    organization_member_roles,
+    organization_jit_roles,
+    users,
+);

@@ -15,6 +15,7 @@ struct UserRow {
     email_verified: bool,
     created_at: i64,
     updated_at: i64,
+    suspended: bool,
 }
 
 impl From<UserRow> for User {
@@ -26,6 +27,7 @@ impl From<UserRow> for User {
             name: row.name,
             email_verified: row.email_verified,
             created_at: row.created_at,
+            suspended: row.suspended,
         }
     }
 }
@@ -42,6 +44,7 @@ pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
             email_verified: user.email_verified,
             created_at: user.created_at,
             updated_at: user.created_at,
+            suspended: user.suspended,
         })
         .execute(conn)
         .map(drop)

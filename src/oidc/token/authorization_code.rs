@@ -61,7 +61,7 @@ pub async fn exchange(
     };
     check_code(&code, app, params)?;
     let user = user.ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
-    let scope = Scopes::parse_supported(&code.scope);
+    let scope = Scopes::parse_any(&code.scope);
     let grant = Grant {
         grant_id: code.grant_id,
         user,

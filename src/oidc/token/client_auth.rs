@@ -8,7 +8,7 @@ use actix_web::http::header;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::error::OAuthError;
+use crate::error::{Challenge, OAuthError};
 use crate::oidc::client::Application;
 use crate::oidc::params::Params;
 use crate::startup::AppState;
@@ -35,7 +35,7 @@ fn presented(req: &HttpRequest, params: &Params) -> Result<Presented, OAuthError
             ));
         }
         let fail = || OAuthError {
-            basic_challenge: true,
+            challenge: Challenge::Basic,
             ..OAuthError::invalid_client()
         };
         let decoded = STANDARD.decode(encoded.trim()).map_err(|_| fail())?;
@@ -81,7 +81,11 @@ pub async fn authenticate(
 ) -> Result<Arc<Application>, OAuthError> {
     let presented = presented(req, params)?;
     let fail = || OAuthError {
-        basic_challenge: presented.basic,
+        challenge: if presented.basic {
+            Challenge::Basic
+        } else {
+            Challenge::Default
+        },
         ..OAuthError::invalid_client()
     };
     let app = state

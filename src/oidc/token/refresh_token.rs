@@ -29,10 +29,20 @@ pub async fn exchange(
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
     let token_hash = sha256_b64url(presented);
     let app_id = app.id.clone();
+    let asked = params.get("scope").map(Scopes::parse_any);
+    let checked_scope = asked.clone();
     let redeemed = state
         .storage
         .run(move |c| {
-            Ok(
+            // A request refused for its scope must leave the token usable: check before consuming.
+            if let Some(asked) = &checked_scope
+                && let Some(live) = grants::find_live_refresh_token(c, &token_hash, now)?
+                && live.application_id == app_id
+                && !asked.is_subset_of(&Scopes::parse_any(&live.scope))
+            {
+                return Ok(None);
+            }
+            Ok(Some(
                 match grants::consume_refresh_token(c, &token_hash, &app_id, now)? {
                     Redeemed::Fresh(token) => {
                         let user = find_user(c, &token.user_id)?;
@@ -44,37 +54,32 @@ pub async fn exchange(
                     }
                     Redeemed::Invalid => Redeemed::Invalid,
                 },
-            )
+            ))
         })
         .await?;
     let (token, user) = match redeemed {
-        Redeemed::Fresh(found) => found,
-        Redeemed::Replayed((token, _)) => {
+        None => {
+            return Err(OAuthError::new(
+                OAuthErrorCode::InvalidScope,
+                "the requested scope exceeds the original grant",
+            ));
+        }
+        Some(Redeemed::Fresh(found)) => found,
+        Some(Redeemed::Replayed((token, _))) => {
             tracing::warn!(grant_id = %token.grant_id, "refresh token reused; grant revoked");
             return Err(OAuthError::invalid_grant(
                 "the refresh token was already used",
             ));
         }
-        Redeemed::Invalid => {
+        Some(Redeemed::Invalid) => {
             return Err(OAuthError::invalid_grant(
                 "the refresh token is invalid, expired or revoked",
             ));
         }
     };
-    let granted = Scopes::parse_supported(&token.scope);
-    let scope = match params.get("scope") {
-        Some(raw) => {
-            let asked = Scopes::parse_any(raw);
-            if !asked.is_subset_of(&granted) {
-                return Err(OAuthError::new(
-                    OAuthErrorCode::InvalidScope,
-                    "the requested scope exceeds the original grant",
-                ));
-            }
-            asked
-        }
-        None => granted.clone(),
-    };
+    let granted = Scopes::parse_any(&token.scope);
+    // Checked against the same grant above, before consumption.
+    let scope = asked.unwrap_or_else(|| granted.clone());
     let user = user.ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
     // The new ID token keeps the original auth_time and amr (OIDC Core 12.2); no nonce.
     let grant = Grant {

@@ -1,0 +1,11 @@
+DROP TABLE mfa_backup_codes;
+DROP TABLE mfa_totp;
+DROP TABLE sign_in_experience;
+DROP TABLE organization_jit_roles;
+DROP TABLE organization_member_roles;
+DROP TABLE organization_members;
+DROP TABLE organization_role_scopes;
+DROP TABLE organization_roles;
+DROP TABLE organization_scopes;
+DROP TABLE organizations;
+ALTER TABLE users DROP COLUMN suspended;
