@@ -1,7 +1,9 @@
 //! People: users and their email addresses.
 
 mod email;
+pub mod sign_in_experience;
 pub mod users;
 
 pub use email::Email;
+pub use sign_in_experience::{MfaPolicy, SignInExperience};
 pub use users::{NewUser, User, UserError};

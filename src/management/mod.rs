@@ -1,8 +1,14 @@
 //! The Management API under `/api`: JSON in camelCase, errors as `{"code", "message"}`,
 //! callers authenticated by a Management API access token.
 
+mod applications;
 mod auth;
 mod one_time_tokens;
+mod organization_roles;
+mod organization_scopes;
+mod organizations;
+mod sign_in_exp;
+mod users;
 
 pub use auth::Caller;
 

@@ -14,6 +14,15 @@ use crate::storage::one_time_tokens::{
     self as queries, ACTIVE, CONSUMED, EXPIRED, ListFilter, OneTimeTokenRecord, REVOKED,
 };
 
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/one-time-tokens", web::post().to(create))
+        .route("/one-time-tokens", web::get().to(list))
+        .route("/one-time-tokens/verify", web::post().to(verify))
+        .route("/one-time-tokens/{id}", web::get().to(get))
+        .route("/one-time-tokens/{id}", web::delete().to(delete))
+        .route("/one-time-tokens/{id}/status", web::put().to(set_status));
+}
+
 /// The token as the API shows it; `token` only in the response to its creation.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -6,11 +6,13 @@ pub mod audit;
 pub mod grants;
 pub mod interactions;
 pub mod keys;
+pub mod memberships;
 pub mod one_time_tokens;
 pub mod pool;
 pub mod rate_limits;
 pub mod schema;
 pub mod sessions;
+pub mod sign_in_experience;
 pub mod users;
 
 pub use pool::{DatabaseUrl, DbConnection, Pool};

@@ -1,0 +1,157 @@
+//! What sign-up and sign-in require: registration open or not, the profile asked at sign-up,
+//! the MFA policy and the password policy. Defaults come from the configuration until the
+//! Management API changes them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Settings;
+use crate::storage::{DbConnection, Storage, StorageError, sign_in_experience as queries};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MfaPolicy {
+    /// No second factor is asked.
+    Off,
+    /// Users who enrolled must verify.
+    User,
+    /// Every user must enroll before finishing sign-in or registration.
+    Mandatory,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignUp {
+    /// Whether the hosted registration page is open to everyone (magic links always register).
+    pub enabled: bool,
+    pub require_password: bool,
+    pub require_name: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Mfa {
+    pub policy: MfaPolicy,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasswordPolicy {
+    pub min_length: usize,
+    /// Refuse passwords from a list of the most common breached passwords.
+    pub reject_breached: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignInExperience {
+    pub sign_up: SignUp,
+    pub mfa: Mfa,
+    pub password_policy: PasswordPolicy,
+}
+
+/// A few of the most common passwords in breach corpora; enough to refuse the obvious ones
+/// without a network call.
+const BREACHED: &[&str] = &[
+    "123456",
+    "123456789",
+    "12345678",
+    "password",
+    "qwerty123",
+    "qwerty",
+    "1234567890",
+    "111111",
+    "1234567",
+    "password1",
+    "123123",
+    "abc123",
+    "iloveyou",
+    "000000",
+    "qwertyuiop",
+    "passw0rd",
+    "password123",
+    "letmein",
+    "welcome",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "admin123",
+    "trustno1",
+    "superman",
+    "1q2w3e4r",
+    "zaq12wsx",
+    "qazwsx",
+    "11111111",
+    "00000000",
+    "12341234",
+    "87654321",
+    "asdfghjkl",
+];
+
+impl SignInExperience {
+    pub fn defaults(settings: &Settings) -> Self {
+        Self {
+            sign_up: SignUp {
+                enabled: settings.sign_up_enabled,
+                require_password: settings.sign_up_require_password,
+                require_name: settings.sign_up_require_name,
+            },
+            mfa: Mfa {
+                policy: MfaPolicy::Off,
+            },
+            password_policy: PasswordPolicy {
+                min_length: settings.password_min_length,
+                reject_breached: false,
+            },
+        }
+    }
+
+    /// Checks a new password against the policy; the error is shown to the person.
+    pub fn check_password(&self, password: &str) -> Result<(), String> {
+        let policy = &self.password_policy;
+        if password.chars().count() < policy.min_length {
+            return Err(format!(
+                "The password must have at least {} characters.",
+                policy.min_length
+            ));
+        }
+        if policy.reject_breached && BREACHED.contains(&password.to_lowercase().as_str()) {
+            return Err("This password is too common. Choose another one.".into());
+        }
+        Ok(())
+    }
+
+    /// The experience in force: the stored one, or the configured defaults.
+    pub fn load_on(conn: &mut DbConnection, settings: &Settings) -> diesel::QueryResult<Self> {
+        Ok(queries::get(conn)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_else(|| Self::defaults(settings)))
+    }
+
+    pub async fn load(storage: &Storage, settings: &Settings) -> Result<Self, StorageError> {
+        let settings = settings.clone();
+        storage.run(move |c| Self::load_on(c, &settings)).await
+    }
+
+    pub async fn save(&self, storage: &Storage, now: i64) -> Result<(), StorageError> {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        storage.run(move |c| queries::put(c, &json, now)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_policy_checks_length_and_common_passwords() {
+        let mut exp = SignInExperience::defaults(&Settings::default());
+        assert!(exp.check_password("short").is_err());
+        assert!(exp.check_password("password123").is_ok());
+        exp.password_policy.reject_breached = true;
+        assert!(exp.check_password("Password123").is_err());
+        assert!(exp.check_password("a long unusual passphrase").is_ok());
+    }
+}

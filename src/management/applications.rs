@@ -1,0 +1,5 @@
+//! `/api/applications`.
+
+use actix_web::web;
+
+pub fn routes(_cfg: &mut web::ServiceConfig) {}

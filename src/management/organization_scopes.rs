@@ -1,0 +1,5 @@
+//! `/api/organization-scopes`.
+
+use actix_web::web;
+
+pub fn routes(_cfg: &mut web::ServiceConfig) {}
