@@ -21,21 +21,13 @@ use crate::error::ApiError;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
-            .route("/one-time-tokens", web::post().to(one_time_tokens::create))
-            .route("/one-time-tokens", web::get().to(one_time_tokens::list))
-            .route(
-                "/one-time-tokens/verify",
-                web::post().to(one_time_tokens::verify),
-            )
-            .route("/one-time-tokens/{id}", web::get().to(one_time_tokens::get))
-            .route(
-                "/one-time-tokens/{id}",
-                web::delete().to(one_time_tokens::delete),
-            )
-            .route(
-                "/one-time-tokens/{id}/status",
-                web::put().to(one_time_tokens::set_status),
-            )
+            .configure(one_time_tokens::routes)
+            .configure(organizations::routes)
+            .configure(organization_roles::routes)
+            .configure(organization_scopes::routes)
+            .configure(users::routes)
+            .configure(applications::routes)
+            .configure(sign_in_exp::routes)
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(ApiError::new(
                     StatusCode::NOT_FOUND,
