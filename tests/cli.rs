@@ -114,7 +114,10 @@ fn app_create_prints_the_secret_once_and_stores_its_hash() {
     let mut bytes = std::fs::read(file).expect("database file");
     bytes.extend(std::fs::read(format!("{file}-wal")).unwrap_or_default());
     let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains("traditional"), "the application is in what we read");
+    assert!(
+        text.contains("traditional"),
+        "the application is in what we read"
+    );
     assert!(!text.contains(secret), "the plaintext secret is not stored");
 }
 

@@ -1,6 +1,8 @@
 //! People: users and their email addresses.
 
 mod email;
+pub mod mfa;
+pub mod organizations;
 pub mod sign_in_experience;
 pub mod users;
 

@@ -7,11 +7,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use super::{Interaction, Progress, finish, load, sign_in_and_complete, start};
+use super::{Interaction, Progress, authenticated, load, save_progress, see_other, start, suspended};
 use crate::crypto::sha256_b64url;
 use crate::error::PageError;
 use crate::identity::users::{self, NewUser, UserError};
-use crate::identity::{Email, User};
+use crate::identity::{Email, SignInExperience, User};
 use crate::oidc::authorize::{self, AuthorizationRequest};
 use crate::oidc::session::{self, Authentication};
 use crate::one_time_token::{
@@ -19,6 +19,7 @@ use crate::one_time_token::{
 };
 use crate::pages::render;
 use crate::startup::AppState;
+use crate::storage::one_time_tokens::OneTimeTokenRecord;
 use crate::storage::sessions::SessionRecord;
 use crate::storage::users::{find_user, find_user_by_email};
 
@@ -52,10 +53,10 @@ fn redeem_failed(e: RedeemError) -> PageError {
     }
 }
 
-pub fn requirements(state: &AppState) -> SignUpRequirements {
+pub fn requirements(experience: &SignInExperience) -> SignUpRequirements {
     SignUpRequirements {
-        password: state.settings.sign_up_require_password,
-        name: state.settings.sign_up_require_name,
+        password: experience.sign_up.require_password,
+        name: experience.sign_up.require_name,
     }
 }
 
@@ -66,7 +67,7 @@ fn actor(req: &HttpRequest, request: &AuthorizationRequest) -> Actor {
     }
 }
 
-fn link_auth(user_id: String, now: i64) -> Authentication {
+pub fn link_auth(user_id: String, now: i64) -> Authentication {
     Authentication {
         user_id,
         auth_time: now,
@@ -103,14 +104,16 @@ pub async fn begin(
     };
     let session_user_id = current.map(|s| s.user_id.clone());
     let lookup_email = link_email.clone();
-    let (session_user, account) = state
+    let settings = state.settings.clone();
+    let (session_user, account, experience) = state
         .storage
         .run(move |c| {
             let session_user = match session_user_id {
                 Some(id) => find_user(c, &id)?,
                 None => None,
             };
-            Ok((session_user, find_user_by_email(c, &lookup_email)?))
+            let account = find_user_by_email(c, &lookup_email)?;
+            Ok((session_user, account, SignInExperience::load_on(c, &settings)?))
         })
         .await?;
     let decision = one_time_token::decide(&LinkInput {
@@ -120,7 +123,7 @@ pub async fn begin(
         token: check,
         link_email: &link_email,
         account: account.as_ref().map(|u| u.id.as_str()),
-        requirements: requirements(state),
+        requirements: requirements(&experience),
     });
     let token_hash = sha256_b64url(&token);
     match decision {
@@ -137,49 +140,53 @@ pub async fn begin(
             start(state, request.clone(), progress, now).await.map(Some)
         }
         LinkDecision::SignIn { .. } | LinkDecision::Register { .. } => {
-            redeem_and_continue(req, state, request, token_hash, &link_email, now)
+            // A suspended account's link is refused before anything is consumed.
+            if account.as_ref().is_some_and(|u| u.suspended) {
+                return Err(suspended());
+            }
+            let record = one_time_token::redeem_hash(&state.storage, token_hash, &link_email, actor(req, request), now)
+                .await
+                .map_err(redeem_failed)?;
+            after_redeem(req, state, request, None, record, &experience, now)
                 .await
                 .map(Some)
         }
     }
 }
 
-/// Consumes the link, then signs its account in or registers its email.
-async fn redeem_and_continue(
+/// The link is consumed: sign its account in, or register its email (asking first for what
+/// the sign-up settings require, in an interaction that remembers the proven email).
+async fn after_redeem(
     req: &HttpRequest,
     state: &AppState,
     request: &AuthorizationRequest,
-    token_hash: String,
-    email: &str,
+    interaction: Option<Interaction>,
+    record: OneTimeTokenRecord,
+    experience: &SignInExperience,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
-    let record =
-        one_time_token::redeem_hash(&state.storage, token_hash, email, actor(req, request), now)
-            .await
-            .map_err(redeem_failed)?;
+    let context: serde_json::Value = serde_json::from_str(&record.context).unwrap_or_default();
     let lookup = record.email.clone();
-    let account = state
-        .storage
-        .run(move |c| find_user_by_email(c, &lookup))
-        .await?;
-    match account {
-        Some(user) => {
-            sign_in_and_complete(req, state, request, &link_auth(user.id, now), now).await
-        }
-        None if requirements(state).anything() => {
-            // The token is spent: registration continues in an interaction that remembers
-            // the proven email, so a reload or a mistake never strands the person.
-            let progress = Progress {
-                verified_email: Some(record.email),
-                ..Progress::default()
-            };
-            start(state, request.clone(), progress, now).await
-        }
-        None => {
-            let user = register_verified(state, &record.email, None, None, now).await?;
-            sign_in_and_complete(req, state, request, &link_auth(user.id, now), now).await
-        }
+    let account = state.storage.run(move |c| find_user_by_email(c, &lookup)).await?;
+    if let Some(user) = account {
+        return authenticated(req, state, request, interaction, link_auth(user.id, now), Some(context), now).await;
     }
+    if requirements(experience).anything() {
+        let progress = Progress {
+            verified_email: Some(record.email),
+            provision: Some(context),
+            ..Progress::default()
+        };
+        return match interaction {
+            Some(interaction) => {
+                save_progress(state, &interaction, &progress).await?;
+                Ok(see_other(&format!("/interaction/{}/register", interaction.uid)))
+            }
+            None => start(state, request.clone(), progress, now).await,
+        };
+    }
+    let user = register_verified(state, &record.email, None, None, now).await?;
+    authenticated(req, state, request, interaction, link_auth(user.id, now), Some(context), now).await
 }
 
 /// Creates the account of an email proven by a link. If a concurrent link registered it
@@ -213,17 +220,6 @@ pub async fn register_verified(
             Err(PageError::internal())
         }
     }
-}
-
-/// Finishes an interaction whose link was consumed, for the account it names.
-pub async fn finish_with_link(
-    req: &HttpRequest,
-    state: &AppState,
-    interaction: Interaction,
-    user: User,
-    now: i64,
-) -> Result<HttpResponse, PageError> {
-    finish(req, state, interaction, link_auth(user.id, now), now).await
 }
 
 #[derive(Template)]
@@ -291,6 +287,15 @@ pub async fn switch(
     };
     match form.action.as_str() {
         "continue" => {
+            let lookup = pending.email.clone();
+            let settings = state.settings.clone();
+            let (account, experience) = state
+                .storage
+                .run(move |c| Ok((find_user_by_email(c, &lookup)?, SignInExperience::load_on(c, &settings)?)))
+                .await?;
+            if account.as_ref().is_some_and(|u| u.suspended) {
+                return Err(suspended());
+            }
             // Consumed only now, when the choice is made.
             let record = one_time_token::redeem_hash(
                 &state.storage,
@@ -301,15 +306,8 @@ pub async fn switch(
             )
             .await
             .map_err(redeem_failed)?;
-            let lookup = record.email.clone();
-            let account = state
-                .storage
-                .run(move |c| find_user_by_email(c, &lookup))
-                .await?;
-            match account {
-                Some(user) => finish_with_link(&req, &state, interaction, user, now).await,
-                None => continue_registration(&state, interaction, record.email, now, &req).await,
-            }
+            let request = interaction.request.clone();
+            after_redeem(&req, &state, &request, Some(interaction), record, &experience, now).await
         }
         "back" => {
             // The link stays unused; the request completes as the current account.
@@ -329,35 +327,4 @@ pub async fn switch(
         }
         _ => Err(PageError::bad_request("invalid_request", "Unknown choice.")),
     }
-}
-
-/// After the link was consumed for an unregistered email: register now, or ask first.
-async fn continue_registration(
-    state: &AppState,
-    interaction: Interaction,
-    email: String,
-    now: i64,
-    req: &HttpRequest,
-) -> Result<HttpResponse, PageError> {
-    if requirements(state).anything() {
-        let mut progress = interaction.progress.clone();
-        progress.pending_link = None;
-        progress.verified_email = Some(email);
-        let serialized = serde_json::to_string(&progress).map_err(|_| PageError::internal())?;
-        let id_hash = interaction.id_hash.clone();
-        state
-            .storage
-            .run(move |c| {
-                crate::storage::interactions::update_interaction_state(c, &id_hash, &serialized)
-            })
-            .await?;
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((
-                "Location",
-                format!("/interaction/{}/register", interaction.uid),
-            ))
-            .finish());
-    }
-    let user = register_verified(state, &email, None, None, now).await?;
-    finish_with_link(req, state, interaction, user, now).await
 }

@@ -4,6 +4,7 @@
 //! the state lives in the database, any Sesame instance can serve any step.
 
 pub mod magic_link;
+mod mfa;
 mod pages;
 
 use actix_web::cookie::Cookie;
@@ -29,7 +30,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/{uid}/sign-in", web::post().to(pages::sign_in))
             .route("/{uid}/register", web::get().to(pages::register_page))
             .route("/{uid}/register", web::post().to(pages::register))
-            .route("/{uid}/switch", web::post().to(magic_link::switch)),
+            .route("/{uid}/switch", web::post().to(magic_link::switch))
+            .route("/{uid}/mfa", web::post().to(mfa::submit))
+            .route("/{uid}/mfa/continue", web::post().to(mfa::continue_after_enrollment)),
     );
 }
 
@@ -42,6 +45,36 @@ pub struct Progress {
     /// An email proven by a consumed magic link: registration continues from here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_email: Option<String>,
+    /// A consumed magic link's context, applied (organizations joined) on completion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provision: Option<serde_json::Value>,
+    /// The first factor is proven; the second one is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_factor: Option<FirstFactor>,
+    /// A TOTP secret being enrolled (mandatory MFA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_enrollment: Option<String>,
+    /// The second factor was verified (enrollment shows backup codes before finishing).
+    #[serde(default)]
+    pub mfa_verified: bool,
+}
+
+/// Who proved what with the first factor.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FirstFactor {
+    pub user_id: String,
+    pub auth_time: i64,
+    pub amr: Vec<String>,
+}
+
+impl From<&FirstFactor> for Authentication {
+    fn from(f: &FirstFactor) -> Self {
+        Authentication {
+            user_id: f.user_id.clone(),
+            auth_time: f.auth_time,
+            amr: f.amr.clone(),
+        }
+    }
 }
 
 pub struct Interaction {
@@ -166,6 +199,118 @@ pub async fn finish(
         session::removal(state, INTERACTION_COOKIE, COOKIE_PATH),
     );
     Ok(response)
+}
+
+/// The page for a suspended account: nothing is issued.
+pub fn suspended() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "account_suspended",
+        "This account is suspended",
+        "This account cannot sign in at the moment.",
+    )
+    .with_next_step("Contact the team behind the application if you think this is a mistake.")
+}
+
+/// The first factor (password or magic link) is proven for `auth`: refuse a suspended account,
+/// ask for the second factor when the MFA policy wants one, join the link's organizations,
+/// then finish. Every way in ends here, so no path skips a rule.
+pub async fn authenticated(
+    req: &HttpRequest,
+    state: &AppState,
+    request: &AuthorizationRequest,
+    interaction: Option<Interaction>,
+    auth: Authentication,
+    provision: Option<serde_json::Value>,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
+    let user_id = auth.user_id.clone();
+    let settings = state.settings.clone();
+    let (user, experience, enrolled) = state
+        .storage
+        .run(move |c| {
+            let user = crate::storage::users::find_user(c, &user_id)?;
+            let experience = crate::identity::SignInExperience::load_on(c, &settings)?;
+            let enrolled = crate::storage::mfa::find_totp(c, &user_id)?.is_some();
+            Ok((user, experience, enrolled))
+        })
+        .await?;
+    let user = user.ok_or_else(expired)?;
+    if user.suspended {
+        return Err(suspended());
+    }
+    let mfa_due = match experience.mfa.policy {
+        crate::identity::MfaPolicy::Off => false,
+        crate::identity::MfaPolicy::User => enrolled,
+        crate::identity::MfaPolicy::Mandatory => true,
+    };
+    if mfa_due {
+        let first_factor = FirstFactor {
+            user_id: auth.user_id.clone(),
+            auth_time: auth.auth_time,
+            amr: auth.amr.clone(),
+        };
+        return match interaction {
+            Some(interaction) => {
+                let mut progress = interaction.progress.clone();
+                progress.first_factor = Some(first_factor);
+                progress.provision = provision;
+                progress.pending_link = None;
+                progress.verified_email = None;
+                save_progress(state, &interaction, &progress).await?;
+                Ok(see_other(&format!("{COOKIE_PATH}/{}", interaction.uid)))
+            }
+            None => {
+                let progress = Progress {
+                    first_factor: Some(first_factor),
+                    provision,
+                    ..Progress::default()
+                };
+                start(state, request.clone(), progress, now).await
+            }
+        };
+    }
+    complete(req, state, request, interaction, auth, provision, now).await
+}
+
+/// Joins the link's organizations and finishes (the interaction, if any, and the request).
+async fn complete(
+    req: &HttpRequest,
+    state: &AppState,
+    request: &AuthorizationRequest,
+    interaction: Option<Interaction>,
+    auth: Authentication,
+    provision: Option<serde_json::Value>,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
+    if let Some(context) = provision {
+        let user_id = auth.user_id.clone();
+        state
+            .storage
+            .run(move |c| crate::identity::organizations::provision_on(c, &user_id, &context, now))
+            .await?;
+    }
+    match interaction {
+        Some(interaction) => finish(req, state, interaction, auth, now).await,
+        None => sign_in_and_complete(req, state, request, &auth, now).await,
+    }
+}
+
+pub async fn save_progress(state: &AppState, interaction: &Interaction, progress: &Progress) -> Result<(), PageError> {
+    let serialized = serde_json::to_string(progress).map_err(|_| PageError::internal())?;
+    let id_hash = interaction.id_hash.clone();
+    state
+        .storage
+        .run(move |c| queries::update_interaction_state(c, &id_hash, &serialized))
+        .await?;
+    Ok(())
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
 }
 
 /// Starts the session for `auth` and sends the authorization code back to the client.

@@ -5,11 +5,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Interaction, finish, load, magic_link};
+use super::{Interaction, authenticated, load, magic_link, mfa};
 use crate::crypto::password;
 use crate::error::PageError;
-use crate::identity::users::{self, check_password_policy};
-use crate::identity::{Email, NewUser, UserError};
+use crate::identity::users;
+use crate::identity::{Email, NewUser, SignInExperience, UserError};
 use crate::oidc::session::Authentication;
 use crate::pages::render;
 use crate::startup::AppState;
@@ -65,6 +65,7 @@ async fn show_sign_in(
     error: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
     let app_name = app_name(state, interaction).await?;
+    let experience = SignInExperience::load(&state.storage, &state.settings).await?;
     Ok(render(
         status,
         &SignInPage {
@@ -73,7 +74,7 @@ async fn show_sign_in(
             app_name: &app_name,
             email,
             error,
-            sign_up_enabled: state.settings.sign_up_enabled,
+            sign_up_enabled: experience.sign_up.enabled,
         },
     ))
 }
@@ -85,6 +86,9 @@ pub async fn sign_in_page(
     uid: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let interaction = load(&req, &state, &uid, crate::now_ms()).await?;
+    if interaction.progress.first_factor.is_some() {
+        return mfa::page(&state, interaction, StatusCode::OK, None).await;
+    }
     if let Some(pending) = &interaction.progress.pending_link {
         let app_name = app_name(&state, &interaction).await?;
         return magic_link::switch_page(&req, &state, &interaction, pending, &app_name).await;
@@ -198,7 +202,8 @@ pub async fn sign_in(
         auth_time: now,
         amr: vec!["pwd".into()],
     };
-    finish(&req, &state, interaction, auth, now).await
+    let request = interaction.request.clone();
+    authenticated(&req, &state, &request, Some(interaction), auth, None, now).await
 }
 
 fn sign_up_closed() -> PageError {
@@ -220,7 +225,7 @@ pub async fn register_page(
     if let Some(email) = interaction.progress.verified_email.clone() {
         return show_register(&state, &interaction, StatusCode::OK, &email, "", None).await;
     }
-    if !state.settings.sign_up_enabled {
+    if !SignInExperience::load(&state.storage, &state.settings).await?.sign_up.enabled {
         return Err(sign_up_closed());
     }
     let hint = interaction.request.login_hint.clone().unwrap_or_default();
@@ -236,8 +241,9 @@ async fn show_register(
     error: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
     let app_name = app_name(state, interaction).await?;
+    let experience = SignInExperience::load(&state.storage, &state.settings).await?;
     let by_link = interaction.progress.verified_email.is_some();
-    let required = magic_link::requirements(state);
+    let required = magic_link::requirements(&experience);
     Ok(render(
         status,
         &RegisterPage {
@@ -247,7 +253,7 @@ async fn show_register(
             email,
             name,
             error,
-            password_min_length: state.settings.password_min_length,
+            password_min_length: experience.password_policy.min_length,
             email_locked: by_link,
             ask_password: !by_link || required.password,
             ask_name: !by_link || required.name,
@@ -278,8 +284,9 @@ pub async fn register(
     interaction.check_csrf(&form.csrf)?;
     let form = form.into_inner();
     let by_link = interaction.progress.verified_email.clone();
-    let required = magic_link::requirements(&state);
-    if by_link.is_none() && !state.settings.sign_up_enabled {
+    let experience = SignInExperience::load(&state.storage, &state.settings).await?;
+    let required = magic_link::requirements(&experience);
+    if by_link.is_none() && !experience.sign_up.enabled {
         return Err(sign_up_closed());
     }
     let shown_email = by_link.clone().unwrap_or_else(|| form.email.clone());
@@ -303,13 +310,15 @@ pub async fn register(
     }
     let password = (by_link.is_none() || required.password).then(|| form.password.clone());
     if let Some(p) = &password
-        && let Err(e) = check_password_policy(p, state.settings.password_min_length)
+        && let Err(e) = experience.check_password(p)
     {
-        return refuse(e.to_string()).await;
+        return refuse(e).await;
     }
     if let Some(email) = by_link {
         let user = magic_link::register_verified(&state, &email, password, name, now).await?;
-        return magic_link::finish_with_link(&req, &state, interaction, user, now).await;
+        let (request, provision) = (interaction.request.clone(), interaction.progress.provision.clone());
+        let auth = magic_link::link_auth(user.id, now);
+        return authenticated(&req, &state, &request, Some(interaction), auth, provision, now).await;
     }
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
@@ -337,5 +346,6 @@ pub async fn register(
         auth_time: now,
         amr: vec!["pwd".into()],
     };
-    finish(&req, &state, interaction, auth, now).await
+    let request = interaction.request.clone();
+    authenticated(&req, &state, &request, Some(interaction), auth, None, now).await
 }

@@ -7,6 +7,7 @@ pub mod grants;
 pub mod interactions;
 pub mod keys;
 pub mod memberships;
+pub mod mfa;
 pub mod one_time_tokens;
 pub mod pool;
 pub mod rate_limits;

@@ -1,0 +1,182 @@
+//! The second factor during an interaction: TOTP verification for enrolled users, enrollment
+//! (with backup codes) when the policy makes it mandatory.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{Interaction, Progress, complete, load, save_progress};
+use crate::error::PageError;
+use crate::identity::mfa;
+use crate::oidc::session::Authentication;
+use crate::pages::render;
+use crate::startup::AppState;
+use crate::storage::rate_limits::{self, Verdict};
+use crate::storage::users::find_user;
+
+/// Codes tried per user per window before the second factor is locked for a while.
+const ATTEMPTS: i32 = 5;
+const ATTEMPT_WINDOW_MS: i64 = 5 * 60 * 1000;
+
+struct Setup {
+    secret: String,
+    otpauth_url: String,
+    qr_svg: String,
+}
+
+#[derive(Template)]
+#[template(path = "mfa.html")]
+struct MfaPage<'a> {
+    uid: &'a str,
+    csrf: &'a str,
+    error: Option<&'a str>,
+    setup: Option<Setup>,
+}
+
+#[derive(Template)]
+#[template(path = "backup_codes.html")]
+struct BackupCodesPage<'a> {
+    uid: &'a str,
+    csrf: &'a str,
+    codes: &'a [String],
+}
+
+fn first_factor(interaction: &Interaction) -> Result<Authentication, PageError> {
+    interaction
+        .progress
+        .first_factor
+        .as_ref()
+        .map(Authentication::from)
+        .ok_or_else(|| PageError::bad_request("invalid_request", "Sign in first."))
+}
+
+/// `GET /interaction/{uid}` while the second factor is due.
+pub async fn page(state: &AppState, interaction: Interaction, status: StatusCode, error: Option<&str>) -> Result<HttpResponse, PageError> {
+    let auth = first_factor(&interaction)?;
+    let setup = if mfa::is_enrolled(&state.storage, &auth.user_id).await? {
+        None
+    } else {
+        let secret = match &interaction.progress.totp_enrollment {
+            Some(secret) => secret.clone(),
+            None => {
+                let secret = mfa::new_secret();
+                let mut progress = interaction.progress.clone();
+                progress.totp_enrollment = Some(secret.clone());
+                save_progress(state, &interaction, &progress).await?;
+                secret
+            }
+        };
+        let user_id = auth.user_id.clone();
+        let account = state
+            .storage
+            .run(move |c| find_user(c, &user_id))
+            .await?
+            .map(|u| u.email)
+            .unwrap_or_default();
+        let otpauth_url = mfa::otpauth_url(&secret, &account).ok_or_else(PageError::internal)?;
+        let qr_svg = mfa::qr_svg(&otpauth_url).ok_or_else(PageError::internal)?;
+        Some(Setup { secret, otpauth_url, qr_svg })
+    };
+    Ok(render(
+        status,
+        &MfaPage {
+            uid: &interaction.uid,
+            csrf: &interaction.csrf,
+            error,
+            setup,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    csrf: String,
+    code: String,
+}
+
+/// `POST /interaction/{uid}/mfa`: verify, or complete enrollment.
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, PageError> {
+    let now = crate::now_ms();
+    let interaction = load(&req, &state, &uid, now).await?;
+    interaction.check_csrf(&form.csrf)?;
+    let auth = first_factor(&interaction)?;
+    let key = format!("mfa:{}", auth.user_id);
+    let verdict = state
+        .storage
+        .run(move |c| rate_limits::hit(c, &key, ATTEMPTS, ATTEMPT_WINDOW_MS, now))
+        .await?;
+    if verdict != Verdict::Allowed {
+        let message = "Too many attempts. Wait a few minutes before trying again.";
+        return page(&state, interaction, StatusCode::TOO_MANY_REQUESTS, Some(message)).await;
+    }
+    if let Some(secret) = interaction.progress.totp_enrollment.clone() {
+        return match mfa::enroll(&state.storage, &auth.user_id, &secret, &form.code, now).await? {
+            Some(codes) => {
+                let progress = Progress {
+                    totp_enrollment: None,
+                    mfa_verified: true,
+                    ..interaction.progress.clone()
+                };
+                save_progress(&state, &interaction, &progress).await?;
+                Ok(render(
+                    StatusCode::OK,
+                    &BackupCodesPage {
+                        uid: &interaction.uid,
+                        csrf: &interaction.csrf,
+                        codes: &codes,
+                    },
+                ))
+            }
+            None => page(&state, interaction, StatusCode::BAD_REQUEST, Some("That code is not valid. Check the time on your device and try again.")).await,
+        };
+    }
+    if !mfa::verify(&state.storage, &auth.user_id, &form.code, now).await? {
+        return page(&state, interaction, StatusCode::UNAUTHORIZED, Some("That code is not valid or was already used.")).await;
+    }
+    finish_with_second_factor(&req, &state, interaction, auth, now).await
+}
+
+#[derive(Deserialize)]
+pub struct ContinueForm {
+    csrf: String,
+}
+
+/// `POST /interaction/{uid}/mfa/continue`: after the backup codes were shown.
+pub async fn continue_after_enrollment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+    form: web::Form<ContinueForm>,
+) -> Result<HttpResponse, PageError> {
+    let now = crate::now_ms();
+    let interaction = load(&req, &state, &uid, now).await?;
+    interaction.check_csrf(&form.csrf)?;
+    if !interaction.progress.mfa_verified {
+        return Err(PageError::bad_request("invalid_request", "The second factor is not verified yet."));
+    }
+    let auth = first_factor(&interaction)?;
+    finish_with_second_factor(&req, &state, interaction, auth, now).await
+}
+
+async fn finish_with_second_factor(
+    req: &HttpRequest,
+    state: &AppState,
+    interaction: Interaction,
+    mut auth: Authentication,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
+    for method in [mfa::AMR_TOTP, mfa::AMR_MFA] {
+        if !auth.amr.iter().any(|m| m == method) {
+            auth.amr.push(method.to_owned());
+        }
+    }
+    let request = interaction.request.clone();
+    let provision = interaction.progress.provision.clone();
+    complete(req, state, &request, Some(interaction), auth, provision, now).await
+}
