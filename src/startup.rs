@@ -126,7 +126,13 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
-                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(|e, _| {
+                    // Hosted forms answer a malformed body with a page, not a framework message.
+                    crate::error::PageError::bad_request("invalid_request", format!("The form could not be read: {e}")).into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    crate::error::ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, "invalid_input", e.to_string()).into()
+                }))
                 .app_data(web::JsonConfig::default().limit(256 * 1024))
                 .wrap(
                     DefaultHeaders::new()

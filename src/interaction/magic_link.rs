@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use super::{Interaction, Progress, authenticated, load, save_progress, see_other, start, suspended};
+use super::{
+    Interaction, Progress, authenticated, load, save_progress, see_other, start, suspended,
+};
 use crate::crypto::sha256_b64url;
 use crate::error::PageError;
 use crate::identity::users::{self, NewUser, UserError};
@@ -113,7 +115,11 @@ pub async fn begin(
                 None => None,
             };
             let account = find_user_by_email(c, &lookup_email)?;
-            Ok((session_user, account, SignInExperience::load_on(c, &settings)?))
+            Ok((
+                session_user,
+                account,
+                SignInExperience::load_on(c, &settings)?,
+            ))
         })
         .await?;
     let decision = one_time_token::decide(&LinkInput {
@@ -144,9 +150,15 @@ pub async fn begin(
             if account.as_ref().is_some_and(|u| u.suspended) {
                 return Err(suspended());
             }
-            let record = one_time_token::redeem_hash(&state.storage, token_hash, &link_email, actor(req, request), now)
-                .await
-                .map_err(redeem_failed)?;
+            let record = one_time_token::redeem_hash(
+                &state.storage,
+                token_hash,
+                &link_email,
+                actor(req, request),
+                now,
+            )
+            .await
+            .map_err(redeem_failed)?;
             after_redeem(req, state, request, None, record, &experience, now)
                 .await
                 .map(Some)
@@ -167,9 +179,21 @@ async fn after_redeem(
 ) -> Result<HttpResponse, PageError> {
     let context: serde_json::Value = serde_json::from_str(&record.context).unwrap_or_default();
     let lookup = record.email.clone();
-    let account = state.storage.run(move |c| find_user_by_email(c, &lookup)).await?;
+    let account = state
+        .storage
+        .run(move |c| find_user_by_email(c, &lookup))
+        .await?;
     if let Some(user) = account {
-        return authenticated(req, state, request, interaction, link_auth(user.id, now), Some(context), now).await;
+        return authenticated(
+            req,
+            state,
+            request,
+            interaction,
+            link_auth(user.id, now),
+            Some(context),
+            now,
+        )
+        .await;
     }
     if requirements(experience).anything() {
         let progress = Progress {
@@ -180,13 +204,25 @@ async fn after_redeem(
         return match interaction {
             Some(interaction) => {
                 save_progress(state, &interaction, &progress).await?;
-                Ok(see_other(&format!("/interaction/{}/register", interaction.uid)))
+                Ok(see_other(&format!(
+                    "/interaction/{}/register",
+                    interaction.uid
+                )))
             }
             None => start(state, request.clone(), progress, now).await,
         };
     }
     let user = register_verified(state, &record.email, None, None, now).await?;
-    authenticated(req, state, request, interaction, link_auth(user.id, now), Some(context), now).await
+    authenticated(
+        req,
+        state,
+        request,
+        interaction,
+        link_auth(user.id, now),
+        Some(context),
+        now,
+    )
+    .await
 }
 
 /// Creates the account of an email proven by a link. If a concurrent link registered it
@@ -265,6 +301,7 @@ pub async fn switch_page(
 
 #[derive(Deserialize)]
 pub struct SwitchForm {
+    #[serde(default)]
     csrf: String,
     action: String,
 }
@@ -291,7 +328,12 @@ pub async fn switch(
             let settings = state.settings.clone();
             let (account, experience) = state
                 .storage
-                .run(move |c| Ok((find_user_by_email(c, &lookup)?, SignInExperience::load_on(c, &settings)?)))
+                .run(move |c| {
+                    Ok((
+                        find_user_by_email(c, &lookup)?,
+                        SignInExperience::load_on(c, &settings)?,
+                    ))
+                })
                 .await?;
             if account.as_ref().is_some_and(|u| u.suspended) {
                 return Err(suspended());
@@ -307,7 +349,16 @@ pub async fn switch(
             .await
             .map_err(redeem_failed)?;
             let request = interaction.request.clone();
-            after_redeem(&req, &state, &request, Some(interaction), record, &experience, now).await
+            after_redeem(
+                &req,
+                &state,
+                &request,
+                Some(interaction),
+                record,
+                &experience,
+                now,
+            )
+            .await
         }
         "back" => {
             // The link stays unused; the request completes as the current account.

@@ -52,7 +52,12 @@ fn first_factor(interaction: &Interaction) -> Result<Authentication, PageError> 
 }
 
 /// `GET /interaction/{uid}` while the second factor is due.
-pub async fn page(state: &AppState, interaction: Interaction, status: StatusCode, error: Option<&str>) -> Result<HttpResponse, PageError> {
+pub async fn page(
+    state: &AppState,
+    interaction: Interaction,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Result<HttpResponse, PageError> {
     let auth = first_factor(&interaction)?;
     let setup = if mfa::is_enrolled(&state.storage, &auth.user_id).await? {
         None
@@ -76,7 +81,11 @@ pub async fn page(state: &AppState, interaction: Interaction, status: StatusCode
             .unwrap_or_default();
         let otpauth_url = mfa::otpauth_url(&secret, &account).ok_or_else(PageError::internal)?;
         let qr_svg = mfa::qr_svg(&otpauth_url).ok_or_else(PageError::internal)?;
-        Some(Setup { secret, otpauth_url, qr_svg })
+        Some(Setup {
+            secret,
+            otpauth_url,
+            qr_svg,
+        })
     };
     Ok(render(
         status,
@@ -91,6 +100,7 @@ pub async fn page(state: &AppState, interaction: Interaction, status: StatusCode
 
 #[derive(Deserialize)]
 pub struct CodeForm {
+    #[serde(default)]
     csrf: String,
     code: String,
 }
@@ -113,7 +123,13 @@ pub async fn submit(
         .await?;
     if verdict != Verdict::Allowed {
         let message = "Too many attempts. Wait a few minutes before trying again.";
-        return page(&state, interaction, StatusCode::TOO_MANY_REQUESTS, Some(message)).await;
+        return page(
+            &state,
+            interaction,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(message),
+        )
+        .await;
     }
     if let Some(secret) = interaction.progress.totp_enrollment.clone() {
         return match mfa::enroll(&state.storage, &auth.user_id, &secret, &form.code, now).await? {
@@ -133,17 +149,32 @@ pub async fn submit(
                     },
                 ))
             }
-            None => page(&state, interaction, StatusCode::BAD_REQUEST, Some("That code is not valid. Check the time on your device and try again.")).await,
+            None => {
+                page(
+                    &state,
+                    interaction,
+                    StatusCode::BAD_REQUEST,
+                    Some("That code is not valid. Check the time on your device and try again."),
+                )
+                .await
+            }
         };
     }
     if !mfa::verify(&state.storage, &auth.user_id, &form.code, now).await? {
-        return page(&state, interaction, StatusCode::UNAUTHORIZED, Some("That code is not valid or was already used.")).await;
+        return page(
+            &state,
+            interaction,
+            StatusCode::UNAUTHORIZED,
+            Some("That code is not valid or was already used."),
+        )
+        .await;
     }
     finish_with_second_factor(&req, &state, interaction, auth, now).await
 }
 
 #[derive(Deserialize)]
 pub struct ContinueForm {
+    #[serde(default)]
     csrf: String,
 }
 
@@ -158,7 +189,10 @@ pub async fn continue_after_enrollment(
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     if !interaction.progress.mfa_verified {
-        return Err(PageError::bad_request("invalid_request", "The second factor is not verified yet."));
+        return Err(PageError::bad_request(
+            "invalid_request",
+            "The second factor is not verified yet.",
+        ));
     }
     let auth = first_factor(&interaction)?;
     finish_with_second_factor(&req, &state, interaction, auth, now).await
@@ -178,5 +212,14 @@ async fn finish_with_second_factor(
     }
     let request = interaction.request.clone();
     let provision = interaction.progress.provision.clone();
-    complete(req, state, &request, Some(interaction), auth, provision, now).await
+    complete(
+        req,
+        state,
+        &request,
+        Some(interaction),
+        auth,
+        provision,
+        now,
+    )
+    .await
 }

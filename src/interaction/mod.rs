@@ -32,7 +32,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/{uid}/register", web::post().to(pages::register))
             .route("/{uid}/switch", web::post().to(magic_link::switch))
             .route("/{uid}/mfa", web::post().to(mfa::submit))
-            .route("/{uid}/mfa/continue", web::post().to(mfa::continue_after_enrollment)),
+            .route(
+                "/{uid}/mfa/continue",
+                web::post().to(mfa::continue_after_enrollment),
+            ),
     );
 }
 
@@ -296,7 +299,11 @@ async fn complete(
     }
 }
 
-pub async fn save_progress(state: &AppState, interaction: &Interaction, progress: &Progress) -> Result<(), PageError> {
+pub async fn save_progress(
+    state: &AppState,
+    interaction: &Interaction,
+    progress: &Progress,
+) -> Result<(), PageError> {
     let serialized = serde_json::to_string(progress).map_err(|_| PageError::internal())?;
     let id_hash = interaction.id_hash.clone();
     state

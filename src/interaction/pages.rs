@@ -102,6 +102,7 @@ pub async fn sign_in_page(
 
 #[derive(Deserialize)]
 pub struct SignInForm {
+    #[serde(default)]
     csrf: String,
     email: String,
     password: String,
@@ -225,7 +226,11 @@ pub async fn register_page(
     if let Some(email) = interaction.progress.verified_email.clone() {
         return show_register(&state, &interaction, StatusCode::OK, &email, "", None).await;
     }
-    if !SignInExperience::load(&state.storage, &state.settings).await?.sign_up.enabled {
+    if !SignInExperience::load(&state.storage, &state.settings)
+        .await?
+        .sign_up
+        .enabled
+    {
         return Err(sign_up_closed());
     }
     let hint = interaction.request.login_hint.clone().unwrap_or_default();
@@ -264,6 +269,7 @@ async fn show_register(
 
 #[derive(Deserialize)]
 pub struct RegisterForm {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     email: String,
@@ -316,9 +322,21 @@ pub async fn register(
     }
     if let Some(email) = by_link {
         let user = magic_link::register_verified(&state, &email, password, name, now).await?;
-        let (request, provision) = (interaction.request.clone(), interaction.progress.provision.clone());
+        let (request, provision) = (
+            interaction.request.clone(),
+            interaction.progress.provision.clone(),
+        );
         let auth = magic_link::link_auth(user.id, now);
-        return authenticated(&req, &state, &request, Some(interaction), auth, provision, now).await;
+        return authenticated(
+            &req,
+            &state,
+            &request,
+            Some(interaction),
+            auth,
+            provision,
+            now,
+        )
+        .await;
     }
     let email = match Email::parse(&form.email) {
         Ok(e) => e,

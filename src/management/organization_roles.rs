@@ -1,5 +1,247 @@
-//! `/api/organization-roles`.
+//! `/api/organization-roles`: the roles members hold in organizations and the organization
+//! scopes each grants, shaped as Logto's Management API has them.
 
-use actix_web::web;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+use super::organizations::{
+    ListQuery, changed_name, description, id_list, name_in_use, not_found, page, required_name,
+    unknown_ids,
+};
+use super::{Caller, json_object};
+use crate::error::ApiError;
+use crate::startup::AppState;
+use crate::storage::StorageError;
+use crate::storage::organizations::{self as queries, NamedChanges, NamedRecord, Refused};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organization-roles", web::post().to(create))
+        .route("/organization-roles", web::get().to(list))
+        .route("/organization-roles/{id}", web::get().to(get))
+        .route("/organization-roles/{id}", web::patch().to(update))
+        .route("/organization-roles/{id}", web::delete().to(delete))
+        .route("/organization-roles/{id}/scopes", web::get().to(scopes))
+        .route(
+            "/organization-roles/{id}/scopes",
+            web::post().to(add_scopes),
+        )
+        .route(
+            "/organization-roles/{id}/scopes",
+            web::put().to(replace_scopes),
+        )
+        .route(
+            "/organization-roles/{id}/scopes/{scope_id}",
+            web::delete().to(remove_scope),
+        );
+}
+
+const ROLE: &str = "organization role";
+const SCOPE: &str = "organization scope";
+const SCOPE_IDS: &str = "organizationScopeIds";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleView {
+    id: String,
+    name: String,
+    description: Option<String>,
+    created_at: i64,
+}
+
+impl From<NamedRecord> for RoleView {
+    fn from(record: NamedRecord) -> Self {
+        Self {
+            id: record.id,
+            name: record.name,
+            description: record.description,
+            created_at: record.created_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ScopeView {
+    id: String,
+    name: String,
+    description: Option<String>,
+}
+
+impl From<NamedRecord> for ScopeView {
+    fn from(record: NamedRecord) -> Self {
+        Self {
+            id: record.id,
+            name: record.name,
+            description: record.description,
+        }
+    }
+}
+
+fn storage_error(e: StorageError) -> ApiError {
+    if e.is_unique_violation() {
+        name_in_use(ROLE)
+    } else {
+        e.into()
+    }
+}
+
+fn refused(refused: Refused) -> ApiError {
+    match refused {
+        Refused::Unknown(ids) => unknown_ids(SCOPE_IDS, SCOPE, &ids),
+        Refused::NotLinked => not_found("organization scope granted by this role"),
+        Refused::NotFound | Refused::NotMember => not_found(ROLE),
+    }
+}
+
+async fn create(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body = json_object(&body)?;
+    let role = NamedRecord {
+        id: queries::new_id(),
+        name: required_name(&body)?,
+        description: description(&body)?.flatten(),
+        created_at: crate::now_ms(),
+    };
+    let scope_ids = id_list(&body, SCOPE_IDS, false, false)?;
+    let created = state
+        .storage
+        .run(move |c| queries::insert_role(c, &role, &scope_ids))
+        .await
+        .map_err(storage_error)?
+        .map_err(refused)?;
+    Ok(HttpResponse::Created().json(RoleView::from(created)))
+}
+
+async fn list(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, ApiError> {
+    let ListQuery {
+        search,
+        offset,
+        limit,
+    } = ListQuery::parse(&query)?;
+    let (rows, total) = state
+        .storage
+        .run(move |c| queries::list_roles(c, search.as_deref(), offset, limit))
+        .await?;
+    Ok(page(rows.into_iter().map(RoleView::from).collect(), total))
+}
+
+async fn get(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let record = state
+        .storage
+        .run(move |c| queries::find_role(c, &id))
+        .await?
+        .ok_or_else(|| not_found(ROLE))?;
+    Ok(HttpResponse::Ok().json(RoleView::from(record)))
+}
+
+async fn update(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body = json_object(&body)?;
+    let changes = NamedChanges {
+        name: changed_name(&body)?,
+        description: description(&body)?,
+    };
+    let id = id.into_inner();
+    let record = state
+        .storage
+        .run(move |c| queries::update_role(c, &id, &changes))
+        .await
+        .map_err(storage_error)?
+        .ok_or_else(|| not_found(ROLE))?;
+    Ok(HttpResponse::Ok().json(RoleView::from(record)))
+}
+
+async fn delete(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    if state
+        .storage
+        .run(move |c| queries::delete_role(c, &id))
+        .await?
+    {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(not_found(ROLE))
+    }
+}
+
+async fn scopes(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let scopes = state
+        .storage
+        .run(move |c| queries::role_scopes(c, &id))
+        .await?
+        .ok_or_else(|| not_found(ROLE))?;
+    Ok(HttpResponse::Ok().json(scopes.into_iter().map(ScopeView::from).collect::<Vec<_>>()))
+}
+
+async fn set_scopes(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+    replace: bool,
+) -> Result<(), ApiError> {
+    let scope_ids = id_list(&json_object(&body)?, SCOPE_IDS, true, !replace)?;
+    let id = id.into_inner();
+    state
+        .storage
+        .run(move |c| queries::set_role_scopes(c, &id, &scope_ids, replace))
+        .await?
+        .map_err(refused)
+}
+
+async fn add_scopes(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    set_scopes(state, id, body, false).await?;
+    Ok(HttpResponse::Created().finish())
+}
+
+async fn replace_scopes(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    set_scopes(state, id, body, true).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn remove_scope(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, scope_id) = path.into_inner();
+    state
+        .storage
+        .run(move |c| queries::remove_role_scope(c, &id, &scope_id))
+        .await?
+        .map_err(refused)?;
+    Ok(HttpResponse::NoContent().finish())
+}

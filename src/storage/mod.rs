@@ -9,6 +9,7 @@ pub mod keys;
 pub mod memberships;
 pub mod mfa;
 pub mod one_time_tokens;
+pub mod organizations;
 pub mod pool;
 pub mod rate_limits;
 pub mod schema;

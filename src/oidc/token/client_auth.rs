@@ -25,8 +25,10 @@ fn presented(req: &HttpRequest, params: &Params) -> Result<Presented, OAuthError
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
-            v.strip_prefix("Basic ")
-                .or_else(|| v.strip_prefix("basic "))
+            // Auth schemes are case-insensitive (RFC 9110 11.1); empty credentials still count
+            // as an attempt at Basic, and get its challenge.
+            let (scheme, credentials) = v.trim().split_once(' ').unwrap_or((v.trim(), ""));
+            scheme.eq_ignore_ascii_case("basic").then_some(credentials)
         });
     if let Some(encoded) = basic {
         if params.get("client_secret").is_some() {
