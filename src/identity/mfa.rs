@@ -56,7 +56,11 @@ pub fn matching_step(secret: &str, code: &str, now_secs: i64) -> Option<i64> {
 /// Fresh backup codes: the plaintext to show once, and the hashes to store.
 pub fn new_backup_codes() -> (Vec<String>, Vec<String>) {
     let codes: Vec<String> = (0..BACKUP_CODES)
-        .map(|_| random_token(8).to_ascii_lowercase().replace(['-', '_'], "x"))
+        .map(|_| {
+            random_token(8)
+                .to_ascii_lowercase()
+                .replace(['-', '_'], "x")
+        })
         .collect();
     let hashes = codes.iter().map(|c| sha256_b64url(c)).collect();
     (codes, hashes)
@@ -64,11 +68,19 @@ pub fn new_backup_codes() -> (Vec<String>, Vec<String>) {
 
 pub async fn is_enrolled(storage: &Storage, user_id: &str) -> Result<bool, StorageError> {
     let id = user_id.to_owned();
-    Ok(storage.run(move |c| queries::find_totp(c, &id)).await?.is_some())
+    Ok(storage
+        .run(move |c| queries::find_totp(c, &id))
+        .await?
+        .is_some())
 }
 
 /// Verifies a TOTP code (each step once) or, failing that, a backup code (once).
-pub async fn verify(storage: &Storage, user_id: &str, code: &str, now_ms: i64) -> Result<bool, StorageError> {
+pub async fn verify(
+    storage: &Storage,
+    user_id: &str,
+    code: &str,
+    now_ms: i64,
+) -> Result<bool, StorageError> {
     let (id, code) = (user_id.to_owned(), code.trim().to_owned());
     storage
         .run(move |c| {
@@ -104,7 +116,11 @@ pub async fn enroll(
 
 /// The current code for a secret (tests and enrollment helpers act as an authenticator app).
 pub fn current_code(secret: &str, now_secs: i64) -> Option<String> {
-    Some(totp(secret, "user")?.generate(u64::try_from(now_secs).ok()?).to_string())
+    Some(
+        totp(secret, "user")?
+            .generate(u64::try_from(now_secs).ok()?)
+            .to_string(),
+    )
 }
 
 #[cfg(test)]

@@ -90,3 +90,67 @@ pub fn is_allowed_origin(conn: &mut DbConnection, origin: &str) -> QueryResult<b
     ))
     .get_result(conn)
 }
+
+/// A list of URIs as stored: a JSON array of strings.
+fn uri_list(uris: &[String]) -> String {
+    serde_json::to_string(uris).unwrap_or_else(|_| "[]".into())
+}
+
+/// A page of applications, newest first, and how many there are in all.
+pub fn list_applications(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Application>, i64)> {
+    let total = applications::table.count().get_result(conn)?;
+    let apps = applications::table
+        .order((applications::created_at.desc(), applications::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .load::<ApplicationRow>(conn)?
+        .into_iter()
+        .map(ApplicationRow::into_domain)
+        .collect::<QueryResult<Vec<_>>>()?;
+    Ok((apps, total))
+}
+
+/// Saves an application's name, URIs and ID token algorithm, and replaces its browser origins.
+/// Its id, kind, secret and Management API access stay. `false` when no such application.
+pub fn update_application(
+    conn: &mut DbConnection,
+    app: &Application,
+    origins: &[String],
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let updated = diesel::update(applications::table.find(&app.id))
+            .set((
+                applications::name.eq(&app.name),
+                applications::redirect_uris.eq(uri_list(&app.redirect_uris)),
+                applications::post_logout_redirect_uris
+                    .eq(uri_list(&app.post_logout_redirect_uris)),
+                applications::id_token_alg.eq(app.id_token_alg.as_str()),
+            ))
+            .execute(conn)?;
+        if updated == 0 {
+            return Ok(false);
+        }
+        diesel::delete(
+            application_origins::table.filter(application_origins::application_id.eq(&app.id)),
+        )
+        .execute(conn)?;
+        for origin in origins {
+            diesel::insert_into(application_origins::table)
+                .values((
+                    application_origins::origin.eq(origin),
+                    application_origins::application_id.eq(&app.id),
+                ))
+                .execute(conn)?;
+        }
+        Ok(true)
+    })
+}
+
+/// Deletes an application; its origins, codes and tokens go with it (foreign keys).
+pub fn delete_application(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    Ok(diesel::delete(applications::table.find(id)).execute(conn)? == 1)
+}

@@ -27,7 +27,8 @@ pub fn enroll_totp(
 ) -> QueryResult<()> {
     conn.transaction(|conn| {
         diesel::delete(mfa_totp::table.find(user_id)).execute(conn)?;
-        diesel::delete(mfa_backup_codes::table.filter(mfa_backup_codes::user_id.eq(user_id))).execute(conn)?;
+        diesel::delete(mfa_backup_codes::table.filter(mfa_backup_codes::user_id.eq(user_id)))
+            .execute(conn)?;
         diesel::insert_into(mfa_totp::table)
             .values((
                 mfa_totp::user_id.eq(user_id),
@@ -51,7 +52,11 @@ pub fn enroll_totp(
 /// Accepts TOTP step `step` if it is newer than every step accepted before.
 pub fn accept_totp_step(conn: &mut DbConnection, user_id: &str, step: i64) -> QueryResult<bool> {
     let updated = diesel::update(
-        mfa_totp::table.filter(mfa_totp::user_id.eq(user_id).and(mfa_totp::last_step.lt(step))),
+        mfa_totp::table.filter(
+            mfa_totp::user_id
+                .eq(user_id)
+                .and(mfa_totp::last_step.lt(step)),
+        ),
     )
     .set(mfa_totp::last_step.eq(step))
     .execute(conn)?;
@@ -59,7 +64,12 @@ pub fn accept_totp_step(conn: &mut DbConnection, user_id: &str, step: i64) -> Qu
 }
 
 /// Uses a backup code once.
-pub fn use_backup_code(conn: &mut DbConnection, user_id: &str, code_hash: &str, now: i64) -> QueryResult<bool> {
+pub fn use_backup_code(
+    conn: &mut DbConnection,
+    user_id: &str,
+    code_hash: &str,
+    now: i64,
+) -> QueryResult<bool> {
     let updated = diesel::update(
         mfa_backup_codes::table.filter(
             mfa_backup_codes::user_id

@@ -1,5 +1,5 @@
 //! Storage: the pool, the schema and the queries, named by intent. Every query runs on a
-//! blocking-pool thread through [`Storage::run`], never on the async executor.
+//! database thread through [`Storage::run`], never on the async executor.
 
 pub mod applications;
 pub mod audit;
@@ -19,8 +19,8 @@ pub mod users;
 
 pub use pool::{DatabaseUrl, DbConnection, Pool};
 
-use actix_web::web;
-use tracing::Instrument;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -44,41 +44,85 @@ impl StorageError {
     }
 }
 
-/// The shared handle to the database.
+type Job = Box<dyn FnOnce(&Pool) + Send>;
+
+/// The shared handle to the database. Queries run on a fixed set of database threads (one per
+/// connection), never on the async executor: a bounded number of threads, no per-query thread
+/// hand-off through a general blocking pool, and on SQLite a single writer in-process instead of
+/// writers sleeping on each other's locks.
 #[derive(Clone)]
 pub struct Storage {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     pool: Pool,
     backend: DatabaseUrl,
+    workers: Vec<mpsc::Sender<Job>>,
+    next: AtomicUsize,
 }
 
 impl Storage {
+    /// Opens the database with `max_size` connections (SQLite: one, see above).
     pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Self, r2d2::Error> {
+        let size = if url.is_sqlite() { 1 } else { max_size.max(1) };
+        let pool = pool::build_pool(url, size)?;
+        let workers = (0..size)
+            .map(|i| {
+                let (tx, rx) = mpsc::channel::<Job>();
+                let pool = pool.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("sesame-db-{i}"))
+                    .spawn(move || {
+                        // Ends when the last `Storage` handle is dropped.
+                        for job in rx {
+                            job(&pool);
+                        }
+                    });
+                if let Err(e) = spawned {
+                    tracing::error!(error = %e, "cannot start a database thread");
+                }
+                tx
+            })
+            .collect();
         Ok(Self {
-            pool: pool::build_pool(url, max_size)?,
-            backend: url.clone(),
+            inner: Arc::new(Inner {
+                pool,
+                backend: url.clone(),
+                workers,
+                next: AtomicUsize::new(0),
+            }),
         })
     }
 
     pub fn backend(&self) -> &DatabaseUrl {
-        &self.backend
+        &self.inner.backend
     }
 
-    /// Runs `f` with a pooled connection on the blocking thread pool, keeping the caller's span.
+    /// Runs `f` with a connection on a database thread, keeping the caller's span.
     pub async fn run<T, F>(&self, f: F) -> Result<T, StorageError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (tx, rx) = tokio::sync::oneshot::channel();
         let span = tracing::Span::current();
-        web::block(move || {
+        let job: Job = Box::new(move |pool: &Pool| {
             let _entered = span.enter();
-            let mut conn = pool.get()?;
-            f(&mut conn).map_err(StorageError::from)
-        })
-        .instrument(tracing::Span::current())
-        .await
-        .map_err(|_| StorageError::Canceled)?
+            let result = pool
+                .get()
+                .map_err(StorageError::from)
+                .and_then(|mut conn| f(&mut conn).map_err(StorageError::from));
+            let _ = tx.send(result);
+        });
+        let workers = &self.inner.workers;
+        let i = self.inner.next.fetch_add(1, Ordering::Relaxed) % workers.len().max(1);
+        workers
+            .get(i)
+            .ok_or(StorageError::Canceled)?
+            .send(job)
+            .map_err(|_| StorageError::Canceled)?;
+        rx.await.map_err(|_| StorageError::Canceled)?
     }
 
     /// The same, for callers outside a request (command line, start-up).
@@ -86,12 +130,12 @@ impl Storage {
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error>,
     ) -> Result<T, StorageError> {
-        let mut conn = self.pool.get()?;
+        let mut conn = self.inner.pool.get()?;
         Ok(f(&mut conn)?)
     }
 
     pub fn migrate(&self) -> Result<usize, pool::MigrationError> {
-        let mut conn = self.pool.get()?;
+        let mut conn = self.inner.pool.get()?;
         pool::run_migrations(&mut conn)
     }
 }

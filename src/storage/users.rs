@@ -1,7 +1,8 @@
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::users;
+use super::pool::MultiBackend;
+use super::schema::{access_tokens, authorization_codes, refresh_tokens, sessions, users};
 use crate::identity::User;
 
 #[derive(Queryable, Insertable)]
@@ -65,4 +66,172 @@ pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<O
         .first::<UserRow>(conn)
         .optional()?
         .map(User::from))
+}
+
+/// What a profile update changes; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileChanges {
+    /// `Some(None)` clears the name.
+    pub name: Option<Option<String>>,
+    pub email: Option<String>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = users)]
+struct UserChangeset {
+    name: Option<Option<String>>,
+    email: Option<String>,
+    email_lower: Option<String>,
+    email_verified: Option<bool>,
+    updated_at: i64,
+}
+
+/// Escapes `%`, `_` and the escape character itself for a `LIKE ... ESCAPE '\'` pattern.
+fn like_pattern_containing(term: &str) -> String {
+    let mut pattern = String::with_capacity(term.len() + 2);
+    pattern.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+fn matching_users(email_contains: Option<&str>) -> users::BoxedQuery<'static, MultiBackend> {
+    let mut query = users::table.into_boxed();
+    if let Some(term) = email_contains {
+        query = query.filter(
+            users::email_lower
+                .like(like_pattern_containing(&term.to_lowercase()))
+                .escape('\\'),
+        );
+    }
+    query
+}
+
+/// A page of users, newest first, whose email contains `email_contains` (any case), and how
+/// many match in all.
+pub fn list_users(
+    conn: &mut DbConnection,
+    email_contains: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<User>, i64)> {
+    let total = matching_users(email_contains).count().get_result(conn)?;
+    let rows: Vec<UserRow> = matching_users(email_contains)
+        .order((users::created_at.desc(), users::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows.into_iter().map(User::from).collect(), total))
+}
+
+/// Changes a user's name and/or email; a new address (not merely a change of case) is no
+/// longer verified. `None` when no such user; a taken email is a unique violation.
+pub fn update_user_profile(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: &ProfileChanges,
+    now: i64,
+) -> QueryResult<Option<User>> {
+    conn.transaction(|conn| {
+        let Some(current) = find_user(conn, id)? else {
+            return Ok(None);
+        };
+        let email_lower = changes.email.as_ref().map(|e| e.to_lowercase());
+        let new_address = email_lower
+            .as_ref()
+            .is_some_and(|lower| *lower != current.email.to_lowercase());
+        let row: UserRow = diesel::update(users::table.find(id))
+            .set(&UserChangeset {
+                name: changes.name.clone(),
+                email: changes.email.clone(),
+                email_lower,
+                email_verified: new_address.then_some(false),
+                updated_at: now,
+            })
+            .returning(users::all_columns)
+            .get_result(conn)?;
+        Ok(Some(row.into()))
+    })
+}
+
+/// Replaces a user's password hash. `None` when no such user.
+pub fn set_user_password(
+    conn: &mut DbConnection,
+    id: &str,
+    password_hash: &str,
+    now: i64,
+) -> QueryResult<Option<User>> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::updated_at.eq(now),
+        ))
+        .returning(users::all_columns)
+        .get_result::<UserRow>(conn)
+        .optional()
+        .map(|row| row.map(User::from))
+}
+
+/// Suspends or reinstates a user. Suspending also ends what the user holds already: every
+/// session, every unused authorization code, every access and refresh token.
+pub fn set_user_suspended(
+    conn: &mut DbConnection,
+    id: &str,
+    suspended: bool,
+    now: i64,
+) -> QueryResult<Option<User>> {
+    conn.transaction(|conn| {
+        let row: Option<UserRow> = diesel::update(users::table.find(id))
+            .set((users::suspended.eq(suspended), users::updated_at.eq(now)))
+            .returning(users::all_columns)
+            .get_result(conn)
+            .optional()?;
+        if row.is_some() && suspended {
+            end_user_sessions_and_tokens(conn, id, now)?;
+        }
+        Ok(row.map(User::from))
+    })
+}
+
+/// Signs a user out everywhere: deletes their sessions and pending authorization codes and
+/// revokes their access and refresh tokens.
+pub fn end_user_sessions_and_tokens(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: i64,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+        diesel::delete(authorization_codes::table.filter(authorization_codes::user_id.eq(user_id)))
+            .execute(conn)?;
+        diesel::update(
+            access_tokens::table.filter(
+                access_tokens::user_id
+                    .eq(user_id)
+                    .and(access_tokens::revoked_at.is_null()),
+            ),
+        )
+        .set(access_tokens::revoked_at.eq(now))
+        .execute(conn)?;
+        diesel::update(
+            refresh_tokens::table.filter(
+                refresh_tokens::user_id
+                    .eq(user_id)
+                    .and(refresh_tokens::revoked_at.is_null()),
+            ),
+        )
+        .set(refresh_tokens::revoked_at.eq(now))
+        .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Deletes a user; their sessions, codes, tokens and memberships go with them (foreign keys).
+pub fn delete_user(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    Ok(diesel::delete(users::table.find(id)).execute(conn)? == 1)
 }
