@@ -201,7 +201,12 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(serde_json::json!({
+        let mut response = HttpResponse::build(self.status);
+        if self.status == StatusCode::UNAUTHORIZED {
+            // RFC 6750 3: the Management API takes bearer tokens.
+            response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="sesame""#));
+        }
+        response.json(serde_json::json!({
             "code": self.code,
             "message": self.message,
         }))

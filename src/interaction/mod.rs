@@ -328,9 +328,18 @@ pub async fn sign_in_and_complete(
     auth: &Authentication,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
-    let session_cookie = session::start(req, state, auth, now).await?;
-    let mut response = authorize::complete(state, request, auth, now).await?;
-    add_cookie(&mut response, session_cookie);
+    let session = session::new_session(req, state, auth, now);
+    let (code, mut response) = authorize::new_code(state, request, auth, now);
+    let cookie = session.cookie.clone();
+    // The session and the code are stored in one transaction: one commit, both or neither.
+    state
+        .storage
+        .run_in_transaction(move |c| {
+            session.store(c)?;
+            crate::storage::grants::insert_code(c, &code)
+        })
+        .await?;
+    add_cookie(&mut response, cookie);
     Ok(response)
 }
 

@@ -106,7 +106,7 @@ pub async fn create(
         .and_then(|e| Email::parse(e).map_err(|m| invalid("email", m)))?;
     let max = settings.one_time_token_max_expires_in_secs;
     let expires_in_secs = match body.get("expiresIn") {
-        None | Some(Value::Null) => settings.one_time_token_expires_in_secs,
+        None | Some(Value::Null) => settings.one_time_token_expires_in_secs.min(max),
         Some(v) => v
             .as_i64()
             .filter(|n| (1..=max).contains(n))

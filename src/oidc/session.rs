@@ -59,13 +59,20 @@ pub struct Authentication {
     pub amr: Vec<String>,
 }
 
-/// Starts a session for `auth`, replacing the browser's previous one (no session fixation).
-pub async fn start(
+/// A new session for `auth`: the record to store, the hash of the browser's previous session
+/// (to delete in the same step: no session fixation), and the cookie to send.
+pub struct NewSession {
+    pub record: SessionRecord,
+    pub previous: Option<String>,
+    pub cookie: Cookie<'static>,
+}
+
+pub fn new_session(
     req: &HttpRequest,
     state: &AppState,
     auth: &Authentication,
     now: i64,
-) -> Result<Cookie<'static>, StorageError> {
+) -> NewSession {
     let token = random_token(32);
     let record = SessionRecord {
         id: uuid::Uuid::now_v7().to_string(),
@@ -76,24 +83,28 @@ pub async fn start(
         created_at: now,
         expires_at: now + state.settings.session_ttl_secs * 1000,
     };
-    let previous = req.cookie(SESSION_COOKIE).map(|c| sha256_b64url(c.value()));
-    state
-        .storage
-        .run(move |c| {
-            if let Some(previous) = previous {
-                queries::delete_session(c, &previous)?;
-            }
-            queries::insert_session(c, &record)
-        })
-        .await?;
-    let c = cookie(
-        state,
-        SESSION_COOKIE,
-        token,
-        "/",
-        state.settings.session_ttl_secs,
-    );
-    Ok(c.into_owned())
+    NewSession {
+        record,
+        previous: req.cookie(SESSION_COOKIE).map(|c| sha256_b64url(c.value())),
+        cookie: cookie(
+            state,
+            SESSION_COOKIE,
+            token,
+            "/",
+            state.settings.session_ttl_secs,
+        )
+        .into_owned(),
+    }
+}
+
+impl NewSession {
+    /// Stores the session, replacing the previous one.
+    pub fn store(&self, conn: &mut crate::storage::DbConnection) -> diesel::QueryResult<()> {
+        if let Some(previous) = &self.previous {
+            queries::delete_session(conn, previous)?;
+        }
+        queries::insert_session(conn, &self.record)
+    }
 }
 
 /// Ends this browser's session; returns the cookie that clears it.

@@ -137,7 +137,7 @@ pub async fn create(
         consumed_at: None,
     };
     let outcome = storage
-        .run(move |c| {
+        .run_in_transaction(move |c| {
             let email_key = format!("one-time-token:email:{}", record.email_lower);
             let mut verdict =
                 rate_limits::hit(c, &email_key, limits.per_email, limits.window_ms, now)?;
@@ -223,7 +223,7 @@ pub async fn redeem_hash(
 ) -> Result<OneTimeTokenRecord, RedeemError> {
     let email_lower = email.trim().to_lowercase();
     storage
-        .run(move |c| {
+        .run_in_transaction(move |c| {
             if let Some(won) = queries::consume(c, &token_hash, &email_lower, now)? {
                 audit::record(
                     c,

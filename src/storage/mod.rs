@@ -125,6 +125,16 @@ impl Storage {
         rx.await.map_err(|_| StorageError::Canceled)?
     }
 
+    /// Runs `f` in one database transaction (one commit: all or nothing).
+    pub async fn run_in_transaction<T, F>(&self, f: F) -> Result<T, StorageError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error> + Send + 'static,
+    {
+        use diesel::Connection;
+        self.run(move |conn| conn.transaction(f)).await
+    }
+
     /// The same, for callers outside a request (command line, start-up).
     pub fn run_blocking<T>(
         &self,

@@ -55,13 +55,16 @@ pub fn hit(
             ),
         )
         .execute(conn)?;
-        let inserted = diesel::insert_into(rate_limits::table)
-            .values((
-                rate_limits::key.eq(key),
-                rate_limits::count.eq(1),
-                rate_limits::window_start.eq(now),
-            ))
-            .execute(conn);
+        // Inside a savepoint, so that losing the race does not abort an enclosing transaction.
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(rate_limits::table)
+                .values((
+                    rate_limits::key.eq(key),
+                    rate_limits::count.eq(1),
+                    rate_limits::window_start.eq(now),
+                ))
+                .execute(conn)
+        });
         match inserted {
             Ok(_) => {
                 return Ok(if limit >= 1 {

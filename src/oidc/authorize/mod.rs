@@ -92,6 +92,18 @@ pub async fn complete(
     auth: &Authentication,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
+    let (record, response) = new_code(state, request, auth, now);
+    state.storage.run(move |c| insert_code(c, &record)).await?;
+    Ok(response)
+}
+
+/// A fresh code for `auth` and the redirect that delivers it, to send once the code is stored.
+pub fn new_code(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    auth: &Authentication,
+    now: i64,
+) -> (CodeRecord, HttpResponse) {
     let code = random_token(32);
     let record = CodeRecord {
         code_hash: sha256_b64url(&code),
@@ -108,13 +120,12 @@ pub async fn complete(
         expires_at: now + state.settings.authorization_code_ttl_secs * 1000,
         consumed_at: None,
     };
-    state.storage.run(move |c| insert_code(c, &record)).await?;
     let mut pairs = vec![("code", code.as_str())];
     if let Some(s) = &request.state {
         pairs.push(("state", s));
     }
     pairs.push(("iss", &state.issuer));
-    Ok(redirect(&request.redirect_uri, &pairs))
+    (record, redirect(&request.redirect_uri, &pairs))
 }
 
 /// A 303 to `base` with `pairs` appended to its query, each properly encoded.
