@@ -635,8 +635,19 @@ async fn create_returns_the_token_object(backend: Backend) {
         600_000
     );
 
-    // Context: kept as given, extra keys included, on creation and on reading.
-    let context = json!({"jitOrganizationIds": ["o1"], "campaign": "x"});
+    // Context: kept as given, extra keys included, on creation and on reading. Organization
+    // ids must exist, so the invitation names a real one.
+    let org = reqwest::Client::new()
+        .post(format!("{}/api/organizations", api.app.base))
+        .bearer_auth(&api.token)
+        .json(&json!({"name": "Acme"}))
+        .send()
+        .await
+        .expect("create organization")
+        .json::<Value>()
+        .await
+        .expect("json");
+    let context = json!({"jitOrganizationIds": [org["id"]], "campaign": "x"});
     let t = api
         .create(json!({"email": "d@example.com", "context": context}))
         .await;

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::{Caller, invalid, json_object, paging};
 use crate::error::ApiError;
 use crate::identity::Email;
+use crate::identity::organizations::{first_unknown_on, jit_targets};
 use crate::one_time_token::{self, CreateError, CreationLimits, NewToken, RedeemError, TokenError};
 use crate::startup::AppState;
 use crate::storage::one_time_tokens::{
@@ -69,27 +70,29 @@ pub fn token_error(e: TokenError) -> ApiError {
 }
 
 /// `context` must be an object; `jitOrganizationIds`, when present, a list of ids. Other keys
-/// are kept as given.
-fn parse_context(value: Option<&Value>) -> Result<Value, ApiError> {
-    match value {
-        None | Some(Value::Null) => Ok(Value::Object(Default::default())),
-        Some(Value::Object(map)) => {
-            if let Some(ids) = map.get("jitOrganizationIds") {
-                let ok = ids.as_array().is_some_and(|a| {
-                    a.iter()
-                        .all(|id| id.as_str().is_some_and(|s| !s.is_empty()))
-                });
-                if !ok {
-                    return Err(invalid(
-                        "context.jitOrganizationIds",
-                        "must be a list of organization ids",
-                    ));
-                }
-            }
-            Ok(Value::Object(map.clone()))
+/// `context` must be an object; its JIT fields (`jitOrganizationIds`, `jitOrganizationRoles`)
+/// must be well formed and name existing organizations and roles (Logto silently drops unknown
+/// ids; an invitation that cannot do what it says is refused here instead). Other keys are kept.
+async fn parse_context(state: &AppState, value: Option<&Value>) -> Result<Value, ApiError> {
+    let context = match value {
+        None | Some(Value::Null) => return Ok(Value::Object(Default::default())),
+        Some(Value::Object(map)) => Value::Object(map.clone()),
+        Some(_) => return Err(invalid("context", "must be an object")),
+    };
+    let targets = jit_targets(&context).map_err(|(field, message)| invalid(&field, message))?;
+    if !targets.is_empty() {
+        let unknown = state
+            .storage
+            .run(move |c| first_unknown_on(c, &targets))
+            .await?;
+        if let Some(id) = unknown {
+            return Err(invalid(
+                "context",
+                format!("no organization or organization role with id {id:?}"),
+            ));
         }
-        Some(_) => Err(invalid("context", "must be an object")),
     }
+    Ok(context)
 }
 
 pub async fn create(
@@ -117,7 +120,7 @@ pub async fn create(
                 )
             })?,
     };
-    let context = parse_context(body.get("context"))?;
+    let context = parse_context(&state, body.get("context")).await?;
     let limits = CreationLimits {
         per_email: settings.one_time_tokens_per_email_per_hour,
         per_application: settings.one_time_tokens_per_application_per_hour,

@@ -3,7 +3,19 @@
 
 use serde::{Deserialize, Serialize};
 
-pub const SUPPORTED_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+/// Adds the `organizations` claim (the ids of the user's organizations).
+pub const ORGANIZATIONS_SCOPE: &str = "urn:sesame:scope:organizations";
+/// Adds the `organization_roles` claim (`"<orgId>:<roleName>"`).
+pub const ORGANIZATION_ROLES_SCOPE: &str = "urn:sesame:scope:organization_roles";
+
+pub const SUPPORTED_SCOPES: [&str; 6] = [
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    ORGANIZATIONS_SCOPE,
+    ORGANIZATION_ROLES_SCOPE,
+];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scopes(Vec<String>);

@@ -5,12 +5,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::crypto::sha256_b64url;
 use crate::error::{Challenge, OAuthError, OAuthErrorCode};
-use crate::oidc::claims::user_claims;
+use crate::oidc::claims::{load_subject, user_claims};
 use crate::oidc::params::Params;
 use crate::oidc::scope::Scopes;
 use crate::startup::AppState;
 use crate::storage::grants::find_live_access_token;
-use crate::storage::users::find_user;
 
 fn invalid_token(description: &str) -> OAuthError {
     OAuthError::new(OAuthErrorCode::InvalidToken, description)
@@ -61,13 +60,13 @@ async fn userinfo(state: &AppState, token: String) -> Result<HttpResponse, OAuth
             let Some(access) = find_live_access_token(c, &hash, now)? else {
                 return Ok(None);
             };
-            let user = find_user(c, &access.user_id)?;
-            Ok(user.map(|u| (access, u)))
+            let scope = Scopes::parse_any(&access.scope);
+            Ok(load_subject(c, &access.user_id, &scope)?.map(|s| (scope, s)))
         })
         .await?;
-    let (access, user) =
-        found.ok_or_else(|| invalid_token("the access token is invalid, expired or revoked"))?;
-    let scope = Scopes::parse_supported(&access.scope);
+    let (scope, subject) = found
+        .filter(|(_, s)| !s.user.suspended)
+        .ok_or_else(|| invalid_token("the access token is invalid, expired or revoked"))?;
     if !scope.contains("openid") {
         return Err(OAuthError::new(
             OAuthErrorCode::InvalidToken,
@@ -76,5 +75,5 @@ async fn userinfo(state: &AppState, token: String) -> Result<HttpResponse, OAuth
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(user_claims(&user, &scope)))
+        .json(user_claims(&subject, &scope)))
 }

@@ -5,12 +5,12 @@ use super::issue::{Grant, mint};
 use crate::crypto::{constant_time_eq, sha256_b64url};
 use crate::error::{OAuthError, OAuthErrorCode};
 use crate::oidc::authorize::is_pkce_value;
+use crate::oidc::claims::load_subject;
 use crate::oidc::client::{AppType, Application};
 use crate::oidc::params::Params;
 use crate::oidc::scope::Scopes;
 use crate::startup::AppState;
 use crate::storage::grants::{self, CodeRecord, Redeemed};
-use crate::storage::users::find_user;
 
 pub async fn exchange(
     state: &AppState,
@@ -33,8 +33,8 @@ pub async fn exchange(
         .run(move |c| {
             Ok(match grants::consume_code(c, &code_hash, now)? {
                 Redeemed::Fresh(code) => {
-                    let user = find_user(c, &code.user_id)?;
-                    Redeemed::Fresh((code, user))
+                    let subject = load_subject(c, &code.user_id, &Scopes::parse_any(&code.scope))?;
+                    Redeemed::Fresh((code, subject))
                 }
                 Redeemed::Replayed(code) => {
                     // RFC 6749 4.1.2: a code used twice revokes what it granted.
@@ -60,11 +60,13 @@ pub async fn exchange(
         }
     };
     check_code(&code, app, params)?;
-    let user = user.ok_or_else(|| OAuthError::invalid_grant("the user no longer exists"))?;
+    let subject = user
+        .filter(|s| !s.user.suspended)
+        .ok_or_else(|| OAuthError::invalid_grant("the account no longer exists or is suspended"))?;
     let scope = Scopes::parse_any(&code.scope);
     let grant = Grant {
         grant_id: code.grant_id,
-        user,
+        subject,
         refresh_scope: scope.contains("offline_access").then(|| scope.clone()),
         scope,
         nonce: code.nonce,
@@ -80,7 +82,7 @@ pub async fn exchange(
     let (access, refresh) = (minted.access, minted.refresh);
     state
         .storage
-        .run(move |c| {
+        .run_in_transaction(move |c| {
             grants::insert_access_token(c, &access)?;
             if let Some(refresh) = &refresh {
                 grants::insert_refresh_token(c, refresh)?;

@@ -7,8 +7,7 @@ use serde_json::{Map, Value};
 use super::TokenResponse;
 use crate::crypto::keys::{JwtType, KeySet};
 use crate::crypto::{KeyError, random_token, sha256_b64url};
-use crate::identity::User;
-use crate::oidc::claims::user_claims;
+use crate::oidc::claims::{Subject, user_claims};
 use crate::oidc::client::Application;
 use crate::oidc::scope::Scopes;
 use crate::startup::AppState;
@@ -17,7 +16,7 @@ use crate::storage::grants::{AccessTokenRecord, RefreshTokenRecord};
 /// Everything the new tokens say about the grant.
 pub struct Grant {
     pub grant_id: String,
-    pub user: User,
+    pub subject: Subject,
     /// The scope of the access and ID tokens.
     pub scope: Scopes,
     /// The scope a refresh token carries, when one is issued (`offline_access` granted).
@@ -63,36 +62,25 @@ pub fn mint(
         token_hash: sha256_b64url(&access_token),
         grant_id: grant.grant_id.clone(),
         application_id: app.id.clone(),
-        user_id: grant.user.id.clone(),
+        user_id: grant.subject.user.id.clone(),
         scope: grant.scope.to_string(),
         created_at: now,
         expires_at: now + settings.access_token_ttl_secs * 1000,
         revoked_at: None,
     };
-    let refresh_token = grant.refresh_scope.as_ref().map(|_| random_token(32));
-    let refresh = refresh_token
-        .as_ref()
-        .zip(grant.refresh_scope.as_ref())
-        .map(|(token, refresh_scope)| RefreshTokenRecord {
-            token_hash: sha256_b64url(token),
-            grant_id: grant.grant_id.clone(),
-            application_id: app.id.clone(),
-            user_id: grant.user.id.clone(),
-            scope: refresh_scope.to_string(),
-            nonce: grant.nonce.clone(),
-            auth_time: grant.auth_time,
-            amr: grant.amr.join(" "),
-            created_at: now,
-            expires_at: now + settings.refresh_token_ttl_secs * 1000,
-            consumed_at: None,
-            revoked_at: None,
-        });
+    let (refresh_token, refresh) = match &grant.refresh_scope {
+        Some(refresh_scope) => {
+            let (token, record) = new_refresh_token(state, app, grant, refresh_scope, now);
+            (Some(token), Some(record))
+        }
+        None => (None, None),
+    };
     let id_token = if grant.scope.contains("openid") {
-        let mut claims = user_claims(&grant.user, &grant.scope);
+        let mut claims = user_claims(&grant.subject, &grant.scope);
         claims.remove("sub");
         let id_claims = IdTokenClaims {
             iss: &state.issuer,
-            sub: &grant.user.id,
+            sub: &grant.subject.user.id,
             aud: &app.id,
             exp: now / 1000 + settings.id_token_ttl_secs,
             iat: now / 1000,
@@ -118,4 +106,30 @@ pub fn mint(
             refresh_token,
         },
     })
+}
+
+/// A refresh token of `grant` carrying `scope`, and its record.
+pub fn new_refresh_token(
+    state: &AppState,
+    app: &Application,
+    grant: &Grant,
+    scope: &Scopes,
+    now: i64,
+) -> (String, RefreshTokenRecord) {
+    let token = random_token(32);
+    let record = RefreshTokenRecord {
+        token_hash: sha256_b64url(&token),
+        grant_id: grant.grant_id.clone(),
+        application_id: app.id.clone(),
+        user_id: grant.subject.user.id.clone(),
+        scope: scope.to_string(),
+        nonce: grant.nonce.clone(),
+        auth_time: grant.auth_time,
+        amr: grant.amr.join(" "),
+        created_at: now,
+        expires_at: now + state.settings.refresh_token_ttl_secs * 1000,
+        consumed_at: None,
+        revoked_at: None,
+    };
+    (token, record)
 }

@@ -4,6 +4,7 @@ mod authorization_code;
 pub mod client_auth;
 pub mod client_credentials;
 mod issue;
+pub mod organization;
 mod refresh_token;
 
 use actix_web::http::header;
