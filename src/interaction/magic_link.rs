@@ -8,7 +8,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Interaction, Progress, authenticated, load, save_progress, see_other, start, suspended,
+    Interaction, Progress, authenticated_as, load, save_progress, see_other, start, suspended,
 };
 use crate::crypto::sha256_b64url;
 use crate::error::PageError;
@@ -159,7 +159,7 @@ pub async fn begin(
             )
             .await
             .map_err(redeem_failed)?;
-            after_redeem(req, state, request, None, record, &experience, now)
+            after_redeem(req, state, request, None, record, account, &experience, now)
                 .await
                 .map(Some)
         }
@@ -168,58 +168,49 @@ pub async fn begin(
 
 /// The link is consumed: sign its account in, or register its email (asking first for what
 /// the sign-up settings require, in an interaction that remembers the proven email).
+#[allow(clippy::too_many_arguments)]
 async fn after_redeem(
     req: &HttpRequest,
     state: &AppState,
     request: &AuthorizationRequest,
     interaction: Option<Interaction>,
     record: OneTimeTokenRecord,
+    account: Option<User>,
     experience: &SignInExperience,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
     let context: serde_json::Value = serde_json::from_str(&record.context).unwrap_or_default();
-    let lookup = record.email.clone();
-    let account = state
-        .storage
-        .run(move |c| find_user_by_email(c, &lookup))
-        .await?;
-    if let Some(user) = account {
-        return authenticated(
-            req,
-            state,
-            request,
-            interaction,
-            link_auth(user.id, now),
-            Some(context),
-            now,
-        )
-        .await;
-    }
-    if requirements(experience).anything() {
-        let progress = Progress {
-            verified_email: Some(record.email),
-            provision: Some(context),
-            ..Progress::default()
-        };
-        return match interaction {
-            Some(interaction) => {
-                save_progress(state, &interaction, &progress).await?;
-                Ok(see_other(&format!(
-                    "/interaction/{}/register",
-                    interaction.uid
-                )))
-            }
-            None => start(state, request.clone(), progress, now).await,
-        };
-    }
-    let user = register_verified(state, &record.email, None, None, now).await?;
-    authenticated(
+    let user = match account {
+        Some(user) => user,
+        None if requirements(experience).anything() => {
+            let progress = Progress {
+                verified_email: Some(record.email),
+                provision: Some(context),
+                ..Progress::default()
+            };
+            return match interaction {
+                Some(interaction) => {
+                    save_progress(state, &interaction, &progress).await?;
+                    Ok(see_other(&format!(
+                        "/interaction/{}/register",
+                        interaction.uid
+                    )))
+                }
+                None => start(state, request.clone(), progress, now).await,
+            };
+        }
+        None => register_verified(state, &record.email, None, None, now).await?,
+    };
+    let auth = link_auth(user.id.clone(), now);
+    authenticated_as(
         req,
         state,
         request,
         interaction,
-        link_auth(user.id, now),
+        auth,
         Some(context),
+        &user,
+        experience,
         now,
     )
     .await
@@ -355,6 +346,7 @@ pub async fn switch(
                 &request,
                 Some(interaction),
                 record,
+                account,
                 &experience,
                 now,
             )

@@ -229,19 +229,53 @@ pub async fn authenticated(
 ) -> Result<HttpResponse, PageError> {
     let user_id = auth.user_id.clone();
     let settings = state.settings.clone();
-    let (user, experience, enrolled) = state
+    let (user, experience) = state
         .storage
         .run(move |c| {
             let user = crate::storage::users::find_user(c, &user_id)?;
-            let experience = crate::identity::SignInExperience::load_on(c, &settings)?;
-            let enrolled = crate::storage::mfa::find_totp(c, &user_id)?.is_some();
-            Ok((user, experience, enrolled))
+            Ok((
+                user,
+                crate::identity::SignInExperience::load_on(c, &settings)?,
+            ))
         })
         .await?;
     let user = user.ok_or_else(expired)?;
+    authenticated_as(
+        req,
+        state,
+        request,
+        interaction,
+        auth,
+        provision,
+        &user,
+        &experience,
+        now,
+    )
+    .await
+}
+
+/// [`authenticated`], for callers that already hold the user and the sign-in experience.
+#[allow(clippy::too_many_arguments)]
+pub async fn authenticated_as(
+    req: &HttpRequest,
+    state: &AppState,
+    request: &AuthorizationRequest,
+    interaction: Option<Interaction>,
+    auth: Authentication,
+    provision: Option<serde_json::Value>,
+    user: &crate::identity::User,
+    experience: &crate::identity::SignInExperience,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
     if user.suspended {
         return Err(suspended());
     }
+    let enrolled = match experience.mfa.policy {
+        crate::identity::MfaPolicy::User => {
+            crate::identity::mfa::is_enrolled(&state.storage, &user.id).await?
+        }
+        _ => false,
+    };
     let mfa_due = match experience.mfa.policy {
         crate::identity::MfaPolicy::Off => false,
         crate::identity::MfaPolicy::User => enrolled,

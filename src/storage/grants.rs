@@ -270,3 +270,18 @@ pub fn revoke_access_token(
     .set(access_tokens::revoked_at.eq(now))
     .execute(conn)
 }
+
+/// Stores the tokens of one token response: one statement, or one transaction for two.
+pub fn insert_tokens(
+    conn: &mut DbConnection,
+    access: &AccessTokenRecord,
+    refresh: Option<&RefreshTokenRecord>,
+) -> QueryResult<()> {
+    match refresh {
+        None => insert_access_token(conn, access),
+        Some(refresh) => conn.transaction(|conn| {
+            insert_access_token(conn, access)?;
+            insert_refresh_token(conn, refresh)
+        }),
+    }
+}

@@ -148,13 +148,7 @@ pub async fn exchange(
     let (access, refresh) = (minted.access, minted.refresh);
     state
         .storage
-        .run_in_transaction(move |c| {
-            grants::insert_access_token(c, &access)?;
-            if let Some(refresh) = &refresh {
-                grants::insert_refresh_token(c, refresh)?;
-            }
-            Ok(())
-        })
+        .run(move |c| grants::insert_tokens(c, &access, refresh.as_ref()))
         .await?;
     Ok(minted.response)
 }
