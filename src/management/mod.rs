@@ -4,6 +4,7 @@
 mod applications;
 mod auth;
 mod one_time_tokens;
+mod openapi;
 mod organization_roles;
 mod organization_scopes;
 mod organizations;
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(users::routes)
             .configure(applications::routes)
             .configure(sign_in_exp::routes)
+            .configure(openapi::routes)
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(ApiError::new(
                     StatusCode::NOT_FOUND,
