@@ -136,29 +136,26 @@ pub async fn create(
         expires_at: now + new.expires_in_secs * 1000,
         consumed_at: None,
     };
-    let outcome = storage
-        .run_in_transaction(move |c| {
-            let email_key = format!("one-time-token:email:{}", record.email_lower);
-            let mut verdict =
-                rate_limits::hit(c, &email_key, limits.per_email, limits.window_ms, now)?;
-            if verdict == Verdict::Allowed
-                && let Some(app) = &actor.application_id
-            {
-                let app_key = format!("one-time-token:app:{app}");
-                verdict =
-                    rate_limits::hit(c, &app_key, limits.per_application, limits.window_ms, now)?;
-            }
-            if let Verdict::Limited { retry_after_ms } = verdict {
-                return Ok(Err(retry_after_ms));
-            }
-            queries::insert(
-                c,
-                &record,
-                &audit_entry("created", Some(&record.id), &actor, None, now),
-            )?;
-            Ok(Ok(record))
-        })
+    let email_key = format!("one-time-token:email:{}", record.email_lower);
+    let mut counted = vec![(email_key, limits.per_email)];
+    if let Some(app) = &actor.application_id {
+        counted.push((format!("one-time-token:app:{app}"), limits.per_application));
+    }
+    // Counters first, in their own short transaction: every creation of an application touches
+    // its counter row, so that row must not stay locked while the token is written.
+    let verdict = storage
+        .run(move |c| rate_limits::hit_all(c, &counted, limits.window_ms, now))
         .await?;
+    let outcome = match verdict {
+        Verdict::Limited { retry_after_ms } => Err(retry_after_ms),
+        Verdict::Allowed => Ok(storage
+            .run(move |c| {
+                let event = audit_entry("created", Some(&record.id), &actor, None, now);
+                queries::insert(c, &record, &event)?;
+                Ok(record)
+            })
+            .await?),
+    };
     match outcome {
         Ok(record) => Ok((record, token)),
         Err(retry_after_ms) => Err(CreateError::RateLimited {

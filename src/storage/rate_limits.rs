@@ -86,6 +86,33 @@ pub fn hit(
     Err(diesel::result::Error::RollbackTransaction)
 }
 
+/// Counts one event against each `(key, limit)` in turn, stopping at the first limit reached,
+/// in one transaction. On PostgreSQL the commit does not wait for the WAL flush
+/// (`synchronous_commit` off for this transaction only): a counter lost in a crash costs
+/// nothing, and the hot counter row is released at once.
+pub fn hit_all(
+    conn: &mut DbConnection,
+    counted: &[(String, i32)],
+    window_ms: i64,
+    now: i64,
+) -> QueryResult<Verdict> {
+    conn.transaction(|conn| {
+        if let DbConnection::Postgres(pg) = conn {
+            diesel::connection::SimpleConnection::batch_execute(
+                pg,
+                "SET LOCAL synchronous_commit TO OFF",
+            )?;
+        }
+        for (key, limit) in counted {
+            let verdict = hit(conn, key, *limit, window_ms, now)?;
+            if verdict != Verdict::Allowed {
+                return Ok(verdict);
+            }
+        }
+        Ok(Verdict::Allowed)
+    })
+}
+
 /// Whether `key` is already over `limit` in its current window, without counting.
 pub fn check(
     conn: &mut DbConnection,
