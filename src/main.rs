@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use sesame::config::Settings;
 use sesame::crypto::SigningAlg;
 use sesame::crypto::keys::generate_key;
-use sesame::identity::{Email, NewUser, users};
+use sesame::identity::{Email, NewUser, SignInExperience, users};
 use sesame::oidc::client::{AppType, NewApplication, register};
 use sesame::startup::{Application, open_storage};
 use sesame::storage::{applications, keys as key_queries};
@@ -203,7 +203,9 @@ fn run(cli: Cli) -> Result<(), AnyError> {
             let storage = open_storage(&settings)?;
             let email = Email::parse(&email)?;
             if let Some(p) = &password {
-                users::check_password_policy(p, settings.password_min_length)?;
+                let experience =
+                    storage.run_blocking(|c| SignInExperience::load_on(c, &settings))?;
+                experience.check_password(p)?;
             }
             let user = users::create_user_blocking(
                 &storage,

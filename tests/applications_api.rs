@@ -611,6 +611,10 @@ async fn an_m2m_application_gets_client_credentials_tokens(backend: Backend) {
         401,
         "invalid_client",
     );
+    // Deleting the application ends its Management API tokens, though they are unexpired JWTs.
+    assert_eq!(api.delete(&id_of(&admin)).await.status, 204);
+    let after = api.call_as(Some(&token), "GET", "", None).await;
+    assert_eq!(after.status, 401, "{}", after.text);
     // Without Management API access, no token for it.
     let plain = api.create(json!({"name": "Plain", "type": "m2m"})).await;
     assert_oauth_error(

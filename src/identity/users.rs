@@ -30,19 +30,10 @@ pub struct NewUser {
 pub enum UserError {
     #[error("an account with this email already exists")]
     EmailTaken,
-    #[error("the password must have at least {0} characters")]
-    PasswordTooShort(usize),
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error("password hashing failed")]
     Hash,
-}
-
-pub fn check_password_policy(password: &str, min_length: usize) -> Result<(), UserError> {
-    if password.chars().count() < min_length {
-        return Err(UserError::PasswordTooShort(min_length));
-    }
-    Ok(())
 }
 
 /// Hashes the password (argon2id, ~16 ms: callers keep it off the async executor).

@@ -2,7 +2,8 @@
 //! Management API resource, carrying the `all` scope (what `client_credentials` issues to an m2m
 //! application registered with `--management-api`).
 
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -72,9 +73,26 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
 
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(authenticate(req))
+        let verified = authenticate(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let caller = verified?;
+            let state = state.ok_or_else(ApiError::internal)?;
+            // The token outlives nothing: a deleted application's tokens stop working (within
+            // the client cache's lifetime on other instances).
+            let app = state
+                .clients
+                .get(&state.storage, &caller.application_id, crate::now_ms())
+                .await?;
+            if !app.is_some_and(|a| a.management_api) {
+                return Err(unauthorized(
+                    "the application behind this token no longer exists",
+                ));
+            }
+            Ok(caller)
+        })
     }
 }
