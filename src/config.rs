@@ -162,15 +162,22 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("sesame-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let file = dir.join("sesame.toml");
-        std::fs::write(&file, "workers = 3\npublic_url = \"https://id.example/\"\n").expect("write");
+        std::fs::write(&file, "workers = 3\npublic_url = \"https://id.example/\"\n")
+            .expect("write");
         let settings = Settings::load(Some(&file)).expect("valid file");
         assert_eq!(settings.workers, 3);
-        assert_eq!(settings.public_url, "https://id.example", "trailing slash trimmed");
+        assert_eq!(
+            settings.public_url, "https://id.example",
+            "trailing slash trimmed"
+        );
         assert_eq!(settings.issuer(), "https://id.example/oidc");
         assert!(settings.secure_cookies());
         assert_eq!(settings.db_pool_size, Settings::default().db_pool_size);
         std::fs::write(&file, "wrokers = 3\n").expect("write");
-        assert!(Settings::load(Some(&file)).is_err(), "a typo is an error, not a silent default");
+        assert!(
+            Settings::load(Some(&file)).is_err(),
+            "a typo is an error, not a silent default"
+        );
         std::fs::write(&file, "public_url = \"ftp://x\"\n").expect("write");
         assert!(Settings::load(Some(&file)).is_err());
         let _ = std::fs::remove_dir_all(&dir);
@@ -180,6 +187,9 @@ mod tests {
     fn environment_values_keep_their_types() {
         assert_eq!(scalar("true"), toml::Value::Boolean(true));
         assert_eq!(scalar("8"), toml::Value::Integer(8));
-        assert_eq!(scalar("127.0.0.1:3000"), toml::Value::String("127.0.0.1:3000".into()));
+        assert_eq!(
+            scalar("127.0.0.1:3000"),
+            toml::Value::String("127.0.0.1:3000".into())
+        );
     }
 }

@@ -8,10 +8,10 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use common::api::{self, Reply, assert_error, assert_invalid, id_of};
 use common::rp::Rp;
-use common::{Backend, TestApp, browser, location, management_token, sign_in};
+use common::{Backend, TestApp, browser, location, sign_in};
 use diesel::prelude::*;
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use sesame::crypto::{random_token, sha256_b64url};
 use sesame::storage::schema::{access_tokens, application_origins, applications, refresh_tokens};
@@ -24,95 +24,21 @@ const EMAIL: &str = "ada@example.com";
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// An HTTP answer, read whole.
-struct Reply {
-    status: u16,
-    headers: HeaderMap,
-    text: String,
-    json: Value,
-}
+/// The Management API's applications: paths are under `/api/applications`. The caller is itself
+/// an m2m application, so lists start at one.
+struct Api(api::Api);
 
-impl Reply {
-    async fn read(response: reqwest::Response) -> Self {
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("body");
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            text,
-            json,
-        }
+impl std::ops::Deref for Api {
+    type Target = api::Api;
+
+    fn deref(&self) -> &api::Api {
+        &self.0
     }
-
-    #[track_caller]
-    fn ok(&self, status: u16) -> &Value {
-        assert_eq!(self.status, status, "{}", self.text);
-        &self.json
-    }
-
-    fn total_number(&self) -> i64 {
-        self.headers
-            .get("Total-Number")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_else(|| panic!("a Total-Number header, got {:?}", self.headers))
-            .parse()
-            .expect("Total-Number is an integer")
-    }
-
-    fn items(&self) -> &Vec<Value> {
-        self.json
-            .as_array()
-            .unwrap_or_else(|| panic!("a JSON array, got {} {}", self.status, self.text))
-    }
-}
-
-/// Asserts an error answer: this status, this code, a message, and nothing else.
-#[track_caller]
-fn assert_error(reply: &Reply, status: u16, code: &str) {
-    assert_eq!(
-        reply.status, status,
-        "expected {status} {code}, got {} {}",
-        reply.status, reply.text
-    );
-    let body = reply.json.as_object().expect("error body is a JSON object");
-    assert_eq!(body.get("code").and_then(Value::as_str), Some(code));
-    assert!(
-        body.get("message")
-            .and_then(Value::as_str)
-            .is_some_and(|m| !m.is_empty())
-    );
-    assert_eq!(body.len(), 2, "only code and message: {}", reply.text);
-}
-
-/// Asserts a 400 `invalid_input` whose message names `field`.
-#[track_caller]
-fn assert_invalid(reply: &Reply, field: &str) {
-    assert_error(reply, 400, "invalid_input");
-    let message = reply.json["message"].as_str().unwrap_or_default();
-    assert!(
-        message.starts_with(&format!("{field}:")),
-        "the message should name {field}: {message:?}"
-    );
-}
-
-/// A Sesame and a Management API caller (itself an m2m application, so lists start at one).
-struct Api {
-    app: TestApp,
-    http: reqwest::Client,
-    token: String,
 }
 
 impl Api {
     async fn spawn(backend: Backend) -> Self {
-        let app = TestApp::spawn(backend).await;
-        let token = management_token(&app).await;
-        Api {
-            app,
-            http: reqwest::Client::new(),
-            token,
-        }
+        Api(api::Api::spawn(backend).await)
     }
 
     async fn call_as(
@@ -122,17 +48,9 @@ impl Api {
         path: &str,
         body: Option<&Value>,
     ) -> Reply {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self
-            .http
-            .request(method, self.app.url(&format!("/api/applications{path}")));
-        if let Some(bearer) = bearer {
-            request = request.bearer_auth(bearer);
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        Reply::read(request.send().await.expect("request")).await
+        self.0
+            .call_as(bearer, method, &format!("/applications{path}"), body)
+            .await
     }
 
     async fn post(&self, body: Value) -> Reply {
@@ -160,10 +78,6 @@ impl Api {
     }
 }
 
-fn id_of(app: &Value) -> String {
-    app["id"].as_str().expect("id").to_owned()
-}
-
 fn secret_of(app: &Value) -> String {
     app["secret"].as_str().expect("secret").to_owned()
 }
@@ -185,7 +99,7 @@ async fn token_request(app: &TestApp, basic: Option<(&str, &str)>, form: &[(&str
     if let Some((id, secret)) = basic {
         request = request.basic_auth(id, Some(secret));
     }
-    Reply::read(request.send().await.expect("token request")).await
+    api::send(request).await
 }
 
 /// `client_credentials` for the Management API.
@@ -201,16 +115,6 @@ async fn client_credentials(app: &TestApp, id: &str, secret: &str) -> Reply {
         ],
     )
     .await
-}
-
-#[track_caller]
-fn assert_oauth_error(reply: &Reply, status: u16, error: &str) {
-    assert_eq!(
-        (reply.status, reply.json["error"].as_str()),
-        (status, Some(error)),
-        "{}",
-        reply.text
-    );
 }
 
 /// An authorization request of a public client with PKCE, opened in a fresh browser.
@@ -606,22 +510,18 @@ async fn an_m2m_application_gets_client_credentials_tokens(backend: Backend) {
     // The new application's token works on the Management API.
     let listed = api.call_as(Some(&token), "GET", "", None).await;
     assert_eq!(listed.ok(200).as_array().map(Vec::len), Some(2));
-    assert_oauth_error(
-        &client_credentials(&api.app, &id_of(&admin), "wrong secret").await,
-        401,
-        "invalid_client",
-    );
+    client_credentials(&api.app, &id_of(&admin), "wrong secret")
+        .await
+        .assert_oauth_error(401, "invalid_client");
     // Deleting the application ends its Management API tokens, though they are unexpired JWTs.
     assert_eq!(api.delete(&id_of(&admin)).await.status, 204);
     let after = api.call_as(Some(&token), "GET", "", None).await;
     assert_eq!(after.status, 401, "{}", after.text);
     // Without Management API access, no token for it.
     let plain = api.create(json!({"name": "Plain", "type": "m2m"})).await;
-    assert_oauth_error(
-        &client_credentials(&api.app, &id_of(&plain), &secret_of(&plain)).await,
-        400,
-        "invalid_target",
-    );
+    client_credentials(&api.app, &id_of(&plain), &secret_of(&plain))
+        .await
+        .assert_oauth_error(400, "invalid_target");
 }
 
 async fn a_traditional_application_signs_users_in(backend: Backend) {
@@ -774,11 +674,9 @@ async fn changes_are_validated(backend: Backend) {
     assert_eq!(stored_origins(&api.app, &spa_id), ["http://127.0.0.1:9999"]);
     // The secret survives a change.
     api.patch(&m2m_id, json!({"name": "Renamed"})).await.ok(200);
-    assert_oauth_error(
-        &client_credentials(&api.app, &m2m_id, &secret_of(&m2m)).await,
-        400,
-        "invalid_target",
-    );
+    client_credentials(&api.app, &m2m_id, &secret_of(&m2m))
+        .await
+        .assert_oauth_error(400, "invalid_target");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -865,7 +763,7 @@ async fn deletion_ends_the_application_and_its_tokens(backend: Backend) {
         ],
     )
     .await;
-    assert_oauth_error(&refreshed, 401, "invalid_client");
+    refreshed.assert_oauth_error(401, "invalid_client");
     let r = authorize(&api.app, &id, CALLBACK).await;
     assert!(r.headers().get("location").is_none());
     assert_eq!(r.status(), 400);

@@ -6,8 +6,8 @@ mod common;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use common::api::{self, Reply};
 use common::{Backend, TestApp, browser, query_param, sign_in};
-use reqwest::header::HeaderMap;
 use serde_json::Value;
 use sesame::crypto::{SigningAlg, random_token, sha256_b64url};
 use sesame::oidc::client::AppType;
@@ -52,47 +52,6 @@ impl Client {
     }
 }
 
-/// An HTTP answer: status, JSON body (Null when empty), headers.
-struct Reply {
-    status: u16,
-    json: Value,
-    headers: HeaderMap,
-}
-
-impl Reply {
-    fn error(&self) -> &str {
-        self.json["error"].as_str().unwrap_or("<no error field>")
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// Asserts an OAuth error response with exactly this status and `error`.
-    #[track_caller]
-    fn assert_error(&self, status: u16, error: &str) {
-        assert_eq!(
-            (self.status, self.error()),
-            (status, error),
-            "unexpected answer: {}",
-            self.json
-        );
-    }
-
-    #[track_caller]
-    fn assert_ok(&self) -> &Value {
-        assert_eq!(self.status, 200, "unexpected answer: {}", self.json);
-        &self.json
-    }
-
-    fn str(&self, field: &str) -> String {
-        self.json[field]
-            .as_str()
-            .unwrap_or_else(|| panic!("{field} missing in {}", self.json))
-            .to_owned()
-    }
-}
-
 /// `Authorization: Basic` per RFC 6749 2.3.1: id and secret form-urlencoded, then base64.
 fn basic(id: &str, secret: &str) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
@@ -102,26 +61,13 @@ fn basic(id: &str, secret: &str) -> String {
     )
 }
 
+/// Sends `request`; the body must be JSON when there is one.
 async fn send(request: reqwest::RequestBuilder) -> Reply {
-    let r = request.send().await.expect("request");
-    let status = r.status().as_u16();
-    let headers = r.headers().clone();
-    let bytes = r.bytes().await.expect("body");
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-            panic!(
-                "status {status}: body is not JSON: {}",
-                String::from_utf8_lossy(&bytes)
-            )
-        })
-    };
-    Reply {
-        status,
-        json,
-        headers,
+    let reply = api::send(request).await;
+    if !reply.text.is_empty() && serde_json::from_str::<Value>(&reply.text).is_err() {
+        panic!("status {}: body is not JSON: {}", reply.status, reply.text);
     }
+    reply
 }
 
 /// POSTs a form to `path`, with an optional `Authorization` header.
@@ -187,7 +133,7 @@ async fn exchange(app: &TestApp, client: &Client, code: &str, verifier: &str) ->
 async fn tokens(app: &TestApp, client: &Client, scope: &str) -> Reply {
     let (code, verifier) = authorize(app, client, scope).await;
     let reply = exchange(app, client, &code, &verifier).await;
-    reply.assert_ok();
+    reply.ok(200);
     reply
 }
 
@@ -226,7 +172,7 @@ async fn userinfo(app: &TestApp, access_token: &str) -> Reply {
 
 #[track_caller]
 fn assert_invalid_token(reply: &Reply) {
-    reply.assert_error(401, "invalid_token");
+    reply.assert_oauth_error(401, "invalid_token");
     let challenge = reply.header("www-authenticate").unwrap_or_default();
     assert!(
         challenge.starts_with("Bearer") && challenge.contains("invalid_token"),
@@ -277,9 +223,7 @@ async fn code_exchange_with_pkce_issues_bearer_tokens(backend: Backend) {
     assert_eq!(id_token["sub"], user.id.as_str());
     assert_eq!(id_token["aud"], client.id.as_str());
     assert_eq!(id_token["iss"], app.issuer.as_str());
-    userinfo(&app, &offline.str("access_token"))
-        .await
-        .assert_ok();
+    userinfo(&app, &offline.str("access_token")).await.ok(200);
 
     // Without offline_access there is no refresh token.
     let online = tokens(&app, &client, "openid email").await;
@@ -305,7 +249,7 @@ async fn code_exchange_checks_the_pkce_verifier(backend: Backend) {
     assert_ne!(wrong, verifier);
     exchange(&app, &client, &code, &wrong)
         .await
-        .assert_error(400, "invalid_grant");
+        .assert_oauth_error(400, "invalid_grant");
 
     // No verifier at all for a code bound to a challenge.
     let (code, _) = authorize(&app, &client, "openid").await;
@@ -315,14 +259,16 @@ async fn code_exchange_checks_the_pkce_verifier(backend: Backend) {
         ("redirect_uri", CALLBACK),
     ];
     form.extend(client.post_auth());
-    token(&app, &form).await.assert_error(400, "invalid_grant");
+    token(&app, &form)
+        .await
+        .assert_oauth_error(400, "invalid_grant");
 
     // The right verifier works, once.
     let (code, verifier) = authorize(&app, &client, "openid").await;
-    exchange(&app, &client, &code, &verifier).await.assert_ok();
+    exchange(&app, &client, &code, &verifier).await.ok(200);
     exchange(&app, &client, &code, &verifier)
         .await
-        .assert_error(400, "invalid_grant");
+        .assert_oauth_error(400, "invalid_grant");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,7 +283,7 @@ async fn refresh_rotation_and_reuse_revokes_the_family(backend: Backend) {
     let at0 = first.str("access_token");
 
     let second = refresh(&app, &spa, &rt0, None).await;
-    second.assert_ok();
+    second.ok(200);
     assert_eq!(second.header("cache-control"), Some("no-store"));
     assert_eq!(second.json["token_type"], "Bearer");
     let rt1 = second.str("refresh_token");
@@ -346,21 +292,21 @@ async fn refresh_rotation_and_reuse_revokes_the_family(backend: Backend) {
     assert_ne!(at1, at0);
 
     let third = refresh(&app, &spa, &rt1, None).await;
-    third.assert_ok();
+    third.ok(200);
     let rt2 = third.str("refresh_token");
     let at2 = third.str("access_token");
     assert!(rt2 != rt1 && rt2 != rt0);
     for at in [&at0, &at1, &at2] {
-        userinfo(&app, at).await.assert_ok();
+        userinfo(&app, at).await.ok(200);
     }
 
     // The rotated-out token again: refused, and the whole family is revoked.
     refresh(&app, &spa, &rt0, None)
         .await
-        .assert_error(400, "invalid_grant");
+        .assert_oauth_error(400, "invalid_grant");
     refresh(&app, &spa, &rt2, None)
         .await
-        .assert_error(400, "invalid_grant");
+        .assert_oauth_error(400, "invalid_grant");
     for at in [&at0, &at1, &at2] {
         assert_invalid_token(&userinfo(&app, at).await);
     }
@@ -373,14 +319,14 @@ async fn refresh_may_narrow_but_not_widen_the_scope(backend: Backend) {
     let first = tokens(&app, &client, "openid offline_access").await;
 
     let narrow = refresh(&app, &client, &first.str("refresh_token"), Some("openid")).await;
-    narrow.assert_ok();
+    narrow.ok(200);
     assert_eq!(narrow.json["scope"], "openid");
     assert!(narrow.json["id_token"].is_string());
 
     // The rotated token keeps the original grant: no scope asked, the whole grant comes back.
     let rt = narrow.str("refresh_token");
     let full = refresh(&app, &client, &rt, None).await;
-    full.assert_ok();
+    full.ok(200);
     assert_eq!(full.json["scope"], "openid offline_access");
 
     refresh(
@@ -390,7 +336,7 @@ async fn refresh_may_narrow_but_not_widen_the_scope(backend: Backend) {
         Some("openid email"),
     )
     .await
-    .assert_error(400, "invalid_scope");
+    .assert_oauth_error(400, "invalid_scope");
 }
 
 /// RFC 6749 6: the old refresh token may be revoked *after issuing* a new one; a request
@@ -403,14 +349,14 @@ async fn refused_refresh_leaves_the_token_usable(backend: Backend) {
     let rt = first.str("refresh_token");
     refresh(&app, &client, &rt, Some("openid email"))
         .await
-        .assert_error(400, "invalid_scope");
+        .assert_oauth_error(400, "invalid_scope");
     let retry = refresh(&app, &client, &rt, None).await;
     assert_eq!(
         retry.status, 200,
         "a refresh refused for its scope must not consume the refresh token: {}",
         retry.json
     );
-    userinfo(&app, &first.str("access_token")).await.assert_ok();
+    userinfo(&app, &first.str("access_token")).await.ok(200);
 }
 
 async fn refresh_token_is_bound_to_its_client(backend: Backend) {
@@ -424,15 +370,15 @@ async fn refresh_token_is_bound_to_its_client(backend: Backend) {
 
     refresh(&app, &b, &rt, None)
         .await
-        .assert_error(400, "invalid_grant");
+        .assert_oauth_error(400, "invalid_grant");
     refresh(&app, &c, &rt, None)
         .await
-        .assert_error(400, "invalid_grant");
+        .assert_oauth_error(400, "invalid_grant");
 
     // Neither attempt consumed or revoked anything of A's.
-    userinfo(&app, &first.str("access_token")).await.assert_ok();
+    userinfo(&app, &first.str("access_token")).await.ok(200);
     let again = refresh(&app, &a, &rt, None).await;
-    again.assert_ok();
+    again.ok(200);
     assert_ne!(again.str("refresh_token"), rt);
 }
 
@@ -452,7 +398,7 @@ async fn client_credentials_issues_a_verifiable_jwt(backend: Backend) {
 
     // client_secret_basic
     let reply = token_basic(&app, &m2m, &form).await;
-    reply.assert_ok();
+    reply.ok(200);
     assert_eq!(reply.json["token_type"], "Bearer");
     assert_eq!(reply.json["scope"], "all");
     assert_eq!(
@@ -467,7 +413,7 @@ async fn client_credentials_issues_a_verifiable_jwt(backend: Backend) {
     // client_secret_post
     let mut with_post = form.to_vec();
     with_post.extend(m2m.post_auth());
-    token(&app, &with_post).await.assert_ok();
+    token(&app, &with_post).await.ok(200);
 
     // The header names ES256, at+jwt and a published key.
     let header = jwt_part(&jwt, 0);
@@ -475,7 +421,7 @@ async fn client_credentials_issues_a_verifiable_jwt(backend: Backend) {
     assert_eq!(header["typ"], "at+jwt");
     let kid = header["kid"].as_str().expect("kid");
     let jwks = send(reqwest::Client::new().get(app.url("/oidc/jwks"))).await;
-    let keys = jwks.assert_ok()["keys"].as_array().expect("keys").clone();
+    let keys = jwks.ok(200)["keys"].as_array().expect("keys").clone();
     let jwk = keys
         .iter()
         .find(|k| k["kid"] == kid)
@@ -537,7 +483,7 @@ async fn client_credentials_needs_an_available_resource_and_scope(backend: Backe
 
     client_credentials(&app, &managing, &[("scope", "all")])
         .await
-        .assert_error(400, "invalid_target");
+        .assert_oauth_error(400, "invalid_target");
     client_credentials(
         &app,
         &managing,
@@ -547,25 +493,25 @@ async fn client_credentials_needs_an_available_resource_and_scope(backend: Backe
         ],
     )
     .await
-    .assert_error(400, "invalid_target");
+    .assert_oauth_error(400, "invalid_target");
     client_credentials(&app, &plain, &[("resource", &api), ("scope", "all")])
         .await
-        .assert_error(400, "invalid_target");
+        .assert_oauth_error(400, "invalid_target");
     client_credentials(&app, &managing, &[("resource", &api), ("scope", "admin")])
         .await
-        .assert_error(400, "invalid_scope");
+        .assert_oauth_error(400, "invalid_scope");
     client_credentials(
         &app,
         &managing,
         &[("resource", &api), ("scope", "all admin")],
     )
     .await
-    .assert_error(400, "invalid_scope");
+    .assert_oauth_error(400, "invalid_scope");
     // The same request with an available scope, and with none, succeeds.
     let ok = client_credentials(&app, &managing, &[("resource", &api), ("scope", "all")]).await;
-    assert_eq!(ok.assert_ok()["scope"], "all");
+    assert_eq!(ok.ok(200)["scope"], "all");
     let ok = client_credentials(&app, &managing, &[("resource", &api)]).await;
-    assert_eq!(ok.assert_ok()["scope"], "all");
+    assert_eq!(ok.ok(200)["scope"], "all");
 }
 
 async fn grant_types_are_limited_by_application_type(backend: Backend) {
@@ -578,7 +524,7 @@ async fn grant_types_are_limited_by_application_type(backend: Backend) {
     for client in [&spa, &web] {
         client_credentials(&app, client, &[("resource", &api), ("scope", "all")])
             .await
-            .assert_error(400, "unauthorized_client");
+            .assert_oauth_error(400, "unauthorized_client");
     }
     let mut form = vec![
         ("grant_type", "authorization_code"),
@@ -588,10 +534,10 @@ async fn grant_types_are_limited_by_application_type(backend: Backend) {
     form.extend(m2m.post_auth());
     token(&app, &form)
         .await
-        .assert_error(400, "unauthorized_client");
+        .assert_oauth_error(400, "unauthorized_client");
     refresh(&app, &m2m, "some-refresh-token", None)
         .await
-        .assert_error(400, "unauthorized_client");
+        .assert_oauth_error(400, "unauthorized_client");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -612,7 +558,7 @@ async fn client_authentication_failures(backend: Backend) {
     // Wrong secret with Basic: 401 and a Basic challenge.
     let wrong = basic(&m2m.id, "not-the-secret");
     let reply = post(&app, "/oidc/token", Some(&wrong), &cc).await;
-    reply.assert_error(401, "invalid_client");
+    reply.assert_oauth_error(401, "invalid_client");
     let challenge = reply.header("www-authenticate").unwrap_or_default();
     assert!(
         challenge.starts_with("Basic"),
@@ -625,19 +571,23 @@ async fn client_authentication_failures(backend: Backend) {
         ("client_id", m2m.id.as_str()),
         ("client_secret", "not-the-secret"),
     ]);
-    token(&app, &form).await.assert_error(401, "invalid_client");
+    token(&app, &form)
+        .await
+        .assert_oauth_error(401, "invalid_client");
 
     // Unknown client, by Basic and in the body.
     let unknown = basic("no-such-client", m2m.secret());
     let reply = post(&app, "/oidc/token", Some(&unknown), &cc).await;
-    reply.assert_error(401, "invalid_client");
+    reply.assert_oauth_error(401, "invalid_client");
     assert!(reply.header("www-authenticate").is_some());
     let mut form = cc.to_vec();
     form.extend([
         ("client_id", "no-such-client"),
         ("client_secret", m2m.secret()),
     ]);
-    token(&app, &form).await.assert_error(401, "invalid_client");
+    token(&app, &form)
+        .await
+        .assert_oauth_error(401, "invalid_client");
 
     // Basic and client_secret in the body together.
     let good = basic(&m2m.id, m2m.secret());
@@ -645,12 +595,14 @@ async fn client_authentication_failures(backend: Backend) {
     form.push(("client_secret", m2m.secret()));
     post(&app, "/oidc/token", Some(&good), &form)
         .await
-        .assert_error(400, "invalid_request");
+        .assert_oauth_error(400, "invalid_request");
 
     // A confidential client without its secret.
     let mut form = cc.to_vec();
     form.push(("client_id", m2m.id.as_str()));
-    token(&app, &form).await.assert_error(401, "invalid_client");
+    token(&app, &form)
+        .await
+        .assert_oauth_error(401, "invalid_client");
     let no_secret = [
         ("grant_type", "refresh_token"),
         ("refresh_token", "whatever"),
@@ -658,7 +610,7 @@ async fn client_authentication_failures(backend: Backend) {
     ];
     token(&app, &no_secret)
         .await
-        .assert_error(401, "invalid_client");
+        .assert_oauth_error(401, "invalid_client");
 
     // A public client presenting a secret.
     let spa_with_secret = [
@@ -669,17 +621,15 @@ async fn client_authentication_failures(backend: Backend) {
     ];
     token(&app, &spa_with_secret)
         .await
-        .assert_error(401, "invalid_client");
+        .assert_oauth_error(401, "invalid_client");
     // The same request without the secret gets past authentication.
     token(&app, &spa_with_secret[..3])
         .await
-        .assert_error(400, "invalid_grant");
+        .assert_oauth_error(400, "invalid_grant");
 
     // The right credentials, both ways, succeed.
-    post(&app, "/oidc/token", Some(&good), &cc)
-        .await
-        .assert_ok();
-    client_credentials(&app, &m2m, &cc[1..]).await.assert_ok();
+    post(&app, "/oidc/token", Some(&good), &cc).await.ok(200);
+    client_credentials(&app, &m2m, &cc[1..]).await.ok(200);
 }
 
 async fn malformed_token_requests(backend: Backend) {
@@ -695,24 +645,24 @@ async fn malformed_token_requests(backend: Backend) {
     form.extend(m2m.post_auth());
     token(&app, &form)
         .await
-        .assert_error(400, "unsupported_grant_type");
+        .assert_oauth_error(400, "unsupported_grant_type");
     let mut form = vec![("grant_type", "urn:ietf:params:oauth:grant-type:device_code")];
     form.extend(m2m.post_auth());
     token(&app, &form)
         .await
-        .assert_error(400, "unsupported_grant_type");
+        .assert_oauth_error(400, "unsupported_grant_type");
 
     // Missing (or empty) grant_type.
     let mut form = vec![("resource", api.as_str()), ("scope", "all")];
     form.extend(m2m.post_auth());
     token(&app, &form)
         .await
-        .assert_error(400, "invalid_request");
+        .assert_oauth_error(400, "invalid_request");
     let mut form = vec![("grant_type", ""), ("resource", api.as_str())];
     form.extend(m2m.post_auth());
     token(&app, &form)
         .await
-        .assert_error(400, "invalid_request");
+        .assert_oauth_error(400, "invalid_request");
 
     // A parameter given twice, even with the same value, is refused.
     let mut form = vec![
@@ -723,7 +673,7 @@ async fn malformed_token_requests(backend: Backend) {
     form.extend(m2m.post_auth());
     token(&app, &form)
         .await
-        .assert_error(400, "invalid_request");
+        .assert_oauth_error(400, "invalid_request");
     let mut form = vec![
         ("grant_type", "client_credentials"),
         ("grant_type", "client_credentials"),
@@ -732,7 +682,7 @@ async fn malformed_token_requests(backend: Backend) {
     form.extend(m2m.post_auth());
     token(&app, &form)
         .await
-        .assert_error(400, "invalid_request");
+        .assert_oauth_error(400, "invalid_request");
     let mut form = vec![
         ("grant_type", "client_credentials"),
         ("resource", api.as_str()),
@@ -741,7 +691,7 @@ async fn malformed_token_requests(backend: Backend) {
     form.push(("client_id", m2m.id.as_str()));
     token(&app, &form)
         .await
-        .assert_error(400, "invalid_request");
+        .assert_oauth_error(400, "invalid_request");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -758,7 +708,7 @@ async fn introspection_reports_token_state(backend: Backend) {
     let user_tokens = tokens(&app, &spa, "openid email").await;
     let at = user_tokens.str("access_token");
     let active = introspect(&app, &web, &at).await;
-    active.assert_ok();
+    active.ok(200);
     assert_eq!(active.json["active"], true);
     assert_eq!(active.json["sub"], user.id.as_str());
     assert_eq!(active.json["client_id"], spa.id.as_str());
@@ -773,20 +723,18 @@ async fn introspection_reports_token_state(backend: Backend) {
         &[("token", &at)],
     )
     .await;
-    assert_eq!(reply.assert_ok()["active"], true);
+    assert_eq!(reply.ok(200)["active"], true);
 
     // After revocation.
-    revoke(&app, &spa, &at, Some("access_token"))
-        .await
-        .assert_ok();
+    revoke(&app, &spa, &at, Some("access_token")).await.ok(200);
     let revoked = introspect(&app, &web, &at).await;
-    assert_eq!(revoked.assert_ok(), &serde_json::json!({"active": false}));
+    assert_eq!(revoked.ok(200), &serde_json::json!({"active": false}));
 
     // A client_credentials JWT.
     let cc = client_credentials(&app, &m2m, &[("resource", &api), ("scope", "all")]).await;
     let jwt = cc.str("access_token");
     let reply = introspect(&app, &web, &jwt).await;
-    reply.assert_ok();
+    reply.ok(200);
     assert_eq!(reply.json["active"], true);
     assert_eq!(reply.json["client_id"], m2m.id.as_str());
     assert_eq!(reply.json["scope"], "all");
@@ -796,7 +744,7 @@ async fn introspection_reports_token_state(backend: Backend) {
     for junk in ["not-a-token", "a.b.c", &random_token(32)] {
         let reply = introspect(&app, &web, junk).await;
         assert_eq!(
-            reply.assert_ok(),
+            reply.ok(200),
             &serde_json::json!({"active": false}),
             "{junk}"
         );
@@ -811,12 +759,12 @@ async fn introspection_reports_token_state(backend: Backend) {
         parts[2]
     );
     let reply = introspect(&app, &web, &forged).await;
-    assert_eq!(reply.assert_ok(), &serde_json::json!({"active": false}));
+    assert_eq!(reply.ok(200), &serde_json::json!({"active": false}));
 
     // Public clients may not introspect; neither may a confidential one with a wrong secret.
     introspect(&app, &spa, &jwt)
         .await
-        .assert_error(401, "invalid_client");
+        .assert_oauth_error(401, "invalid_client");
     let wrong = [
         ("token", jwt.as_str()),
         ("client_id", web.id.as_str()),
@@ -824,7 +772,7 @@ async fn introspection_reports_token_state(backend: Backend) {
     ];
     post(&app, "/oidc/token/introspection", None, &wrong)
         .await
-        .assert_error(401, "invalid_client");
+        .assert_oauth_error(401, "invalid_client");
 }
 
 async fn revocation_rules(backend: Backend) {
@@ -845,7 +793,7 @@ async fn revocation_rules(backend: Backend) {
         assert_eq!(reply.status, 400);
         assert_eq!(reply.json["error"], "invalid_request");
     }
-    userinfo(&app, &b_at).await.assert_ok();
+    userinfo(&app, &b_at).await.ok(200);
 
     // An unknown token: 200 all the same.
     let reply = revoke(&app, &a, &random_token(32), None).await;
@@ -853,24 +801,24 @@ async fn revocation_rules(backend: Backend) {
     assert_eq!(reply.header("cache-control"), Some("no-store"));
 
     // Revoking one's own access token: /oidc/me refuses it.
-    userinfo(&app, &a_at).await.assert_ok();
+    userinfo(&app, &a_at).await.ok(200);
     let reply = revoke(&app, &a, &a_at, Some("access_token")).await;
     assert_eq!(reply.status, 200);
     assert_invalid_token(&userinfo(&app, &a_at).await);
     // Revoking an access token leaves the refresh token working.
     refresh(&app, &a, &a_tokens.str("refresh_token"), None)
         .await
-        .assert_ok();
+        .ok(200);
 
     // B's refresh token survived A's attempt, and B can revoke it itself.
     let b_next = refresh(&app, &b, &b_rt, None).await;
-    b_next.assert_ok();
+    b_next.ok(200);
     revoke(&app, &b, &b_next.str("refresh_token"), None)
         .await
-        .assert_ok();
+        .ok(200);
     refresh(&app, &b, &b_next.str("refresh_token"), None)
         .await
-        .assert_error(400, "invalid_grant");
+        .assert_oauth_error(400, "invalid_grant");
 }
 
 async fn userinfo_accepts_bearer_tokens_and_releases_claims_by_scope(backend: Backend) {
@@ -890,12 +838,12 @@ async fn userinfo_accepts_bearer_tokens_and_releases_claims_by_scope(backend: Ba
     });
 
     let get = userinfo(&app, &at).await;
-    assert_eq!(get.assert_ok(), &expected);
+    assert_eq!(get.ok(200), &expected);
     assert_eq!(get.header("cache-control"), Some("no-store"));
     let post_header = send(http.post(&me).bearer_auth(&at)).await;
-    assert_eq!(post_header.assert_ok(), &expected);
+    assert_eq!(post_header.ok(200), &expected);
     let post_form = send(http.post(&me).form(&[("access_token", at.as_str())])).await;
-    assert_eq!(post_form.assert_ok(), &expected);
+    assert_eq!(post_form.ok(200), &expected);
 
     // No token at all.
     for reply in [
@@ -926,7 +874,7 @@ async fn userinfo_accepts_bearer_tokens_and_releases_claims_by_scope(backend: Ba
     ] {
         let t = tokens(&app, &client, scope).await;
         let reply = userinfo(&app, &t.str("access_token")).await;
-        assert_eq!(keys(reply.assert_ok()), expected, "scope {scope}");
+        assert_eq!(keys(reply.ok(200)), expected, "scope {scope}");
         assert_eq!(reply.json["sub"], user.id.as_str());
     }
 }

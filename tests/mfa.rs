@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::api;
 use common::rp::{Pending, Rp};
 use common::{
     Backend, PASSWORD, TestApp, browser, input_value, location, magic_link_token, management_token,
@@ -59,16 +60,7 @@ impl World {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> (u16, serde_json::Value) {
-        let mut request = reqwest::Client::new()
-            .request(method, self.app.url(path))
-            .bearer_auth(&self.bearer);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let r = request.send().await.expect("management API");
-        let status = r.status().as_u16();
-        let text = r.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or_default())
+        api::status_and_json(&self.app, &self.bearer, method, path, body).await
     }
 
     /// The members of `org` as the Management API lists them.

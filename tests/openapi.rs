@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::api::{self, Reply};
 use common::{Backend, TestApp};
 use reqwest::Method;
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use sesame::crypto::SigningAlg;
 use sesame::crypto::keys::{JwtType, KeySet};
@@ -89,36 +89,9 @@ const CODE_ROUTES: &[(&str, &str)] = &[
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// An HTTP answer, read whole.
-struct Reply {
-    status: u16,
-    headers: HeaderMap,
-    text: String,
-    /// The body as JSON, `Null` when empty or not JSON.
-    json: Value,
-}
-
-impl Reply {
-    async fn read(response: reqwest::Response) -> Self {
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("body");
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            text,
-            json,
-        }
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    fn is_unknown_route(&self) -> bool {
-        self.status == 404 && self.json == json!({"code": "not_found", "message": "no such route"})
-    }
+/// Whether `reply` is the answer to a route the server does not have.
+fn is_unknown_route(reply: &Reply) -> bool {
+    reply.status == 404 && reply.json == json!({"code": "not_found", "message": "no such route"})
 }
 
 async fn call(
@@ -129,14 +102,7 @@ async fn call(
     body: Option<&Value>,
 ) -> Reply {
     let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
-    let mut request = reqwest::Client::new().request(method, app.url(&format!("/api{path}")));
-    if let Some(token) = bearer {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    Reply::read(request.send().await.expect("request")).await
+    api::call(&reqwest::Client::new(), app, bearer, method, path, body).await
 }
 
 async fn fetch_document(app: &TestApp) -> Value {
@@ -677,7 +643,7 @@ async fn every_documented_route_exists_and_answers_as_documented() {
         for body in &bodies {
             let reply = call(&app, method, &concrete, Some(&bearer), body.as_ref()).await;
             let what = format!("{what} with {}", body.as_ref().unwrap_or(&Value::Null));
-            assert!(!reply.is_unknown_route(), "{what}: no such route");
+            assert!(!is_unknown_route(&reply), "{what}: no such route");
             assert_ne!(reply.status, 405, "{what}: method not allowed");
             assert!(
                 reply.status < 500,
@@ -731,7 +697,7 @@ async fn every_documented_route_exists_and_answers_as_documented() {
             }
             let reply = call(&app, other, &concrete, Some(&bearer), Some(&json!({}))).await;
             assert!(
-                reply.is_unknown_route(),
+                is_unknown_route(&reply),
                 "{} /api{concrete}: undocumented, yet answered {} {}",
                 other.to_uppercase(),
                 reply.status,

@@ -8,10 +8,13 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{Backend, TestApp};
+use common::Backend;
+use common::api::{
+    self, Api, Reply, assert_error, assert_invalid_mentioning, assert_not_found, assert_status,
+    id_of,
+};
 use diesel::prelude::*;
 use reqwest::Method;
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use sesame::storage::memberships;
 use sesame::storage::schema::{organization_jit_roles, organization_member_roles};
@@ -20,162 +23,13 @@ use sesame::storage::schema::{organization_jit_roles, organization_member_roles}
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// An HTTP answer, read whole.
-struct Reply {
-    status: u16,
-    headers: HeaderMap,
-    text: String,
-    /// The body as JSON, `Null` when empty or not JSON.
-    json: Value,
-}
-
-impl Reply {
-    async fn read(response: reqwest::Response) -> Self {
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("body");
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            text,
-            json,
-        }
-    }
-
-    fn total_number(&self) -> i64 {
-        self.headers
-            .get("Total-Number")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_else(|| panic!("a Total-Number header, got {:?}", self.headers))
-            .parse()
-            .expect("Total-Number is an integer")
-    }
-
-    fn items(&self) -> &Vec<Value> {
-        self.json
-            .as_array()
-            .unwrap_or_else(|| panic!("a JSON array, got {} {}", self.status, self.text))
-    }
-
-    fn ids(&self) -> Vec<String> {
-        self.items().iter().map(id_of).collect()
-    }
-
-    fn names(&self) -> Vec<String> {
-        self.items()
-            .iter()
-            .map(|v| v["name"].as_str().expect("name").to_owned())
-            .collect()
-    }
-}
-
-/// Asserts an error answer: this status, this code, a message, and nothing else in the body.
-#[track_caller]
-fn assert_error(reply: &Reply, status: u16, code: &str) {
-    assert_eq!(
-        reply.status, status,
-        "expected {status} {code}, got {} {}",
-        reply.status, reply.text
-    );
-    let body = reply
-        .json
-        .as_object()
-        .unwrap_or_else(|| panic!("error body must be a JSON object, got {:?}", reply.text));
-    assert_eq!(
-        body.get("code").and_then(Value::as_str),
-        Some(code),
-        "error code in {}",
-        reply.text
-    );
-    assert!(
-        body.get("message")
-            .and_then(Value::as_str)
-            .is_some_and(|m| !m.is_empty()),
-        "error message in {}",
-        reply.text
-    );
-    let keys: BTreeSet<&str> = body.keys().map(String::as_str).collect();
-    assert_eq!(keys, BTreeSet::from(["code", "message"]), "{}", reply.text);
-}
-
-/// Asserts a 400 `invalid_input` whose message names `field` (and each of `also`).
-#[track_caller]
-fn assert_invalid(reply: &Reply, field: &str, also: &[&str]) {
-    assert_error(reply, 400, "invalid_input");
-    let message = reply.json["message"].as_str().unwrap_or_default();
-    for needle in std::iter::once(&field).chain(also) {
-        assert!(
-            message.contains(needle),
-            "the message should name {needle}: {message:?}"
-        );
-    }
-}
-
-#[track_caller]
-fn assert_not_found(reply: &Reply) {
-    assert_error(reply, 404, "not_found");
-}
-
-#[track_caller]
-fn assert_status(reply: &Reply, status: u16) {
-    assert_eq!(
-        reply.status, status,
-        "expected {status}, got {} {}",
-        reply.status, reply.text
-    );
-}
-
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
-
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
 }
 
-/// A Sesame and a Management API token for it.
-struct Api {
-    app: TestApp,
-    http: reqwest::Client,
-    token: String,
-}
-
+/// Calls on the Management API with the caller's token.
 impl Api {
-    async fn spawn(backend: Backend) -> Self {
-        let app = TestApp::spawn(backend).await;
-        let token = common::management_token(&app).await;
-        Api {
-            app,
-            http: reqwest::Client::new(),
-            token,
-        }
-    }
-
-    async fn call_as(
-        &self,
-        bearer: Option<&str>,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Reply {
-        let mut request = self
-            .http
-            .request(method, self.app.url(&format!("/api{path}")));
-        if let Some(bearer) = bearer {
-            request = request.bearer_auth(bearer);
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        Reply::read(request.send().await.expect("request")).await
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
-        self.call_as(Some(&self.token), method, path, body).await
-    }
-
     async fn get(&self, path: &str) -> Reply {
         self.call(Method::GET, path, None).await
     }
@@ -204,7 +58,7 @@ impl Api {
             .bearer_auth(&self.token)
             .header("content-type", "application/json")
             .body(body.to_owned());
-        Reply::read(request.send().await.expect("request")).await
+        api::send(request).await
     }
 
     /// POSTs `body` to `path`, expects 201 and returns the created object.
@@ -475,7 +329,7 @@ async fn organization_bodies_are_validated(backend: Backend) {
         (json!({ "name": "Acme", "customData": "x" }), "customData"),
     ] {
         let reply = api.post("/organizations", body.clone()).await;
-        assert_invalid(&reply, field, &[]);
+        assert_invalid_mentioning(&reply, field, &[]);
     }
     for raw in ["", "not json", "[1]", "\"Acme\""] {
         let reply = api.send_raw(Method::POST, "/organizations", raw).await;
@@ -495,7 +349,7 @@ async fn organization_bodies_are_validated(backend: Backend) {
         (json!({ "description": [] }), "description"),
         (json!({ "customData": 3 }), "customData"),
     ] {
-        assert_invalid(&api.patch(&path, body).await, field, &[]);
+        assert_invalid_mentioning(&api.patch(&path, body).await, field, &[]);
     }
     assert_error(
         &api.send_raw(Method::PATCH, &path, "nope").await,
@@ -504,8 +358,8 @@ async fn organization_bodies_are_validated(backend: Backend) {
     );
     assert_eq!(api.get(&path).await.json["name"], "Acme");
     // The list's paging is validated too.
-    assert_invalid(&api.get("/organizations?page=0").await, "page", &[]);
-    assert_invalid(
+    assert_invalid_mentioning(&api.get("/organizations?page=0").await, "page", &[]);
+    assert_invalid_mentioning(
         &api.get("/organizations?page_size=101").await,
         "page_size",
         &[],
@@ -752,7 +606,7 @@ async fn members_are_added_listed_and_removed(backend: Backend) {
     let mut both = page1.ids();
     both.extend(page2.ids());
     expect_ids(both, &[&ada, &bob, &cy]);
-    assert_invalid(
+    assert_invalid_mentioning(
         &api.get(&format!("{users}?page_size=0")).await,
         "page_size",
         &[],
@@ -786,7 +640,7 @@ async fn member_bodies_are_validated(backend: Backend) {
         json!({ "userIds": [""] }),
         json!({ "userIds": [ada, null] }),
     ] {
-        assert_invalid(&api.post(&users, body).await, "userIds", &[]);
+        assert_invalid_mentioning(&api.post(&users, body).await, "userIds", &[]);
     }
     assert_error(
         &api.send_raw(Method::POST, &users, "[]").await,
@@ -797,7 +651,7 @@ async fn member_bodies_are_validated(backend: Backend) {
     let reply = api
         .post(&users, json!({ "userIds": [ada, "ghost-user"] }))
         .await;
-    assert_invalid(&reply, "userIds", &["ghost-user"]);
+    assert_invalid_mentioning(&reply, "userIds", &["ghost-user"]);
     assert!(!reply.json["message"].as_str().unwrap().contains(&ada));
     assert!(api.member_ids(&org).await.is_empty());
 }
@@ -878,7 +732,7 @@ async fn member_roles_are_added_replaced_and_removed(backend: Backend) {
         204,
     );
     assert!(api.member_role_ids(&org, &ada).await.is_empty());
-    assert_invalid(
+    assert_invalid_mentioning(
         &api.post(&roles, json!({ "organizationRoleIds": [] })).await,
         "organizationRoleIds",
         &[],
@@ -888,7 +742,7 @@ async fn member_roles_are_added_replaced_and_removed(backend: Backend) {
         json!({ "organizationRoleIds": "x" }),
         json!({ "organizationRoleIds": [3] }),
     ] {
-        assert_invalid(&api.put(&roles, body).await, "organizationRoleIds", &[]);
+        assert_invalid_mentioning(&api.put(&roles, body).await, "organizationRoleIds", &[]);
     }
 
     // Unknown role ids are named and change nothing.
@@ -906,7 +760,7 @@ async fn member_roles_are_added_replaced_and_removed(backend: Backend) {
         )
         .await,
     ] {
-        assert_invalid(&reply, "organizationRoleIds", &["no-such-role"]);
+        assert_invalid_mentioning(&reply, "organizationRoleIds", &["no-such-role"]);
     }
     assert_eq!(api.member_role_ids(&org, &ada).await, vec![viewer.clone()]);
 
@@ -1053,7 +907,7 @@ async fn jit_roles_are_set_replaced_and_removed(backend: Backend) {
         api.put(&jit, json!({ "organizationRoleIds": ["nope-role"] }))
             .await,
     ] {
-        assert_invalid(&reply, "organizationRoleIds", &["nope-role"]);
+        assert_invalid_mentioning(&reply, "organizationRoleIds", &["nope-role"]);
     }
     assert_eq!(api.jit_role_ids(&org).await, vec![guest.clone()]);
     for body in [
@@ -1061,9 +915,9 @@ async fn jit_roles_are_set_replaced_and_removed(backend: Backend) {
         json!({ "organizationRoleIds": [] }),
         json!({ "organizationRoleIds": {"id": admin} }),
     ] {
-        assert_invalid(&api.post(&jit, body).await, "organizationRoleIds", &[]);
+        assert_invalid_mentioning(&api.post(&jit, body).await, "organizationRoleIds", &[]);
     }
-    assert_invalid(
+    assert_invalid_mentioning(
         &api.put(&jit, json!({ "organizationRoleIds": [false] }))
             .await,
         "organizationRoleIds",
@@ -1139,9 +993,9 @@ async fn organization_roles_crud(backend: Backend) {
             "organizationScopeIds",
         ),
     ] {
-        assert_invalid(&api.post("/organization-roles", body).await, field, &[]);
+        assert_invalid_mentioning(&api.post("/organization-roles", body).await, field, &[]);
     }
-    assert_invalid(&api.patch(&path, json!({ "name": " " })).await, "name", &[]);
+    assert_invalid_mentioning(&api.patch(&path, json!({ "name": " " })).await, "name", &[]);
 
     // Update.
     let renamed = api
@@ -1206,7 +1060,7 @@ async fn organization_roles_list_with_paging_and_search(backend: Backend) {
         api.get("/organization-roles?q=_").await.names(),
         vec!["ADMIN_ro"]
     );
-    assert_invalid(&api.get("/organization-roles?page=x").await, "page", &[]);
+    assert_invalid_mentioning(&api.get("/organization-roles?page=x").await, "page", &[]);
 }
 
 async fn role_scopes_are_added_replaced_and_removed(backend: Backend) {
@@ -1228,7 +1082,7 @@ async fn role_scopes_are_added_replaced_and_removed(backend: Backend) {
             json!({ "name": "editor", "organizationScopeIds": [read, "ghost-scope"] }),
         )
         .await;
-    assert_invalid(&refused, "organizationScopeIds", &["ghost-scope"]);
+    assert_invalid_mentioning(&refused, "organizationScopeIds", &["ghost-scope"]);
     assert_eq!(api.get("/organization-roles").await.total_number(), 0);
     let editor = id_of(
         &api.create(
@@ -1287,7 +1141,7 @@ async fn role_scopes_are_added_replaced_and_removed(backend: Backend) {
         api.put(&scopes, json!({ "organizationScopeIds": ["ghost-scope"] }))
             .await,
     ] {
-        assert_invalid(&reply, "organizationScopeIds", &["ghost-scope"]);
+        assert_invalid_mentioning(&reply, "organizationScopeIds", &["ghost-scope"]);
     }
     assert_eq!(api.role_scope_ids(&editor).await, vec![read.clone()]);
     for body in [
@@ -1295,7 +1149,7 @@ async fn role_scopes_are_added_replaced_and_removed(backend: Backend) {
         json!({ "organizationScopeIds": [] }),
         json!({ "organizationScopeIds": [""] }),
     ] {
-        assert_invalid(&api.post(&scopes, body).await, "organizationScopeIds", &[]);
+        assert_invalid_mentioning(&api.post(&scopes, body).await, "organizationScopeIds", &[]);
     }
     assert_status(
         &api.put(&scopes, json!({ "organizationScopeIds": [] }))
@@ -1417,9 +1271,9 @@ async fn organization_scopes_crud(backend: Backend) {
         (json!({ "name": 1 }), "name"),
         (json!({ "name": "x", "description": false }), "description"),
     ] {
-        assert_invalid(&api.post("/organization-scopes", body).await, field, &[]);
+        assert_invalid_mentioning(&api.post("/organization-scopes", body).await, field, &[]);
     }
-    assert_invalid(&api.patch(&path, json!({ "name": "" })).await, "name", &[]);
+    assert_invalid_mentioning(&api.patch(&path, json!({ "name": "" })).await, "name", &[]);
 
     let updated = api
         .patch(&path, json!({ "name": "docs:read", "description": null }))
@@ -1441,7 +1295,7 @@ async fn organization_scopes_crud(backend: Backend) {
     let docs = api.get("/organization-scopes?q=DOCS:").await;
     assert_eq!(docs.ids(), vec![id.clone()]);
     assert_eq!(docs.total_number(), 1);
-    assert_invalid(
+    assert_invalid_mentioning(
         &api.get("/organization-scopes?page_size=-1").await,
         "page_size",
         &[],

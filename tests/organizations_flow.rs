@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::api;
 use common::rp::{Pending, Rp, base64_url_decode};
 use common::{
     Backend, TestApp, browser, create_one_time_token, location, magic_link_token, management_token,
@@ -59,16 +60,7 @@ async fn world(backend: Backend) -> World {
 impl World {
     /// A Management API call; returns the status and the JSON body (`Null` when none).
     async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = reqwest::Client::new()
-            .request(method, self.app.url(path))
-            .bearer_auth(&self.bearer);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let r = request.send().await.expect("management API");
-        let status = r.status().as_u16();
-        let text = r.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        api::status_and_json(&self.app, &self.bearer, method, path, body).await
     }
 
     async fn create(&self, path: &str, body: Value) -> String {

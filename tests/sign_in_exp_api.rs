@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::api::{self, Reply, assert_invalid};
 use common::{
     Backend, TestApp, browser, input_value, management_token, page_error_code, start_interaction,
 };
@@ -13,41 +14,6 @@ use sesame::crypto::SigningAlg;
 use sesame::oidc::client::AppType;
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
-
-/// An HTTP answer, read whole.
-struct Reply {
-    status: u16,
-    text: String,
-    json: Value,
-}
-
-impl Reply {
-    async fn read(response: reqwest::Response) -> Self {
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("body");
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, text, json }
-    }
-
-    #[track_caller]
-    fn ok(&self) -> &Value {
-        assert_eq!(self.status, 200, "{}", self.text);
-        &self.json
-    }
-}
-
-/// Asserts a 400 `invalid_input` whose message names `field`, with nothing else in the body.
-#[track_caller]
-fn assert_invalid(reply: &Reply, field: &str) {
-    assert_eq!(reply.status, 400, "{}", reply.text);
-    assert_eq!(reply.json["code"], "invalid_input", "{}", reply.text);
-    let message = reply.json["message"].as_str().unwrap_or_default();
-    assert!(
-        message.starts_with(&format!("{field}:")),
-        "the message should name {field}: {message:?}"
-    );
-    assert_eq!(reply.json.as_object().map(|o| o.len()), Some(2));
-}
 
 async fn call(app: &TestApp, bearer: Option<&str>, method: &str, body: Option<&str>) -> Reply {
     let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
@@ -60,11 +26,11 @@ async fn call(app: &TestApp, bearer: Option<&str>, method: &str, body: Option<&s
             .header("content-type", "application/json")
             .body(body.to_owned());
     }
-    Reply::read(request.send().await.expect("request")).await
+    api::send(request).await
 }
 
 async fn get(app: &TestApp, bearer: &str) -> Value {
-    call(app, Some(bearer), "GET", None).await.ok().clone()
+    call(app, Some(bearer), "GET", None).await.ok(200).clone()
 }
 
 async fn patch(app: &TestApp, bearer: &str, body: Value) -> Reply {
@@ -154,14 +120,14 @@ async fn partial_changes_merge_and_persist(backend: Backend) {
             expected["signUp"]["requirePassword"] = json!(true);
         }
         let reply = patch(&app, &bearer, change.clone()).await;
-        assert_eq!(*reply.ok(), expected, "after {change}");
+        assert_eq!(*reply.ok(200), expected, "after {change}");
         assert_eq!(get(&app, &bearer).await, expected, "kept after {change}");
     }
     // An empty change changes nothing; boundaries are accepted.
-    assert_eq!(*patch(&app, &bearer, json!({})).await.ok(), expected);
+    assert_eq!(*patch(&app, &bearer, json!({})).await.ok(200), expected);
     for n in [1, 256] {
         let reply = patch(&app, &bearer, json!({"passwordPolicy": {"minLength": n}})).await;
-        assert_eq!(reply.ok()["passwordPolicy"]["minLength"], n);
+        assert_eq!(reply.ok(200)["passwordPolicy"]["minLength"], n);
     }
     // Another instance on the same database reads the same experience.
     let other = TestApp::spawn_on(app.db.clone(), backend, |_| {}).await;
@@ -297,7 +263,7 @@ async fn closing_sign_up_applies_at_once(backend: Backend) {
     );
 
     let closed = patch(&app, &bearer, json!({"signUp": {"enabled": false}})).await;
-    assert_eq!(closed.ok()["signUp"]["enabled"], false);
+    assert_eq!(closed.ok(200)["signUp"]["enabled"], false);
     assert_eq!(closed.json["passwordPolicy"], defaults()["passwordPolicy"]);
 
     // The page already open refuses, here and on the other instance, and so does the form.
@@ -323,7 +289,7 @@ async fn closing_sign_up_applies_at_once(backend: Backend) {
     // Reopened, the same form registers.
     patch(&app, &bearer, json!({"signUp": {"enabled": true}}))
         .await
-        .ok();
+        .ok(200);
     assert_eq!(register_page_status(&b, &page).await.0, 200);
     let r = b
         .post(format!("{page}/register"))

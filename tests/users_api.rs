@@ -7,13 +7,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use common::api::{Api, Reply, assert_error, assert_invalid, id_of};
 use common::rp::Rp;
 use common::{
-    Backend, PASSWORD, TestApp, browser, input_value, location, management_token, query_param,
-    start_interaction,
+    Backend, PASSWORD, TestApp, browser, input_value, location, query_param, start_interaction,
 };
 use diesel::prelude::*;
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use sesame::crypto::SigningAlg;
 use sesame::oidc::client::AppType;
@@ -25,124 +24,23 @@ const CALLBACK: &str = "http://127.0.0.1:9999/callback";
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// An HTTP answer, read whole.
-struct Reply {
-    status: u16,
-    headers: HeaderMap,
-    text: String,
-    json: Value,
+/// What a list of users shows.
+trait UserList {
+    /// The primary emails, in order.
+    fn emails(&self) -> Vec<String>;
 }
 
-impl Reply {
-    async fn read(response: reqwest::Response) -> Self {
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("body");
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            text,
-            json,
-        }
-    }
-
-    #[track_caller]
-    fn ok(&self, status: u16) -> &Value {
-        assert_eq!(self.status, status, "{}", self.text);
-        &self.json
-    }
-
-    fn total_number(&self) -> i64 {
-        self.headers
-            .get("Total-Number")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_else(|| panic!("a Total-Number header, got {:?}", self.headers))
-            .parse()
-            .expect("Total-Number is an integer")
-    }
-
+impl UserList for Reply {
     fn emails(&self) -> Vec<String> {
-        self.json
-            .as_array()
-            .unwrap_or_else(|| panic!("a JSON array, got {} {}", self.status, self.text))
+        self.items()
             .iter()
             .map(|u| u["primaryEmail"].as_str().expect("primaryEmail").to_owned())
             .collect()
     }
 }
 
-/// Asserts an error answer: this status, this code, a message, and nothing else.
-#[track_caller]
-fn assert_error(reply: &Reply, status: u16, code: &str) {
-    assert_eq!(
-        reply.status, status,
-        "expected {status} {code}, got {} {}",
-        reply.status, reply.text
-    );
-    let body = reply.json.as_object().expect("error body is a JSON object");
-    assert_eq!(body.get("code").and_then(Value::as_str), Some(code));
-    assert!(
-        body.get("message")
-            .and_then(Value::as_str)
-            .is_some_and(|m| !m.is_empty())
-    );
-    assert_eq!(body.len(), 2, "only code and message: {}", reply.text);
-}
-
-/// Asserts a 400 `invalid_input` whose message names `field`.
-#[track_caller]
-fn assert_invalid(reply: &Reply, field: &str) {
-    assert_error(reply, 400, "invalid_input");
-    let message = reply.json["message"].as_str().unwrap_or_default();
-    assert!(
-        message.starts_with(&format!("{field}:")),
-        "the message should name {field}: {message:?}"
-    );
-}
-
-/// A Sesame and a Management API caller.
-struct Api {
-    app: TestApp,
-    http: reqwest::Client,
-    token: String,
-}
-
+/// Calls on the users of the Management API.
 impl Api {
-    async fn spawn(backend: Backend) -> Self {
-        let app = TestApp::spawn(backend).await;
-        let token = management_token(&app).await;
-        Api {
-            app,
-            http: reqwest::Client::new(),
-            token,
-        }
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
-        self.call_as(Some(&self.token), method, path, body).await
-    }
-
-    async fn call_as(
-        &self,
-        bearer: Option<&str>,
-        method: &str,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Reply {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self
-            .http
-            .request(method, self.app.url(&format!("/api{path}")));
-        if let Some(bearer) = bearer {
-            request = request.bearer_auth(bearer);
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        Reply::read(request.send().await.expect("request")).await
-    }
-
     async fn post(&self, body: Value) -> Reply {
         self.call("POST", "/users", Some(&body)).await
     }
@@ -168,10 +66,6 @@ impl Api {
     async fn delete(&self, path: &str) -> Reply {
         self.call("DELETE", path, None).await
     }
-}
-
-fn id_of(user: &Value) -> String {
-    user["id"].as_str().expect("id").to_owned()
 }
 
 /// A single-page app to sign in to, and its relying party.

@@ -2,12 +2,11 @@
 //! secret of a confidential application is shown once, in the answer to its creation; only its
 //! SHA-256 is kept.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Caller, invalid, json_object, paging};
+use super::{Caller, deleted, invalid, json_object, list_paging, not_found, page, reject_unknown};
 use crate::crypto::SigningAlg;
 use crate::error::ApiError;
 use crate::oidc::client::{
@@ -99,21 +98,7 @@ impl ApplicationView {
     }
 }
 
-fn not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        "no application with this id",
-    )
-}
-
-/// Refuses fields this resource does not have, so that a misspelt field is not silently ignored.
-fn reject_unknown(body: &Map<String, Value>, known: &[&str], prefix: &str) -> Result<(), ApiError> {
-    match body.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(field) => Err(invalid(&format!("{prefix}{field}"), "is not a known field")),
-        None => Ok(()),
-    }
-}
+const APPLICATION: &str = "application";
 
 /// A nested object such as `oidcClientMetadata`; absent or null is empty.
 fn object<'a>(
@@ -258,24 +243,17 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let get = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let (offset, limit, _) = paging(get("page"), get("page_size"))?;
+    let (offset, limit) = list_paging(&query)?;
     let (apps, total) = state
         .storage
         .run(move |c| queries::list_applications(c, offset, limit))
         .await?;
-    let views: Vec<ApplicationView> = apps
-        .into_iter()
-        .map(|a| ApplicationView::new(a, None))
-        .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Total-Number", total.to_string()))
-        .json(views))
+    Ok(page(
+        apps.into_iter()
+            .map(|a| ApplicationView::new(a, None))
+            .collect(),
+        total,
+    ))
 }
 
 async fn find(state: &AppState, id: String) -> Result<Application, ApiError> {
@@ -283,7 +261,7 @@ async fn find(state: &AppState, id: String) -> Result<Application, ApiError> {
         .storage
         .run(move |c| queries::find_application(c, &id))
         .await?
-        .ok_or_else(not_found)
+        .ok_or_else(|| not_found(APPLICATION))
 }
 
 pub async fn get(
@@ -340,7 +318,7 @@ pub async fn update(
         .await?;
     state.clients.forget(&app.id);
     if !updated {
-        return Err(not_found());
+        return Err(not_found(APPLICATION));
     }
     Ok(HttpResponse::Ok().json(ApplicationView::new(app, None)))
 }
@@ -352,14 +330,10 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lookup = id.clone();
-    let deleted = state
+    let done = state
         .storage
         .run(move |c| queries::delete_application(c, &lookup))
         .await?;
     state.clients.forget(&id);
-    if deleted {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(not_found())
-    }
+    deleted(done, APPLICATION)
 }

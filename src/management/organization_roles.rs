@@ -4,15 +4,11 @@
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use super::organizations::{
-    ListQuery, changed_name, description, id_list, name_in_use, not_found, page, required_name,
-    unknown_ids,
-};
-use super::{Caller, json_object};
+use super::organizations::{NamedResource, NamedView, id_list, new_named_record, unknown_ids};
+use super::{Caller, json_object, not_found};
 use crate::error::ApiError;
 use crate::startup::AppState;
-use crate::storage::StorageError;
-use crate::storage::organizations::{self as queries, NamedChanges, NamedRecord, Refused};
+use crate::storage::organizations::{self as queries, NamedRecord, Refused};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/organization-roles", web::post().to(create))
@@ -39,25 +35,13 @@ const ROLE: &str = "organization role";
 const SCOPE: &str = "organization scope";
 const SCOPE_IDS: &str = "organizationScopeIds";
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RoleView {
-    id: String,
-    name: String,
-    description: Option<String>,
-    created_at: i64,
-}
-
-impl From<NamedRecord> for RoleView {
-    fn from(record: NamedRecord) -> Self {
-        Self {
-            id: record.id,
-            name: record.name,
-            description: record.description,
-            created_at: record.created_at,
-        }
-    }
-}
+const ROLES: NamedResource = NamedResource {
+    what: ROLE,
+    find: queries::find_role,
+    list: queries::list_roles,
+    update: queries::update_role,
+    delete: queries::delete_role,
+};
 
 #[derive(Serialize)]
 struct ScopeView {
@@ -76,14 +60,6 @@ impl From<NamedRecord> for ScopeView {
     }
 }
 
-fn storage_error(e: StorageError) -> ApiError {
-    if e.is_unique_violation() {
-        name_in_use(ROLE)
-    } else {
-        e.into()
-    }
-}
-
 fn refused(refused: Refused) -> ApiError {
     match refused {
         Refused::Unknown(ids) => unknown_ids(SCOPE_IDS, SCOPE, &ids),
@@ -98,20 +74,15 @@ async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_object(&body)?;
-    let role = NamedRecord {
-        id: queries::new_id(),
-        name: required_name(&body)?,
-        description: description(&body)?.flatten(),
-        created_at: crate::now_ms(),
-    };
+    let role = new_named_record(&body)?;
     let scope_ids = id_list(&body, SCOPE_IDS, false, false)?;
     let created = state
         .storage
         .run(move |c| queries::insert_role(c, &role, &scope_ids))
         .await
-        .map_err(storage_error)?
+        .map_err(|e| ROLES.storage_error(e))?
         .map_err(refused)?;
-    Ok(HttpResponse::Created().json(RoleView::from(created)))
+    Ok(HttpResponse::Created().json(NamedView::from(created)))
 }
 
 async fn list(
@@ -119,16 +90,7 @@ async fn list(
     state: web::Data<AppState>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let ListQuery {
-        search,
-        offset,
-        limit,
-    } = ListQuery::parse(&query)?;
-    let (rows, total) = state
-        .storage
-        .run(move |c| queries::list_roles(c, search.as_deref(), offset, limit))
-        .await?;
-    Ok(page(rows.into_iter().map(RoleView::from).collect(), total))
+    ROLES.list(&state, &query).await
 }
 
 async fn get(
@@ -136,13 +98,7 @@ async fn get(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let record = state
-        .storage
-        .run(move |c| queries::find_role(c, &id))
-        .await?
-        .ok_or_else(|| not_found(ROLE))?;
-    Ok(HttpResponse::Ok().json(RoleView::from(record)))
+    ROLES.get(&state, id.into_inner()).await
 }
 
 async fn update(
@@ -151,19 +107,7 @@ async fn update(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    let changes = NamedChanges {
-        name: changed_name(&body)?,
-        description: description(&body)?,
-    };
-    let id = id.into_inner();
-    let record = state
-        .storage
-        .run(move |c| queries::update_role(c, &id, &changes))
-        .await
-        .map_err(storage_error)?
-        .ok_or_else(|| not_found(ROLE))?;
-    Ok(HttpResponse::Ok().json(RoleView::from(record)))
+    ROLES.update(&state, id.into_inner(), &body).await
 }
 
 async fn delete(
@@ -171,16 +115,7 @@ async fn delete(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    if state
-        .storage
-        .run(move |c| queries::delete_role(c, &id))
-        .await?
-    {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(not_found(ROLE))
-    }
+    ROLES.delete(&state, id.into_inner()).await
 }
 
 async fn scopes(

@@ -2,16 +2,12 @@
 //! Management API has them.
 
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
 
-use super::organizations::{
-    ListQuery, changed_name, description, name_in_use, not_found, page, required_name,
-};
+use super::organizations::{NamedResource, NamedView, new_named_record};
 use super::{Caller, json_object};
 use crate::error::ApiError;
 use crate::startup::AppState;
-use crate::storage::StorageError;
-use crate::storage::organizations::{self as queries, NamedChanges, NamedRecord};
+use crate::storage::organizations as queries;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/organization-scopes", web::post().to(create))
@@ -23,33 +19,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 const SCOPE: &str = "organization scope";
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ScopeView {
-    id: String,
-    name: String,
-    description: Option<String>,
-    created_at: i64,
-}
-
-impl From<NamedRecord> for ScopeView {
-    fn from(record: NamedRecord) -> Self {
-        Self {
-            id: record.id,
-            name: record.name,
-            description: record.description,
-            created_at: record.created_at,
-        }
-    }
-}
-
-fn storage_error(e: StorageError) -> ApiError {
-    if e.is_unique_violation() {
-        name_in_use(SCOPE)
-    } else {
-        e.into()
-    }
-}
+const SCOPES: NamedResource = NamedResource {
+    what: SCOPE,
+    find: queries::find_scope,
+    list: queries::list_scopes,
+    update: queries::update_scope,
+    delete: queries::delete_scope,
+};
 
 async fn create(
     _caller: Caller,
@@ -57,18 +33,13 @@ async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_object(&body)?;
-    let scope = NamedRecord {
-        id: queries::new_id(),
-        name: required_name(&body)?,
-        description: description(&body)?.flatten(),
-        created_at: crate::now_ms(),
-    };
+    let scope = new_named_record(&body)?;
     let created = state
         .storage
         .run(move |c| queries::insert_scope(c, &scope))
         .await
-        .map_err(storage_error)?;
-    Ok(HttpResponse::Created().json(ScopeView::from(created)))
+        .map_err(|e| SCOPES.storage_error(e))?;
+    Ok(HttpResponse::Created().json(NamedView::from(created)))
 }
 
 async fn list(
@@ -76,16 +47,7 @@ async fn list(
     state: web::Data<AppState>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let ListQuery {
-        search,
-        offset,
-        limit,
-    } = ListQuery::parse(&query)?;
-    let (rows, total) = state
-        .storage
-        .run(move |c| queries::list_scopes(c, search.as_deref(), offset, limit))
-        .await?;
-    Ok(page(rows.into_iter().map(ScopeView::from).collect(), total))
+    SCOPES.list(&state, &query).await
 }
 
 async fn get(
@@ -93,13 +55,7 @@ async fn get(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let record = state
-        .storage
-        .run(move |c| queries::find_scope(c, &id))
-        .await?
-        .ok_or_else(|| not_found(SCOPE))?;
-    Ok(HttpResponse::Ok().json(ScopeView::from(record)))
+    SCOPES.get(&state, id.into_inner()).await
 }
 
 async fn update(
@@ -108,19 +64,7 @@ async fn update(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    let changes = NamedChanges {
-        name: changed_name(&body)?,
-        description: description(&body)?,
-    };
-    let id = id.into_inner();
-    let record = state
-        .storage
-        .run(move |c| queries::update_scope(c, &id, &changes))
-        .await
-        .map_err(storage_error)?
-        .ok_or_else(|| not_found(SCOPE))?;
-    Ok(HttpResponse::Ok().json(ScopeView::from(record)))
+    SCOPES.update(&state, id.into_inner(), &body).await
 }
 
 async fn delete(
@@ -128,14 +72,5 @@ async fn delete(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    if state
-        .storage
-        .run(move |c| queries::delete_scope(c, &id))
-        .await?
-    {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(not_found(SCOPE))
-    }
+    SCOPES.delete(&state, id.into_inner()).await
 }

@@ -1,19 +1,23 @@
 //! `/api/organizations`: organizations, their members and the roles members hold, and the
 //! default roles of just-in-time members, shaped as Logto's Management API has them.
 //!
-//! Also the body parsing the organization role and scope resources share.
+//! Also what the organization role and scope resources share: body parsing, and reading,
+//! listing, changing and deleting a resource that is a name and a description.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use diesel::QueryResult;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Caller, invalid, json_object, paging};
+use super::{Caller, deleted, invalid, json_object, list_paging, not_found, page, search_param};
 use crate::error::ApiError;
 use crate::startup::AppState;
 use crate::storage::organizations::{
-    self as queries, MemberRecord, OrganizationChanges, OrganizationRecord, Refused, RoleRef,
+    self as queries, MemberRecord, NamedChanges, NamedRecord, OrganizationChanges,
+    OrganizationRecord, Refused, RoleRef,
 };
+use crate::storage::{DbConnection, StorageError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/organizations", web::post().to(create))
@@ -67,14 +71,6 @@ pub(super) const MAX_DESCRIPTION_CHARS: usize = 2048;
 /// How many ids one request may name.
 pub(super) const MAX_IDS: usize = 1000;
 
-pub(super) fn not_found(what: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!("no {what} with this id"),
-    )
-}
-
 pub(super) fn name_in_use(what: &str) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -109,6 +105,16 @@ pub(super) fn required_name(body: &Map<String, Value>) -> Result<String, ApiErro
         None | Some(Value::Null) => Err(invalid("name", "is required")),
         Some(value) => parse_name(value),
     }
+}
+
+/// A new organization role or scope from the `name` and `description` of a `POST`.
+pub(super) fn new_named_record(body: &Map<String, Value>) -> Result<NamedRecord, ApiError> {
+    Ok(NamedRecord {
+        id: queries::new_id(),
+        name: required_name(body)?,
+        description: description(body)?.flatten(),
+        created_at: crate::now_ms(),
+    })
 }
 
 /// `name` in a `PATCH`: absent leaves it; present must be valid.
@@ -174,30 +180,119 @@ pub(super) struct ListQuery {
 
 impl ListQuery {
     pub(super) fn parse(query: &[(String, String)]) -> Result<Self, ApiError> {
-        let get = |name: &str| {
-            query
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
-        let (offset, limit, _) = paging(get("page"), get("page_size"))?;
-        let search = get("q")
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_owned);
+        let (offset, limit) = list_paging(query)?;
         Ok(Self {
-            search,
+            search: search_param(query, "q"),
             offset,
             limit,
         })
     }
 }
 
-/// A page of a list with its `Total-Number` header.
-pub(super) fn page<T: Serialize>(items: Vec<T>, total: i64) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("Total-Number", total.to_string()))
-        .json(items)
+/// An organization role or scope as the API shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct NamedView {
+    id: String,
+    name: String,
+    description: Option<String>,
+    created_at: i64,
+}
+
+impl From<NamedRecord> for NamedView {
+    fn from(record: NamedRecord) -> Self {
+        Self {
+            id: record.id,
+            name: record.name,
+            description: record.description,
+            created_at: record.created_at,
+        }
+    }
+}
+
+/// A page of named records and how many there are in all.
+pub(super) type NamedPage = (Vec<NamedRecord>, i64);
+
+/// A resource that is a unique name and a description (organization roles and scopes): what
+/// its errors call one, and its queries.
+pub(super) struct NamedResource {
+    pub what: &'static str,
+    pub find: fn(&mut DbConnection, &str) -> QueryResult<Option<NamedRecord>>,
+    /// A page (search, offset, limit) and the total.
+    pub list: fn(&mut DbConnection, Option<&str>, i64, i64) -> QueryResult<NamedPage>,
+    pub update: fn(&mut DbConnection, &str, &NamedChanges) -> QueryResult<Option<NamedRecord>>,
+    pub delete: fn(&mut DbConnection, &str) -> QueryResult<bool>,
+}
+
+impl NamedResource {
+    /// A taken name is a 422; other storage errors stay what they are.
+    pub(super) fn storage_error(&self, e: StorageError) -> ApiError {
+        if e.is_unique_violation() {
+            name_in_use(self.what)
+        } else {
+            e.into()
+        }
+    }
+
+    pub(super) async fn list(
+        &self,
+        state: &AppState,
+        query: &[(String, String)],
+    ) -> Result<HttpResponse, ApiError> {
+        let ListQuery {
+            search,
+            offset,
+            limit,
+        } = ListQuery::parse(query)?;
+        let list = self.list;
+        let (rows, total) = state
+            .storage
+            .run(move |c| list(c, search.as_deref(), offset, limit))
+            .await?;
+        Ok(page(rows.into_iter().map(NamedView::from).collect(), total))
+    }
+
+    pub(super) async fn get(&self, state: &AppState, id: String) -> Result<HttpResponse, ApiError> {
+        let find = self.find;
+        let record = state
+            .storage
+            .run(move |c| find(c, &id))
+            .await?
+            .ok_or_else(|| not_found(self.what))?;
+        Ok(HttpResponse::Ok().json(NamedView::from(record)))
+    }
+
+    /// A `PATCH` of the name and description.
+    pub(super) async fn update(
+        &self,
+        state: &AppState,
+        id: String,
+        body: &[u8],
+    ) -> Result<HttpResponse, ApiError> {
+        let body = json_object(body)?;
+        let changes = NamedChanges {
+            name: changed_name(&body)?,
+            description: description(&body)?,
+        };
+        let update = self.update;
+        let record = state
+            .storage
+            .run(move |c| update(c, &id, &changes))
+            .await
+            .map_err(|e| self.storage_error(e))?
+            .ok_or_else(|| not_found(self.what))?;
+        Ok(HttpResponse::Ok().json(NamedView::from(record)))
+    }
+
+    pub(super) async fn delete(
+        &self,
+        state: &AppState,
+        id: String,
+    ) -> Result<HttpResponse, ApiError> {
+        let delete = self.delete;
+        let done = state.storage.run(move |c| delete(c, &id)).await?;
+        deleted(done, self.what)
+    }
 }
 
 #[derive(Serialize)]
@@ -222,6 +317,8 @@ pub(super) fn role_views(roles: Vec<RoleRef>) -> Vec<RoleView> {
 // ---------------------------------------------------------------------------------------------
 // Organizations
 // ---------------------------------------------------------------------------------------------
+
+const ORGANIZATION: &str = "organization";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -307,7 +404,7 @@ async fn get(
         .storage
         .run(move |c| queries::find_organization(c, &id))
         .await?
-        .ok_or_else(|| not_found("organization"))?;
+        .ok_or_else(|| not_found(ORGANIZATION))?;
     Ok(HttpResponse::Ok().json(OrganizationView::from(record)))
 }
 
@@ -332,7 +429,7 @@ async fn update(
         .storage
         .run(move |c| queries::update_organization(c, &id, &changes))
         .await?
-        .ok_or_else(|| not_found("organization"))?;
+        .ok_or_else(|| not_found(ORGANIZATION))?;
     Ok(HttpResponse::Ok().json(OrganizationView::from(record)))
 }
 
@@ -342,15 +439,11 @@ async fn delete(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if state
+    let done = state
         .storage
         .run(move |c| queries::delete_organization(c, &id))
-        .await?
-    {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(not_found("organization"))
-    }
+        .await?;
+    deleted(done, ORGANIZATION)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,7 +475,7 @@ const ROLE_IDS: &str = "organizationRoleIds";
 /// The API error for a refused change; `field` names the ids of the body.
 fn refused(refused: Refused, field: &str, what: &str) -> ApiError {
     match refused {
-        Refused::NotFound => not_found("organization"),
+        Refused::NotFound => not_found(ORGANIZATION),
         Refused::NotMember => ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -430,7 +523,7 @@ async fn list_members(
         .storage
         .run(move |c| queries::list_members(c, &id, search.as_deref(), offset, limit))
         .await?
-        .ok_or_else(|| not_found("organization"))?;
+        .ok_or_else(|| not_found(ORGANIZATION))?;
     Ok(page(
         members.into_iter().map(MemberView::from).collect(),
         total,
@@ -529,7 +622,7 @@ async fn jit_roles(
         .storage
         .run(move |c| queries::list_jit_roles(c, &id))
         .await?
-        .ok_or_else(|| not_found("organization"))?;
+        .ok_or_else(|| not_found(ORGANIZATION))?;
     Ok(HttpResponse::Ok().json(role_views(roles)))
 }
 

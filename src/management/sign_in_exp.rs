@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value};
 
-use super::{Caller, invalid, json_object};
+use super::{Caller, invalid, json_object, unknown_field};
 use crate::error::ApiError;
 use crate::identity::{MfaPolicy, SignInExperience};
 use crate::startup::AppState;
@@ -16,10 +16,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The bounds of `passwordPolicy.minLength`.
 const MIN_LENGTH: std::ops::RangeInclusive<u64> = 1..=256;
-
-fn unknown(field: &str) -> ApiError {
-    invalid(field, "is not a known field")
-}
 
 fn section<'a>(field: &str, value: &'a Value) -> Result<&'a Map<String, Value>, ApiError> {
     value
@@ -50,7 +46,7 @@ fn merge(
                         "requireName" => {
                             exp.sign_up.require_name = boolean("signUp.requireName", v)?
                         }
-                        other => return Err(unknown(&format!("signUp.{other}"))),
+                        other => return Err(unknown_field(&format!("signUp.{other}"))),
                     }
                 }
             }
@@ -70,7 +66,7 @@ fn merge(
                                 }
                             }
                         }
-                        other => return Err(unknown(&format!("mfa.{other}"))),
+                        other => return Err(unknown_field(&format!("mfa.{other}"))),
                     }
                 }
             }
@@ -93,11 +89,11 @@ fn merge(
                             exp.password_policy.reject_breached =
                                 boolean("passwordPolicy.rejectBreached", v)?
                         }
-                        other => return Err(unknown(&format!("passwordPolicy.{other}"))),
+                        other => return Err(unknown_field(&format!("passwordPolicy.{other}"))),
                     }
                 }
             }
-            other => return Err(unknown(other)),
+            other => return Err(unknown_field(other)),
         }
     }
     Ok(exp)

@@ -3,9 +3,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{Caller, invalid, json_object, paging};
+use super::{
+    Caller, deleted, invalid, json_object, list_paging, not_found, page, reject_unknown,
+    search_param,
+};
 use crate::crypto::password;
 use crate::error::ApiError;
 use crate::identity::{Email, NewUser, SignInExperience, User, UserError, users};
@@ -47,9 +50,7 @@ impl From<User> for UserView {
     }
 }
 
-fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no user with this id")
-}
+const USER: &str = "user";
 
 fn email_in_use() -> ApiError {
     ApiError::new(
@@ -57,14 +58,6 @@ fn email_in_use() -> ApiError {
         "email_in_use",
         "another user already has this email address",
     )
-}
-
-/// Refuses fields this resource does not have, so that a misspelt field is not silently ignored.
-fn reject_unknown(body: &Map<String, Value>, known: &[&str]) -> Result<(), ApiError> {
-    match body.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(field) => Err(invalid(field, "is not a known field")),
-        None => Ok(()),
-    }
 }
 
 fn primary_email(value: Option<&Value>) -> Result<Email, ApiError> {
@@ -104,7 +97,7 @@ pub async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_object(&body)?;
-    reject_unknown(&body, &["primaryEmail", "password", "name"])?;
+    reject_unknown(&body, &["primaryEmail", "password", "name"], "")?;
     let email = primary_email(body.get("primaryEmail"))?;
     let name = body.get("name").map(name).transpose()?.flatten();
     let password = match body.get("password") {
@@ -134,25 +127,13 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let get = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let search = get("search")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
-    let (offset, limit, _) = paging(get("page"), get("page_size"))?;
+    let search = search_param(&query, "search");
+    let (offset, limit) = list_paging(&query)?;
     let (users, total) = state
         .storage
         .run(move |c| queries::list_users(c, search.as_deref(), offset, limit))
         .await?;
-    let views: Vec<UserView> = users.into_iter().map(UserView::from).collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Total-Number", total.to_string()))
-        .json(views))
+    Ok(page(users.into_iter().map(UserView::from).collect(), total))
 }
 
 pub async fn get(
@@ -165,7 +146,7 @@ pub async fn get(
         .storage
         .run(move |c| queries::find_user(c, &id))
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| not_found(USER))?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -176,7 +157,7 @@ pub async fn update(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_object(&body)?;
-    reject_unknown(&body, &["name", "primaryEmail"])?;
+    reject_unknown(&body, &["name", "primaryEmail"], "")?;
     let changes = ProfileChanges {
         name: body.get("name").map(name).transpose()?,
         email: match body.get("primaryEmail") {
@@ -198,7 +179,7 @@ pub async fn update(
                 e.into()
             }
         })?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| not_found(USER))?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -209,7 +190,7 @@ pub async fn set_password(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_object(&body)?;
-    reject_unknown(&body, &["password"])?;
+    reject_unknown(&body, &["password"], "")?;
     let password = new_password(&state, body.get("password")).await?;
     // argon2id takes a while by design: off the executor.
     let hash = web::block(move || password::hash_password(&password))
@@ -222,7 +203,7 @@ pub async fn set_password(
         .storage
         .run(move |c| queries::set_user_password(c, &id, &hash, now))
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| not_found(USER))?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -234,7 +215,7 @@ pub async fn set_suspended(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_object(&body)?;
-    reject_unknown(&body, &["isSuspended"])?;
+    reject_unknown(&body, &["isSuspended"], "")?;
     let suspended = match body.get("isSuspended") {
         Some(Value::Bool(b)) => *b,
         None => return Err(invalid("isSuspended", "is required")),
@@ -246,7 +227,7 @@ pub async fn set_suspended(
         .storage
         .run(move |c| queries::set_user_suspended(c, &id, suspended, now))
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| not_found(USER))?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -256,13 +237,9 @@ pub async fn delete(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if state
+    let done = state
         .storage
         .run(move |c| queries::delete_user(c, &id))
-        .await?
-    {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(not_found())
-    }
+        .await?;
+    deleted(done, USER)
 }

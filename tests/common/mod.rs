@@ -2,6 +2,7 @@
 //! PostgreSQL database, and a browser-like HTTP client to drive the hosted pages.
 #![allow(dead_code)]
 
+pub mod api;
 pub mod rp;
 
 use std::net::TcpListener;
