@@ -14,7 +14,7 @@
 #
 # usage: benches/magic_link.sh [-c CONCURRENCY] [-d DURATION] [-w WARMUP] [-t DRIVER_THREADS]
 #                              [-b sqlite,postgres] [--no-build (no cargo at all if the driver exists)] [-- driver args]
-# env (flags win): CONCURRENCY=32 DURATION=10s WARMUP=2s DRIVER_THREADS=1
+# env (flags win): CONCURRENCY=16 DURATION=10s WARMUP=2s DRIVER_THREADS=1
 #                  BACKENDS=sqlite,postgres SKIP_BUILD=0 SESAME_PORT=3901 SESAME_RUST_LOG=warn
 #                  PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=postgres  BENCH_OUT=<repo>/benches/out
 #                  TARGET_SQLITE=1500 TARGET_POSTGRES=1000 (flows/s)  TARGET_P99_MS=25
@@ -29,7 +29,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 OUT=${BENCH_OUT:-$HERE/out}
 RAW=$OUT/raw
 
-CONCURRENCY=${CONCURRENCY:-32}
+CONCURRENCY=${CONCURRENCY:-16}  # enough in flight to saturate 2 cores; more only adds queueing
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
 DRIVER_THREADS=${DRIVER_THREADS:-1}
