@@ -106,7 +106,7 @@ impl Application {
         };
         let (storage, key_set) = prepared;
         let issuer = settings.issuer();
-        let discovery = crate::oidc::discovery::document(&settings, &key_set)?;
+        let discovery = crate::oidc::discovery::document(&settings)?;
         let state = web::Data::new(AppState {
             settings: settings.clone(),
             storage,

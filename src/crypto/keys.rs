@@ -213,10 +213,6 @@ impl KeySet {
         self.jwks.clone()
     }
 
-    pub fn signing_algs(&self) -> impl Iterator<Item = SigningAlg> + '_ {
-        self.signing.keys().copied()
-    }
-
     /// Signs `claims` as a compact JWS with the active key of `alg`.
     pub fn sign<T: Serialize>(
         &self,

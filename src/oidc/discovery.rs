@@ -6,12 +6,11 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use crate::config::Settings;
-use crate::crypto::keys::KeySet;
 use crate::crypto::{KeyError, SigningAlg};
 use crate::oidc::scope::SUPPORTED_SCOPES;
 use crate::startup::AppState;
 
-pub fn document(settings: &Settings, _keys: &KeySet) -> Result<Arc<[u8]>, KeyError> {
+pub fn document(settings: &Settings) -> Result<Arc<[u8]>, KeyError> {
     let issuer = settings.issuer();
     let algs: Vec<&str> = SigningAlg::ALL.iter().map(|a| a.as_str()).collect();
     let doc = serde_json::json!({

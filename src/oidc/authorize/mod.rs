@@ -13,7 +13,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::crypto::{random_token, sha256_b64url};
-use crate::error::{OAuthErrorCode, PageError};
+use crate::error::PageError;
 use crate::oidc::params::Params;
 use crate::oidc::session::{self, Authentication};
 use crate::startup::AppState;
@@ -165,22 +165,4 @@ fn error_response(state: &AppState, error: AuthorizeError) -> HttpResponse {
             redirect(&redirect_uri, &pairs)
         }
     }
-}
-
-/// Sends a refusal back to the client (used by the interaction pages too).
-pub fn redirect_error(
-    state: &AppState,
-    request: &AuthorizationRequest,
-    code: OAuthErrorCode,
-    description: &str,
-) -> HttpResponse {
-    error_response(
-        state,
-        AuthorizeError::Redirect {
-            redirect_uri: request.redirect_uri.clone(),
-            state: request.state.clone(),
-            code,
-            description: description.to_owned(),
-        },
-    )
 }
