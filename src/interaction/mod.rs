@@ -365,13 +365,10 @@ pub async fn sign_in_and_complete(
     let session = session::new_session(req, state, auth, now);
     let (code, mut response) = authorize::new_code(state, request, auth, now);
     let cookie = session.cookie.clone();
-    // The session and the code are stored in one transaction: one commit, both or neither.
+    // The session and the code are stored together: one commit, both or neither.
     state
         .storage
-        .run_in_transaction(move |c| {
-            session.store(c)?;
-            crate::storage::grants::insert_code(c, &code)
-        })
+        .run(move |c| session.store_with_code(c, &code))
         .await?;
     add_cookie(&mut response, cookie);
     Ok(response)

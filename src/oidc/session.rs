@@ -98,12 +98,13 @@ pub fn new_session(
 }
 
 impl NewSession {
-    /// Stores the session, replacing the previous one.
-    pub fn store(&self, conn: &mut crate::storage::DbConnection) -> diesel::QueryResult<()> {
-        if let Some(previous) = &self.previous {
-            queries::delete_session(conn, previous)?;
-        }
-        queries::insert_session(conn, &self.record)
+    /// Stores the session, replacing the previous one, with the code it completes with.
+    pub fn store_with_code(
+        &self,
+        conn: &mut crate::storage::DbConnection,
+        code: &crate::storage::grants::CodeRecord,
+    ) -> diesel::QueryResult<()> {
+        queries::start_with_code(conn, self.previous.as_deref(), &self.record, code)
     }
 }
 

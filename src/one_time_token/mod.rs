@@ -141,21 +141,20 @@ pub async fn create(
     if let Some(app) = &actor.application_id {
         counted.push((format!("one-time-token:app:{app}"), limits.per_application));
     }
-    // Counters first, in their own short transaction: every creation of an application touches
-    // its counter row, so that row must not stay locked while the token is written.
-    let verdict = storage
-        .run(move |c| rate_limits::hit_all(c, &counted, limits.window_ms, now))
+    // Counters first, committed on their own: every creation of an application touches its
+    // counter row, so that row must not stay locked while the token is written.
+    let outcome = storage
+        .run(
+            move |c| match rate_limits::hit_all(c, &counted, limits.window_ms, now)? {
+                Verdict::Limited { retry_after_ms } => Ok(Err(retry_after_ms)),
+                Verdict::Allowed => {
+                    let event = audit_entry("created", Some(&record.id), &actor, None, now);
+                    queries::insert(c, &record, &event)?;
+                    Ok(Ok(record))
+                }
+            },
+        )
         .await?;
-    let outcome = match verdict {
-        Verdict::Limited { retry_after_ms } => Err(retry_after_ms),
-        Verdict::Allowed => Ok(storage
-            .run(move |c| {
-                let event = audit_entry("created", Some(&record.id), &actor, None, now);
-                queries::insert(c, &record, &event)?;
-                Ok(record)
-            })
-            .await?),
-    };
     match outcome {
         Ok(record) => Ok((record, token)),
         Err(retry_after_ms) => Err(CreateError::RateLimited {
@@ -173,7 +172,7 @@ pub enum RedeemError {
 }
 
 /// Checks the token for `email` and records a failure; consumes nothing.
-fn inspect_on(
+pub fn inspect_on(
     c: &mut DbConnection,
     token_hash: &str,
     email: &str,
@@ -211,6 +210,27 @@ pub async fn inspect(
 
 /// Consumes the token (by the hash of its plaintext) for `email`: of concurrent callers exactly
 /// one succeeds; the others get the reason, e.g. `token_consumed`.
+pub fn redeem_on(
+    c: &mut DbConnection,
+    token_hash: &str,
+    email: &str,
+    actor: &Actor,
+    now: i64,
+) -> diesel::QueryResult<Result<OneTimeTokenRecord, TokenError>> {
+    let email_lower = email.trim().to_lowercase();
+    let event = audit_entry("consumed", None, actor, None, now);
+    if let Some(won) = queries::consume(c, token_hash, &email_lower, now, &event)? {
+        return Ok(Ok(won));
+    }
+    // Lost or never valid: say why, in the check order.
+    Ok(match inspect_on(c, token_hash, &email_lower, actor, now)? {
+        Err(e) => Err(e),
+        // Became unusable between the two statements: it was consumed concurrently.
+        Ok(_) => Err(TokenError::Consumed),
+    })
+}
+
+/// [`redeem_on`] on a database thread.
 pub async fn redeem_hash(
     storage: &Storage,
     token_hash: String,
@@ -218,25 +238,9 @@ pub async fn redeem_hash(
     actor: Actor,
     now: i64,
 ) -> Result<OneTimeTokenRecord, RedeemError> {
-    let email_lower = email.trim().to_lowercase();
+    let email = email.to_owned();
     storage
-        .run_in_transaction(move |c| {
-            if let Some(won) = queries::consume(c, &token_hash, &email_lower, now)? {
-                audit::record(
-                    c,
-                    &audit_entry("consumed", Some(&won.id), &actor, None, now),
-                )?;
-                return Ok(Ok(won));
-            }
-            // Lost or never valid: say why, in the check order.
-            Ok(
-                match inspect_on(c, &token_hash, &email_lower, &actor, now)? {
-                    Err(e) => Err(e),
-                    // Became unusable between the two statements: it was consumed concurrently.
-                    Ok(_) => Err(TokenError::Consumed),
-                },
-            )
-        })
+        .run(move |c| redeem_on(c, &token_hash, &email, &actor, now))
         .await?
         .map_err(RedeemError::Token)
 }

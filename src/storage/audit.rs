@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::audit_log;
+use super::statement::Prepare;
 
 #[derive(Clone, Debug, Queryable, Insertable)]
 #[diesel(table_name = audit_log)]
@@ -20,7 +21,9 @@ pub struct AuditRecord {
 pub fn record(conn: &mut DbConnection, entry: &AuditRecord) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values(entry)
-        .execute(conn)
+        .returning(audit_log::id)
+        .prepared()
+        .get_result::<String>(conn)
         .map(drop)
 }
 

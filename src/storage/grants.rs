@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{access_tokens, authorization_codes, refresh_tokens};
+use super::statement::Prepare;
 
 #[derive(Clone, Debug, Queryable, Insertable)]
 #[diesel(table_name = authorization_codes)]
@@ -70,7 +71,9 @@ pub enum Redeemed<T> {
 pub fn insert_code(conn: &mut DbConnection, code: &CodeRecord) -> QueryResult<()> {
     diesel::insert_into(authorization_codes::table)
         .values(code)
-        .execute(conn)
+        .returning(authorization_codes::code_hash)
+        .prepared()
+        .get_result::<String>(conn)
         .map(drop)
 }
 
@@ -91,6 +94,7 @@ pub fn consume_code(
     )
     .set(authorization_codes::consumed_at.eq(now))
     .returning(authorization_codes::all_columns)
+    .prepared()
     .get_result(conn)
     .optional()?;
     if let Some(code) = won {
@@ -109,7 +113,9 @@ pub fn consume_code(
 pub fn insert_access_token(conn: &mut DbConnection, token: &AccessTokenRecord) -> QueryResult<()> {
     diesel::insert_into(access_tokens::table)
         .values(token)
-        .execute(conn)
+        .returning(access_tokens::token_hash)
+        .prepared()
+        .get_result::<String>(conn)
         .map(drop)
 }
 
@@ -135,7 +141,9 @@ pub fn insert_refresh_token(
 ) -> QueryResult<()> {
     diesel::insert_into(refresh_tokens::table)
         .values(token)
-        .execute(conn)
+        .returning(refresh_tokens::token_hash)
+        .prepared()
+        .get_result::<String>(conn)
         .map(drop)
 }
 
@@ -176,6 +184,7 @@ pub fn consume_refresh_token(
     )
     .set(refresh_tokens::consumed_at.eq(now))
     .returning(refresh_tokens::all_columns)
+    .prepared()
     .get_result(conn)
     .optional()?;
     if let Some(token) = won {

@@ -15,6 +15,7 @@ pub mod rate_limits;
 pub mod schema;
 pub mod sessions;
 pub mod sign_in_experience;
+pub mod statement;
 pub mod users;
 
 pub use pool::{DatabaseUrl, DbConnection, Pool};

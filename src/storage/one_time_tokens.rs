@@ -3,10 +3,13 @@
 
 use diesel::prelude::*;
 
+use diesel::sql_types::{BigInt, Nullable, Text};
+
 use super::DbConnection;
 use super::audit::{self, AuditRecord};
 use super::pool::MultiBackend;
-use super::schema::one_time_tokens as ott;
+use super::schema::{audit_log, one_time_tokens as ott};
+use super::statement::{Prepare, together};
 
 /// Stored statuses; "expired" is also what an active token past `expires_at` reads as.
 pub const ACTIVE: &str = "active";
@@ -14,7 +17,7 @@ pub const CONSUMED: &str = "consumed";
 pub const REVOKED: &str = "revoked";
 pub const EXPIRED: &str = "expired";
 
-#[derive(Clone, Debug, Queryable, Insertable)]
+#[derive(Clone, Debug, Queryable, QueryableByName, Insertable)]
 #[diesel(table_name = ott)]
 pub struct OneTimeTokenRecord {
     pub id: String,
@@ -46,10 +49,20 @@ pub fn insert(
     token: &OneTimeTokenRecord,
     event: &AuditRecord,
 ) -> QueryResult<()> {
+    let token_row = diesel::insert_into(ott::table).values(token);
+    if let DbConnection::Postgres(pg) = conn {
+        let audit_row = diesel::insert_into(audit_log::table)
+            .values(event)
+            .returning(audit_log::id);
+        return together(token_row, audit_row)
+            .get_result::<String>(pg)
+            .map(drop);
+    }
     conn.transaction(|conn| {
-        diesel::insert_into(ott::table)
-            .values(token)
-            .execute(conn)?;
+        token_row
+            .returning(ott::id)
+            .prepared()
+            .get_result::<String>(conn)?;
         audit::record(conn, event)
     })
 }
@@ -68,8 +81,59 @@ pub fn find_by_hash(
         .optional()
 }
 
-/// Consumes the token if it is active, unexpired and issued for `email_lower`.
+/// Consumes the token if it is active, unexpired and issued for `email_lower`, and records
+/// `event` (with the token's id) when it does; atomically either way.
 pub fn consume(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    email_lower: &str,
+    now: i64,
+    event: &AuditRecord,
+) -> QueryResult<Option<OneTimeTokenRecord>> {
+    if let DbConnection::Postgres(pg) = conn {
+        // One statement instead of a transaction of two: one round trip, one commit.
+        return diesel::sql_query(
+            "WITH won AS ( \
+               UPDATE one_time_tokens SET status = $1, consumed_at = $2 \
+               WHERE token_hash = $3 AND email_lower = $4 AND status = $5 AND expires_at > $2 \
+               RETURNING *), \
+             logged AS ( \
+               INSERT INTO audit_log \
+                 (id, event, token_id, application_id, client_ip, detail, created_at) \
+               SELECT $6, $7, won.id, $8, $9, $10, $11 FROM won) \
+             SELECT * FROM won",
+        )
+        .bind::<Text, _>(CONSUMED)
+        .bind::<BigInt, _>(now)
+        .bind::<Text, _>(token_hash)
+        .bind::<Text, _>(email_lower)
+        .bind::<Text, _>(ACTIVE)
+        .bind::<Text, _>(&event.id)
+        .bind::<Text, _>(&event.event)
+        .bind::<Nullable<Text>, _>(&event.application_id)
+        .bind::<Nullable<Text>, _>(&event.client_ip)
+        .bind::<Nullable<Text>, _>(&event.detail)
+        .bind::<BigInt, _>(event.created_at)
+        .prepared()
+        .get_result(pg)
+        .optional();
+    }
+    conn.transaction(|conn| {
+        let won = consume_only(conn, token_hash, email_lower, now)?;
+        if let Some(won) = &won {
+            audit::record(
+                conn,
+                &AuditRecord {
+                    token_id: Some(won.id.clone()),
+                    ..event.clone()
+                },
+            )?;
+        }
+        Ok(won)
+    })
+}
+
+fn consume_only(
     conn: &mut DbConnection,
     token_hash: &str,
     email_lower: &str,
@@ -86,6 +150,7 @@ pub fn consume(
     )
     .set((ott::status.eq(CONSUMED), ott::consumed_at.eq(now)))
     .returning(ott::all_columns)
+    .prepared()
     .get_result(conn)
     .optional()
 }
