@@ -91,6 +91,11 @@ pub async fn begin(
         return Ok(None);
     }
     let link_email = request.login_hint.clone().unwrap_or_default();
+    if current.is_none() {
+        return consume_at_once(req, state, request, sha256_b64url(&token), link_email, now)
+            .await
+            .map(Some);
+    }
     let check = match one_time_token::inspect(
         &state.storage,
         &token,
@@ -162,6 +167,41 @@ pub async fn begin(
             after_redeem(req, state, request, None, record, account, &experience, now)
                 .await
                 .map(Some)
+        }
+    }
+}
+
+/// No session, so nothing to ask first: whatever `one_time_token::decide` would say, the link
+/// is consumed now (sign-in or registration) unless it is bad. One trip to a database thread
+/// looks up the account and the settings and consumes the token.
+async fn consume_at_once(
+    req: &HttpRequest,
+    state: &AppState,
+    request: &AuthorizationRequest,
+    token_hash: String,
+    link_email: String,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
+    let (settings, actor) = (state.settings.clone(), actor(req, request));
+    let (account, experience, redeemed) = state
+        .storage
+        .run(move |c| {
+            let account = find_user_by_email(c, &link_email)?;
+            let experience = SignInExperience::load_on(c, &settings)?;
+            let redeemed = if account.as_ref().is_some_and(|u| u.suspended) {
+                // A bad link says so first; a good one of a suspended account stays unused.
+                one_time_token::inspect_on(c, &token_hash, &link_email, &actor, now)?.map(|_| None)
+            } else {
+                one_time_token::redeem_on(c, &token_hash, &link_email, &actor, now)?.map(Some)
+            };
+            Ok((account, experience, redeemed))
+        })
+        .await?;
+    match redeemed {
+        Err(e) => Err(link_error(e)),
+        Ok(None) => Err(suspended()),
+        Ok(Some(record)) => {
+            after_redeem(req, state, request, None, record, account, &experience, now).await
         }
     }
 }
