@@ -1,7 +1,9 @@
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{application_origins, applications};
+use super::schema::{
+    access_tokens, application_origins, applications, authorization_codes, refresh_tokens,
+};
 use crate::crypto::SigningAlg;
 use crate::oidc::client::{AppType, Application};
 
@@ -151,6 +153,18 @@ pub fn update_application(
 }
 
 /// Deletes an application; its origins, codes and tokens go with it (foreign keys).
+/// Deletes an application with the codes and tokens issued to it (no foreign key on
+/// PostgreSQL, to keep sign-ins cheap); its origins go by foreign key.
 pub fn delete_application(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
-    Ok(diesel::delete(applications::table.find(id)).execute(conn)? == 1)
+    conn.transaction(|conn| {
+        diesel::delete(
+            authorization_codes::table.filter(authorization_codes::application_id.eq(id)),
+        )
+        .execute(conn)?;
+        diesel::delete(access_tokens::table.filter(access_tokens::application_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::application_id.eq(id)))
+            .execute(conn)?;
+        Ok(diesel::delete(applications::table.find(id)).execute(conn)? == 1)
+    })
 }

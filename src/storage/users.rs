@@ -231,7 +231,16 @@ pub fn end_user_sessions_and_tokens(
     })
 }
 
-/// Deletes a user; their sessions, codes, tokens and memberships go with them (foreign keys).
+/// Deletes a user with their sessions, codes and tokens (which have no foreign key on
+/// PostgreSQL, to keep sign-ins cheap) and their memberships and MFA (foreign keys).
 pub fn delete_user(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
-    Ok(diesel::delete(users::table.find(id)).execute(conn)? == 1)
+    conn.transaction(|conn| {
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;
+        diesel::delete(authorization_codes::table.filter(authorization_codes::user_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(access_tokens::table.filter(access_tokens::user_id.eq(id))).execute(conn)?;
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::user_id.eq(id)))
+            .execute(conn)?;
+        Ok(diesel::delete(users::table.find(id)).execute(conn)? == 1)
+    })
 }
