@@ -20,8 +20,7 @@ pub mod users;
 
 pub use pool::{DatabaseUrl, DbConnection, Pool};
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -50,7 +49,8 @@ type Job = Box<dyn FnOnce(&Pool) + Send>;
 /// The shared handle to the database. Queries run on a fixed set of database threads (one per
 /// connection), never on the async executor: a bounded number of threads, no per-query thread
 /// hand-off through a general blocking pool, and on SQLite a single writer in-process instead of
-/// writers sleeping on each other's locks.
+/// writers sleeping on each other's locks. The threads take jobs from one queue, so under load
+/// a thread that has just finished picks up the next job without going to sleep.
 #[derive(Clone)]
 pub struct Storage {
     inner: Arc<Inner>,
@@ -59,8 +59,7 @@ pub struct Storage {
 struct Inner {
     pool: Pool,
     backend: DatabaseUrl,
-    workers: Vec<mpsc::Sender<Job>>,
-    next: AtomicUsize,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Storage {
@@ -68,30 +67,35 @@ impl Storage {
     pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Self, r2d2::Error> {
         let size = if url.is_sqlite() { 1 } else { max_size.max(1) };
         let pool = pool::build_pool(url, size)?;
-        let workers = (0..size)
-            .map(|i| {
-                let (tx, rx) = mpsc::channel::<Job>();
-                let pool = pool.clone();
-                let spawned = std::thread::Builder::new()
-                    .name(format!("sesame-db-{i}"))
-                    .spawn(move || {
-                        // Ends when the last `Storage` handle is dropped.
-                        for job in rx {
-                            job(&pool);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..size {
+            let (pool, queue) = (pool.clone(), queue.clone());
+            let spawned = std::thread::Builder::new()
+                .name(format!("sesame-db-{i}"))
+                .spawn(move || {
+                    // Ends when the last `Storage` handle is dropped. Only idle threads wait
+                    // on the lock; a job is taken and the lock released before it runs.
+                    loop {
+                        let next = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match next {
+                            Ok(job) => job(&pool),
+                            Err(_) => return,
                         }
-                    });
-                if let Err(e) = spawned {
-                    tracing::error!(error = %e, "cannot start a database thread");
-                }
-                tx
-            })
-            .collect();
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a database thread");
+            }
+        }
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
                 backend: url.clone(),
-                workers,
-                next: AtomicUsize::new(0),
+                jobs,
             }),
         })
     }
@@ -116,11 +120,8 @@ impl Storage {
                 .and_then(|mut conn| f(&mut conn).map_err(StorageError::from));
             let _ = tx.send(result);
         });
-        let workers = &self.inner.workers;
-        let i = self.inner.next.fetch_add(1, Ordering::Relaxed) % workers.len().max(1);
-        workers
-            .get(i)
-            .ok_or(StorageError::Canceled)?
+        self.inner
+            .jobs
             .send(job)
             .map_err(|_| StorageError::Canceled)?;
         rx.await.map_err(|_| StorageError::Canceled)?
