@@ -16,7 +16,10 @@
 #                              [-b sqlite,postgres] [--no-build (no cargo at all if the driver exists)] [-- driver args]
 # env (flags win): CONCURRENCY=16 DURATION=10s WARMUP=2s DRIVER_THREADS=1
 #                  BACKENDS=sqlite,postgres SKIP_BUILD=0 SESAME_PORT=3901 SESAME_RUST_LOG=warn
-#                  PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=postgres  BENCH_OUT=<repo>/benches/out
+#                  PG_HOST= PG_PORT=5432 PG_USER=postgres  BENCH_OUT=<repo>/benches/out
+#                  (PG_HOST: a host name or address for TCP, or a socket directory; by default the
+#                  local server's Unix socket, /var/run/postgresql, as a co-located Sesame should
+#                  connect, else 127.0.0.1; PG_HOST=127.0.0.1 measures over loopback TCP)
 #                  TARGET_SQLITE=1500 TARGET_POSTGRES=1000 (flows/s)  TARGET_P99_MS=25
 #                  SERVER_CPUS=, DRIVER_CPUS= (optional taskset -c lists)
 #                  QUIET_WAIT=180 (seconds to wait for other compilations, rustc, to end before
@@ -37,8 +40,10 @@ BACKENDS=${BACKENDS:-sqlite,postgres}
 SKIP_BUILD=${SKIP_BUILD:-0}
 SESAME_PORT=${SESAME_PORT:-3901}
 SESAME_RUST_LOG=${SESAME_RUST_LOG:-warn}
-PG_HOST=${PG_HOST:-127.0.0.1}
 PG_PORT=${PG_PORT:-5432}
+if [[ -z ${PG_HOST:-} ]]; then
+  if [[ -S /var/run/postgresql/.s.PGSQL.$PG_PORT ]]; then PG_HOST=/var/run/postgresql; else PG_HOST=127.0.0.1; fi
+fi
 PG_USER=${PG_USER:-postgres}
 TARGET_SQLITE=${TARGET_SQLITE:-1500}
 TARGET_POSTGRES=${TARGET_POSTGRES:-1000}
@@ -192,7 +197,8 @@ run_backend() { # backend
       PG_DB=sesame_bench_$(date +%s)_$$
       psql_admin "create database $PG_DB" >/dev/null || { PG_DB=; loud "could not create a database as $PG_USER@$PG_HOST:$PG_PORT"; record "$backend" "" setup-failed; return; }
       log "created database $PG_DB"
-      url="postgres://$PG_USER@$PG_HOST:$PG_PORT/$PG_DB";;
+      if [[ $PG_HOST == /* ]]; then url="postgres://$PG_USER@/$PG_DB?host=$PG_HOST&port=$PG_PORT"
+      else url="postgres://$PG_USER@$PG_HOST:$PG_PORT/$PG_DB"; fi;;
   esac
   m2m=$(create_app "$url" bench-m2m --type m2m --management-api) || true
   spa=$(create_app "$url" bench-spa --type spa --redirect-uri http://127.0.0.1:9999/callback --id-token-alg ES256) || true
@@ -307,7 +313,8 @@ PY
   echo
   echo "driver: c=$CONCURRENCY, $DRIVER_THREADS thread(s), $DURATION after a $WARMUP warm-up; loopback, $(nproc) CPUs;" \
        "sesame $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+uncommitted');" \
-       "one-time-token creation limits lifted (SESAME_ONE_TIME_TOKENS_PER_{EMAIL,APPLICATION}_PER_HOUR=1000000000)"
+       "one-time-token creation limits lifted (SESAME_ONE_TIME_TOKENS_PER_{EMAIL,APPLICATION}_PER_HOUR=1000000000);" \
+       "PostgreSQL over $([[ $PG_HOST == /* ]] && echo "its Unix socket in $PG_HOST" || echo "TCP to $PG_HOST:$PG_PORT")"
   echo
 } >"$OUT/magic_link.results.md"
 set +e
