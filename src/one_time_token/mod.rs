@@ -11,7 +11,7 @@ use crate::crypto::{random_token, sha256_b64url};
 use crate::identity::Email;
 use crate::storage::audit::{self, AuditRecord};
 use crate::storage::one_time_tokens::{self as queries, OneTimeTokenRecord};
-use crate::storage::rate_limits::{self, Verdict};
+use crate::storage::rate_limits::Verdict;
 use crate::storage::{DbConnection, Storage, StorageError};
 
 /// `amr` value of a magic-link authentication (RFC 8176 "otp": a one-time secret).
@@ -141,19 +141,16 @@ pub async fn create(
     if let Some(app) = &actor.application_id {
         counted.push((format!("one-time-token:app:{app}"), limits.per_application));
     }
-    // Counters first, committed on their own: every creation of an application touches its
-    // counter row, so that row must not stay locked while the token is written.
     let outcome = storage
-        .run(
-            move |c| match rate_limits::hit_all(c, &counted, limits.window_ms, now)? {
-                Verdict::Limited { retry_after_ms } => Ok(Err(retry_after_ms)),
-                Verdict::Allowed => {
-                    let event = audit_entry("created", Some(&record.id), &actor, None, now);
-                    queries::insert(c, &record, &event)?;
-                    Ok(Ok(record))
-                }
-            },
-        )
+        .run(move |c| {
+            let event = audit_entry("created", Some(&record.id), &actor, None, now);
+            Ok(
+                match queries::insert_counted(c, &counted, limits.window_ms, &record, &event)? {
+                    Verdict::Allowed => Ok(record),
+                    Verdict::Limited { retry_after_ms } => Err(retry_after_ms),
+                },
+            )
+        })
         .await?;
     match outcome {
         Ok(record) => Ok((record, token)),

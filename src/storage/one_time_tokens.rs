@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use super::DbConnection;
 use super::audit::{self, AuditRecord};
 use super::pool::MultiBackend;
+use super::rate_limits::{self, Verdict};
 use super::schema::{audit_log, one_time_tokens as ott};
 use super::statement::{Prepare, together};
 
@@ -65,6 +66,30 @@ pub fn insert(
             .get_result::<String>(conn)?;
         audit::record(conn, event)
     })
+}
+
+/// Counts the creation against `counted` (see [`rate_limits::hit_all`]) and, unless a limit is
+/// reached, stores the token as [`insert`] does. On PostgreSQL the counters commit first, on
+/// their own, so an application's hot counter row is never held while the token is written;
+/// SQLite has a single writer anyway, so there both are one transaction, one commit.
+pub fn insert_counted(
+    conn: &mut DbConnection,
+    counted: &[(String, i32)],
+    window_ms: i64,
+    token: &OneTimeTokenRecord,
+    event: &AuditRecord,
+) -> QueryResult<Verdict> {
+    let count_then_insert = |conn: &mut DbConnection| {
+        let verdict = rate_limits::hit_all(conn, counted, window_ms, token.created_at)?;
+        if verdict == Verdict::Allowed {
+            insert(conn, token, event)?;
+        }
+        Ok(verdict)
+    };
+    match conn {
+        DbConnection::Postgres(_) => count_then_insert(conn),
+        DbConnection::Sqlite(_) => conn.transaction(count_then_insert),
+    }
 }
 
 pub fn find_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OneTimeTokenRecord>> {

@@ -31,66 +31,22 @@ pub fn hit(
         let rows = upsert_pg(pg, &counted, window_ms, now, Commit::Durable)?;
         return Ok(verdict(&counted, &rows, window_ms, now));
     }
-    let window_open_after = now - window_ms;
-    for _ in 0..3 {
-        let counted: Option<(i32, i64)> = diesel::update(
-            rate_limits::table.filter(
-                rate_limits::key
-                    .eq(key)
-                    .and(rate_limits::window_start.gt(window_open_after)),
-            ),
-        )
-        .set(rate_limits::count.eq(rate_limits::count + 1))
-        .returning((rate_limits::count, rate_limits::window_start))
-        .get_result(conn)
-        .optional()?;
-        if let Some((count, window_start)) = counted {
-            return Ok(if count <= limit {
-                Verdict::Allowed
-            } else {
-                Verdict::Limited {
-                    retry_after_ms: (window_start + window_ms - now).max(1),
-                }
-            });
-        }
-        // No open window: replace a stale one (if any) by a fresh window counting this event.
-        diesel::delete(
-            rate_limits::table.filter(
-                rate_limits::key
-                    .eq(key)
-                    .and(rate_limits::window_start.le(window_open_after)),
-            ),
-        )
-        .execute(conn)?;
-        // Inside a savepoint, so that losing the race does not abort an enclosing transaction.
-        let inserted = conn.transaction(|conn| {
-            diesel::insert_into(rate_limits::table)
-                .values((
-                    rate_limits::key.eq(key),
-                    rate_limits::count.eq(1),
-                    rate_limits::window_start.eq(now),
-                ))
-                .execute(conn)
-        });
-        match inserted {
-            Ok(_) => {
-                return Ok(if limit >= 1 {
-                    Verdict::Allowed
-                } else {
-                    Verdict::Limited {
-                        retry_after_ms: window_ms,
-                    }
-                });
-            }
-            // Another instance opened the window first: count against it.
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(diesel::result::Error::RollbackTransaction)
+    let row: Counter = diesel::sql_query(
+        "INSERT INTO rate_limits (key, count, window_start) VALUES (?1, 1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET \
+           count = CASE WHEN rate_limits.window_start > ?3 \
+             THEN rate_limits.count + 1 ELSE 1 END, \
+           window_start = CASE WHEN rate_limits.window_start > ?3 \
+             THEN rate_limits.window_start ELSE ?2 END \
+         RETURNING key, count, window_start",
+    )
+    .bind::<Text, _>(key)
+    .bind::<BigInt, _>(now)
+    .bind::<BigInt, _>(now - window_ms)
+    .prepared()
+    .get_result(conn)?;
+    let counted = [(key.to_owned(), limit)];
+    Ok(verdict(&counted, &[row], window_ms, now))
 }
 
 /// Counts one event against each `(key, limit)` and returns the first limit reached, all or
