@@ -60,8 +60,6 @@ struct Inner {
     pool: Pool,
     backend: DatabaseUrl,
     jobs: mpsc::Sender<Job>,
-    /// SQLite's checkpointer runs until this is dropped with the last handle.
-    _checkpointer: Option<mpsc::Sender<()>>,
 }
 
 impl Storage {
@@ -93,16 +91,11 @@ impl Storage {
                 tracing::error!(error = %e, "cannot start a database thread");
             }
         }
-        let checkpointer = match url {
-            DatabaseUrl::Sqlite(path) => pool::spawn_sqlite_checkpointer(path),
-            DatabaseUrl::Postgres(_) => None,
-        };
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
                 backend: url.clone(),
                 jobs,
-                _checkpointer: checkpointer,
             }),
         })
     }

@@ -72,13 +72,10 @@ impl r2d2::ManageConnection for ConnectionManager {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 // WAL lets readers run beside the single writer; busy_timeout makes writers
-                // queue instead of failing with SQLITE_BUSY under concurrency. Checkpoints are
-                // the checkpointer thread's job (see `spawn_sqlite_checkpointer`): the writer
-                // only checkpoints itself if that thread falls far behind.
+                // queue instead of failing with SQLITE_BUSY under concurrency.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA wal_autocheckpoint = 20000;",
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -102,40 +99,6 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<Pool, r2d2::Error>
         .test_on_check_out(false)
         .connection_timeout(std::time::Duration::from_secs(10))
         .build(ConnectionManager::new(url.clone()))
-}
-
-/// SQLite: copies the write-ahead log back into the database file every second, from a
-/// connection of its own (a PASSIVE checkpoint never blocks the writer). Left to the writer,
-/// each checkpoint's page writes and fsync stall the single database thread every few hundred
-/// sign-ins. The thread ends when `stop` is dropped.
-pub fn spawn_sqlite_checkpointer(path: &str) -> Option<std::sync::mpsc::Sender<()>> {
-    use std::sync::mpsc::{RecvTimeoutError, channel};
-    let mut conn = match SqliteConnection::establish(path) {
-        Ok(conn) => conn,
-        Err(e) => {
-            tracing::warn!(error = %e, "no checkpointer; the writer checkpoints itself");
-            return None;
-        }
-    };
-    let (stop, stopped) = channel::<()>();
-    let spawned = std::thread::Builder::new()
-        .name("sesame-db-checkpoint".into())
-        .spawn(move || {
-            while let Err(RecvTimeoutError::Timeout) =
-                stopped.recv_timeout(std::time::Duration::from_secs(1))
-            {
-                if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
-                    tracing::debug!(error = %e, "checkpoint skipped");
-                }
-            }
-        });
-    match spawned {
-        Ok(_) => Some(stop),
-        Err(e) => {
-            tracing::warn!(error = %e, "no checkpointer; the writer checkpoints itself");
-            None
-        }
-    }
 }
 
 pub type MigrationError = Box<dyn std::error::Error + Send + Sync>;
