@@ -152,7 +152,6 @@ pub fn update_application(
     })
 }
 
-/// Deletes an application; its origins, codes and tokens go with it (foreign keys).
 /// Deletes an application with the codes and tokens issued to it (no foreign key on
 /// PostgreSQL, to keep sign-ins cheap); its origins go by foreign key.
 pub fn delete_application(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {

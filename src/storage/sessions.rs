@@ -18,7 +18,7 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
-pub fn insert_session(conn: &mut DbConnection, session: &SessionRecord) -> QueryResult<()> {
+fn insert_session(conn: &mut DbConnection, session: &SessionRecord) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
         .values(session)
         .returning(sessions::id)
