@@ -54,11 +54,18 @@ async fn counts_per_key_and_names_the_first_limit_reached(backend: Backend) {
             retry_after_ms: WINDOW_MS - 20_000
         }
     );
-    // When the first listed limit is reached, it is the one named.
+    // Both limits reached: the first listed one is named. The application's window opened at
+    // T0, a new address's (limit 0) opens now, so their retry times tell them apart.
     assert_eq!(
-        hit_all(&app, &[("app:1", 3), ("email:a", 2)], T0 + 30_000).await,
+        hit_all(&app, &[("app:1", 3), ("email:c", 0)], T0 + 30_000).await,
         Verdict::Limited {
             retry_after_ms: WINDOW_MS - 30_000
+        }
+    );
+    assert_eq!(
+        hit_all(&app, &[("email:d", 0), ("app:1", 3)], T0 + 40_000).await,
+        Verdict::Limited {
+            retry_after_ms: WINDOW_MS
         }
     );
 }
