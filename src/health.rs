@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, web};
 use diesel::connection::SimpleConnection;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `GET /health`: 200 when the database answers, 503 otherwise.
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {

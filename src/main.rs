@@ -4,11 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sesame::clock::Clock;
 use sesame::config::Settings;
 use sesame::crypto::SigningAlg;
 use sesame::crypto::keys::generate_key;
+use sesame::identity::applications::{AppType, NewApplication, register};
 use sesame::identity::{Email, NewUser, SignInExperience, users};
-use sesame::oidc::client::{AppType, NewApplication, register};
 use sesame::startup::{Application, open_storage};
 use sesame::storage::{applications, keys as key_queries};
 
@@ -183,7 +184,7 @@ fn run(cli: Cli) -> Result<(), AnyError> {
                     id_token_alg: id_token_alg.into(),
                     management_api,
                 },
-                sesame::now_ms(),
+                Clock::system().now_ms(),
             )?;
             storage.run_blocking(|c| {
                 applications::insert_application(c, &registered.app, &registered.origins)
@@ -215,14 +216,14 @@ fn run(cli: Cli) -> Result<(), AnyError> {
                     name,
                     email_verified: true,
                 },
-                sesame::now_ms(),
+                Clock::system().now_ms(),
             )?;
             println!("{}", serde_json::to_string(&user)?);
             Ok(())
         }
         Command::Keys(KeysCommand::Rotate { alg }) => {
             let storage = open_storage(&settings)?;
-            let now = sesame::now_ms();
+            let now = Clock::system().now_ms();
             let key = generate_key(alg.into(), now)?;
             storage.run_blocking(|c| key_queries::rotate_key(c, &key, now))?;
             println!("{}", serde_json::json!({ "kid": key.kid, "alg": key.alg }));

@@ -9,22 +9,13 @@ use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::keys::{KeySet, Keys, generate_key};
 use crate::crypto::{KeyError, SigningAlg};
-use crate::oidc::client::ClientCache;
+use crate::identity::applications::ClientCache;
+use crate::state::AppState;
 use crate::storage::{DatabaseUrl, Storage, StorageError, keys as key_queries};
-
-/// Everything a request handler may need, shared by all workers.
-pub struct AppState {
-    pub settings: Settings,
-    pub storage: Storage,
-    pub keys: Keys,
-    pub clients: ClientCache,
-    pub issuer: String,
-    /// The discovery document, serialized once.
-    pub discovery: Arc<[u8]>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -57,20 +48,24 @@ pub fn open_storage(settings: &Settings) -> Result<Storage, StartupError> {
 }
 
 /// Generates a key for every algorithm that has none yet (first start).
-pub fn ensure_signing_keys(storage: &Storage) -> Result<(), StartupError> {
+pub fn ensure_signing_keys(storage: &Storage, now: i64) -> Result<(), StartupError> {
     for alg in SigningAlg::ALL {
         let active = storage.run_blocking(|c| key_queries::count_active_keys(c, alg.as_str()))?;
         if active == 0 {
-            let key = generate_key(alg, crate::now_ms())?;
-            storage.run_blocking(|c| key_queries::rotate_key(c, &key, crate::now_ms()))?;
+            let key = generate_key(alg, now)?;
+            storage.run_blocking(|c| key_queries::rotate_key(c, &key, now))?;
             tracing::info!(alg = alg.as_str(), kid = %key.kid, "generated signing key");
         }
     }
     Ok(())
 }
 
-pub fn load_key_set(storage: &Storage, settings: &Settings) -> Result<KeySet, StartupError> {
-    let retired_after = crate::now_ms() - settings.key_rotation_grace_secs * 1000;
+pub fn load_key_set(
+    storage: &Storage,
+    settings: &Settings,
+    now: i64,
+) -> Result<KeySet, StartupError> {
+    let retired_after = now - settings.key_rotation_grace_secs * 1000;
     let stored = storage.run_blocking(|c| key_queries::list_publishable_keys(c, retired_after))?;
     Ok(KeySet::from_stored(&stored)?)
 }
@@ -93,12 +88,13 @@ impl Application {
         listener: TcpListener,
     ) -> Result<Self, StartupError> {
         let port = listener.local_addr()?.port();
+        let clock = Arc::new(Clock::system());
         let prepared = {
-            let settings = settings.clone();
+            let (settings, now) = (settings.clone(), clock.now_ms());
             web::block(move || -> Result<_, StartupError> {
                 let storage = open_storage(&settings)?;
-                ensure_signing_keys(&storage)?;
-                let keys = load_key_set(&storage, &settings)?;
+                ensure_signing_keys(&storage, now)?;
+                let keys = load_key_set(&storage, &settings, now)?;
                 Ok((storage, keys))
             })
             .await
@@ -114,6 +110,7 @@ impl Application {
             clients: ClientCache::new(CLIENT_CACHE_TTL_MS),
             issuer,
             discovery,
+            clock,
         });
         spawn_key_refresh(state.clone());
 
@@ -169,8 +166,8 @@ fn spawn_key_refresh(state: web::Data<AppState>) {
         loop {
             interval.tick().await;
             let storage = state.storage.clone();
-            let settings = state.settings.clone();
-            match web::block(move || load_key_set(&storage, &settings)).await {
+            let (settings, now) = (state.settings.clone(), state.clock.now_ms());
+            match web::block(move || load_key_set(&storage, &settings, now)).await {
                 Ok(Ok(set)) => state.keys.replace(set),
                 Ok(Err(e)) => tracing::warn!(error = %e, "key refresh failed"),
                 Err(e) => tracing::warn!(error = %e, "key refresh failed"),

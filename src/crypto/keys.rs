@@ -19,7 +19,16 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::storage::keys::StoredKey;
+/// A signing key as kept at rest: the PKCS#8 DER, base64. Only this module interprets it;
+/// storage only moves it. No `Debug`: it holds a private key.
+#[derive(Clone)]
+pub struct KeyMaterial {
+    pub kid: String,
+    pub alg: String,
+    pub private_der: String,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SigningAlg {
@@ -103,7 +112,7 @@ pub enum JwtType {
 }
 
 /// Generates a new key of `alg`, ready to store.
-pub fn generate_key(alg: SigningAlg, now: i64) -> Result<StoredKey, KeyError> {
+pub fn generate_key(alg: SigningAlg, now: i64) -> Result<KeyMaterial, KeyError> {
     let der: Vec<u8> = match alg {
         SigningAlg::RS256 => RsaKeyPair::generate(KeySize::Rsa2048)
             .and_then(|k| k.as_der())
@@ -116,7 +125,7 @@ pub fn generate_key(alg: SigningAlg, now: i64) -> Result<StoredKey, KeyError> {
             .map(|d| d.as_ref().to_vec()),
     }
     .map_err(|_| KeyError::Generate)?;
-    Ok(StoredKey {
+    Ok(KeyMaterial {
         kid: crate::crypto::random_token(12),
         alg: alg.as_str().to_owned(),
         private_der: STANDARD.encode(der),
@@ -135,7 +144,7 @@ pub struct KeySet {
 
 impl KeySet {
     /// Builds the set from stored keys, newest first.
-    pub fn from_stored(stored: &[StoredKey]) -> Result<Self, KeyError> {
+    pub fn from_stored(stored: &[KeyMaterial]) -> Result<Self, KeyError> {
         let mut signing = HashMap::new();
         let mut verifying = HashMap::new();
         let mut jwks = Vec::new();
@@ -254,9 +263,10 @@ impl KeySet {
         Ok(jws)
     }
 
-    /// Verifies a JWT we signed (any published key) and returns its claims. Expiry is checked
-    /// only when `check_exp` (an `id_token_hint` may be expired, OIDC Core 3.1.2.1).
-    pub fn verify<T: DeserializeOwned>(&self, token: &str, check_exp: bool) -> Result<T, KeyError> {
+    /// Verifies a JWT we signed (any published key) and returns its claims. Expiry is the
+    /// caller's to check against the shared clock (an `id_token_hint` may be expired, OIDC
+    /// Core 3.1.2.1).
+    pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<T, KeyError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| KeyError::Invalid(e.to_string()))?;
         let kid = header
@@ -268,7 +278,7 @@ impl KeySet {
             .ok_or_else(|| KeyError::Invalid("unknown kid".into()))?;
         let mut validation = Validation::new(alg.jsonwebtoken());
         validation.validate_aud = false;
-        validation.validate_exp = check_exp;
+        validation.validate_exp = false;
         validation.leeway = 0;
         validation.required_spec_claims.clear();
         jsonwebtoken::decode::<T>(token, key, &validation)
@@ -309,7 +319,7 @@ mod tests {
 
     #[test]
     fn every_algorithm_signs_and_verifies_its_own_tokens() {
-        let stored: Vec<StoredKey> = SigningAlg::ALL
+        let stored: Vec<KeyMaterial> = SigningAlg::ALL
             .into_iter()
             .map(|alg| generate_key(alg, 0).expect("generate"))
             .collect();
@@ -318,11 +328,11 @@ mod tests {
             let jwt = set
                 .sign(alg, JwtType::IdToken, &Claims { sub: "u1".into() })
                 .expect("sign");
-            let claims: Claims = set.verify(&jwt, false).expect("verify");
+            let claims: Claims = set.verify(&jwt).expect("verify");
             assert_eq!(claims.sub, "u1");
             let mut tampered = jwt.clone();
             tampered.insert(jwt.find('.').expect("dot") + 2, 'A');
-            assert!(set.verify::<Claims>(&tampered, false).is_err(), "{alg:?}");
+            assert!(set.verify::<Claims>(&tampered).is_err(), "{alg:?}");
         }
         let jwks: serde_json::Value = serde_json::from_slice(&set.jwks()).expect("json");
         assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(3));

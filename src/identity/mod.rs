@@ -1,5 +1,7 @@
-//! People: users and their email addresses.
+//! The domain of who signs in and where: users and their email addresses, applications
+//! (OAuth clients), organizations, MFA and the sign-in experience.
 
+pub mod applications;
 mod email;
 pub mod mfa;
 pub mod organizations;

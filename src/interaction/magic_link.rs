@@ -20,7 +20,7 @@ use crate::one_time_token::{
     self, AMR_LINK, Actor, LinkDecision, LinkInput, RedeemError, SignUpRequirements, TokenError,
 };
 use crate::pages::render;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::one_time_tokens::OneTimeTokenRecord;
 use crate::storage::sessions::SessionRecord;
 use crate::storage::users::{find_user, find_user_by_email};
@@ -307,7 +307,7 @@ pub async fn switch_page(
     pending: &PendingLink,
     app_name: &str,
 ) -> Result<HttpResponse, PageError> {
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let current = session::current(req, state, now).await?;
     let current_email = match current {
         Some(s) => state
@@ -344,7 +344,7 @@ pub async fn switch(
     uid: web::Path<String>,
     form: web::Form<SwitchForm>,
 ) -> Result<HttpResponse, PageError> {
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let Some(pending) = interaction.progress.pending_link.clone() else {

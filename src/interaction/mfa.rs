@@ -11,7 +11,7 @@ use crate::error::PageError;
 use crate::identity::mfa;
 use crate::oidc::session::Authentication;
 use crate::pages::render;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::rate_limits::{self, Verdict};
 use crate::storage::users::find_user;
 
@@ -112,7 +112,7 @@ pub async fn submit(
     uid: web::Path<String>,
     form: web::Form<CodeForm>,
 ) -> Result<HttpResponse, PageError> {
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let auth = first_factor(&interaction)?;
@@ -185,7 +185,7 @@ pub async fn continue_after_enrollment(
     uid: web::Path<String>,
     form: web::Form<ContinueForm>,
 ) -> Result<HttpResponse, PageError> {
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     if !interaction.progress.mfa_verified {

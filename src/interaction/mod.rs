@@ -17,7 +17,7 @@ use crate::crypto::{constant_time_eq, random_token, sha256_b64url};
 use crate::error::PageError;
 use crate::oidc::authorize::{self, AuthorizationRequest};
 use crate::oidc::session::{self, Authentication};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::interactions::{self as queries, InteractionRecord};
 
 pub const INTERACTION_COOKIE: &str = "sesame_interaction";

@@ -12,7 +12,7 @@ use crate::identity::users;
 use crate::identity::{Email, NewUser, SignInExperience, UserError};
 use crate::oidc::session::Authentication;
 use crate::pages::render;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::rate_limits::{self, Verdict};
 use crate::storage::users::find_user_by_email;
 
@@ -50,7 +50,7 @@ async fn app_name(state: &AppState, interaction: &Interaction) -> Result<String,
         .get(
             &state.storage,
             &interaction.request.client_id,
-            crate::now_ms(),
+            state.clock.now_ms(),
         )
         .await?
         .map(|a| a.name.clone())
@@ -85,7 +85,7 @@ pub async fn sign_in_page(
     state: web::Data<AppState>,
     uid: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let interaction = load(&req, &state, &uid, crate::now_ms()).await?;
+    let interaction = load(&req, &state, &uid, state.clock.now_ms()).await?;
     if interaction.progress.first_factor.is_some() {
         return mfa::page(&state, interaction, StatusCode::OK, None).await;
     }
@@ -116,7 +116,7 @@ pub async fn sign_in(
     uid: web::Path<String>,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, PageError> {
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let form = form.into_inner();
@@ -222,7 +222,7 @@ pub async fn register_page(
     state: web::Data<AppState>,
     uid: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let interaction = load(&req, &state, &uid, crate::now_ms()).await?;
+    let interaction = load(&req, &state, &uid, state.clock.now_ms()).await?;
     if let Some(email) = interaction.progress.verified_email.clone() {
         return show_register(&state, &interaction, StatusCode::OK, &email, "", None).await;
     }
@@ -285,7 +285,7 @@ pub async fn register(
     uid: web::Path<String>,
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, PageError> {
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let form = form.into_inner();

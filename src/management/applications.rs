@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 use super::{Caller, deleted, invalid, json_object, list_paging, not_found, page, reject_unknown};
 use crate::crypto::SigningAlg;
 use crate::error::ApiError;
-use crate::oidc::client::{
+use crate::identity::applications::{
     AppType, Application, NewApplication, Registered, RegistrationError, register,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::applications as queries;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -192,9 +192,9 @@ fn registration_error(e: RegistrationError, new_redirect_uris: &[String]) -> Api
 }
 
 /// Validates through the same rules as `sesame app create`.
-fn validate(new: NewApplication) -> Result<Registered, ApiError> {
+fn validate(new: NewApplication, now: i64) -> Result<Registered, ApiError> {
     let redirect_uris = new.redirect_uris.clone();
-    register(new, crate::now_ms()).map_err(|e| registration_error(e, &redirect_uris))
+    register(new, now).map_err(|e| registration_error(e, &redirect_uris))
 }
 
 pub async fn create(
@@ -222,14 +222,17 @@ pub async fn create(
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err(invalid("isManagementApi", "must be true or false")),
     };
-    let registered = validate(NewApplication {
-        name,
-        app_type,
-        redirect_uris: metadata.redirect_uris.unwrap_or_default(),
-        post_logout_redirect_uris: metadata.post_logout_redirect_uris.unwrap_or_default(),
-        id_token_alg: metadata.id_token_alg.unwrap_or(SigningAlg::RS256),
-        management_api,
-    })?;
+    let registered = validate(
+        NewApplication {
+            name,
+            app_type,
+            redirect_uris: metadata.redirect_uris.unwrap_or_default(),
+            post_logout_redirect_uris: metadata.post_logout_redirect_uris.unwrap_or_default(),
+            id_token_alg: metadata.id_token_alg.unwrap_or(SigningAlg::RS256),
+            management_api,
+        },
+        state.clock.now_ms(),
+    )?;
     let (app, origins) = (registered.app.clone(), registered.origins);
     state
         .storage
@@ -292,18 +295,21 @@ pub async fn update(
     let current = find(&state, id.into_inner()).await?;
     // The changed application must pass the rules a new one does; `register` also derives the
     // browser origins of a single-page app from its URIs.
-    let checked = validate(NewApplication {
-        name: new_name.unwrap_or_else(|| current.name.clone()),
-        app_type: current.app_type,
-        redirect_uris: metadata
-            .redirect_uris
-            .unwrap_or_else(|| current.redirect_uris.clone()),
-        post_logout_redirect_uris: metadata
-            .post_logout_redirect_uris
-            .unwrap_or_else(|| current.post_logout_redirect_uris.clone()),
-        id_token_alg: metadata.id_token_alg.unwrap_or(current.id_token_alg),
-        management_api: current.management_api,
-    })?;
+    let checked = validate(
+        NewApplication {
+            name: new_name.unwrap_or_else(|| current.name.clone()),
+            app_type: current.app_type,
+            redirect_uris: metadata
+                .redirect_uris
+                .unwrap_or_else(|| current.redirect_uris.clone()),
+            post_logout_redirect_uris: metadata
+                .post_logout_redirect_uris
+                .unwrap_or_else(|| current.post_logout_redirect_uris.clone()),
+            id_token_alg: metadata.id_token_alg.unwrap_or(current.id_token_alg),
+            management_api: current.management_api,
+        },
+        state.clock.now_ms(),
+    )?;
     let app = Application {
         name: checked.app.name,
         redirect_uris: checked.app.redirect_uris,

@@ -12,7 +12,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use crate::error::ApiError;
 use crate::oidc::token::client_credentials::{AccessTokenClaims, MANAGEMENT_SCOPE};
 use crate::one_time_token::Actor;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The authenticated caller: which m2m application, from which address.
 #[derive(Clone, Debug)]
@@ -51,8 +51,12 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     let claims: AccessTokenClaims = state
         .keys
         .current()
-        .verify(token, true)
+        .verify(token)
         .map_err(|_| unauthorized("the access token is invalid or expired"))?;
+    // RFC 7519 4.1.4: not accepted on or after its expiration time.
+    if state.clock.now_ms() / 1000 >= claims.exp {
+        return Err(unauthorized("the access token is invalid or expired"));
+    }
     if claims.iss != state.issuer || claims.aud != state.settings.management_api_resource() {
         return Err(unauthorized(
             "the access token is not for the Management API",
@@ -85,7 +89,7 @@ impl FromRequest for Caller {
             // the client cache's lifetime on other instances).
             let app = state
                 .clients
-                .get(&state.storage, &caller.application_id, crate::now_ms())
+                .get(&state.storage, &caller.application_id, state.clock.now_ms())
                 .await?;
             if !app.is_some_and(|a| a.management_api) {
                 return Err(unauthorized(

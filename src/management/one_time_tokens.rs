@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::identity::Email;
 use crate::identity::organizations::{first_unknown_on, jit_targets};
 use crate::one_time_token::{self, CreateError, CreationLimits, NewToken, RedeemError, TokenError};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::one_time_tokens::{
     self as queries, ACTIVE, CONSUMED, EXPIRED, ListFilter, OneTimeTokenRecord, REVOKED,
 };
@@ -126,7 +126,7 @@ pub async fn create(
         per_application: settings.one_time_tokens_per_application_per_hour,
         window_ms: 3600 * 1000,
     };
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let new = NewToken {
         email,
         expires_in_secs,
@@ -173,7 +173,7 @@ pub async fn list(
         email_lower,
         status,
     };
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let (rows, total) = state
         .storage
         .run(move |c| queries::list(c, &filter, offset, limit, now))
@@ -198,7 +198,7 @@ pub async fn get(
         .run(move |c| queries::find_by_id(c, &id))
         .await?
         .ok_or_else(not_found)?;
-    Ok(HttpResponse::Ok().json(TokenView::new(record, None, crate::now_ms())))
+    Ok(HttpResponse::Ok().json(TokenView::new(record, None, state.clock.now_ms())))
 }
 
 pub async fn set_status(
@@ -226,7 +226,7 @@ pub async fn set_status(
             ));
         }
     };
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let record =
         one_time_token::set_status(&state.storage, id.into_inner(), status, caller.actor(), now)
             .await?
@@ -247,7 +247,7 @@ pub async fn verify(
             .ok_or_else(|| invalid(name, "is required"))
     };
     let (token, email) = (field("token")?, field("email")?);
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     match one_time_token::redeem(&state.storage, token, email, caller.actor(), now).await {
         Ok(record) => Ok(HttpResponse::Ok().json(TokenView::new(record, None, now))),
         Err(RedeemError::Token(e)) => Err(token_error(e)),
@@ -264,7 +264,7 @@ pub async fn delete(
         &state.storage,
         id.into_inner(),
         caller.actor(),
-        crate::now_ms(),
+        state.clock.now_ms(),
     )
     .await?
     {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::organizations::{NamedResource, NamedView, id_list, new_named_record, unknown_ids};
 use super::{Caller, json_object, not_found};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::organizations::{self as queries, NamedRecord, Refused};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -74,7 +74,7 @@ async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_object(&body)?;
-    let role = new_named_record(&body)?;
+    let role = new_named_record(&body, state.clock.now_ms())?;
     let scope_ids = id_list(&body, SCOPE_IDS, false, false)?;
     let created = state
         .storage

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use super::organizations::{NamedResource, NamedView, new_named_record};
 use super::{Caller, json_object};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::organizations as queries;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -33,7 +33,7 @@ async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_object(&body)?;
-    let scope = new_named_record(&body)?;
+    let scope = new_named_record(&body, state.clock.now_ms())?;
     let created = state
         .storage
         .run(move |c| queries::insert_scope(c, &scope))

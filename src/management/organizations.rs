@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{Caller, deleted, invalid, json_object, list_paging, not_found, page, search_param};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::organizations::{
     self as queries, MemberRecord, NamedChanges, NamedRecord, OrganizationChanges,
     OrganizationRecord, Refused, RoleRef,
@@ -108,12 +108,15 @@ pub(super) fn required_name(body: &Map<String, Value>) -> Result<String, ApiErro
 }
 
 /// A new organization role or scope from the `name` and `description` of a `POST`.
-pub(super) fn new_named_record(body: &Map<String, Value>) -> Result<NamedRecord, ApiError> {
+pub(super) fn new_named_record(
+    body: &Map<String, Value>,
+    now: i64,
+) -> Result<NamedRecord, ApiError> {
     Ok(NamedRecord {
         id: queries::new_id(),
         name: required_name(body)?,
         description: description(body)?.flatten(),
-        created_at: crate::now_ms(),
+        created_at: now,
     })
 }
 
@@ -365,7 +368,7 @@ async fn create(
             None | Some(Value::Null) => "{}".to_owned(),
             Some(value) => custom_data(value)?,
         },
-        created_at: crate::now_ms(),
+        created_at: state.clock.now_ms(),
     };
     let created = state
         .storage
@@ -498,7 +501,7 @@ async fn add_members(
 ) -> Result<HttpResponse, ApiError> {
     let user_ids = id_list(&json_object(&body)?, "userIds", true, true)?;
     let id = id.into_inner();
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     state
         .storage
         .run(move |c| queries::add_members(c, &id, &user_ids, now))
@@ -566,7 +569,7 @@ async fn set_member_roles(
 ) -> Result<(), ApiError> {
     let role_ids = id_list(&json_object(&body)?, ROLE_IDS, true, !replace)?;
     let (id, user_id) = path.into_inner();
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     state
         .storage
         .run(move |c| queries::set_member_roles(c, &id, &user_id, &role_ids, replace, now))

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::{Caller, invalid, json_object, unknown_field};
 use crate::error::ApiError;
 use crate::identity::{MfaPolicy, SignInExperience};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/sign-in-exp", web::get().to(get))
@@ -114,7 +114,7 @@ pub async fn update(
     let patch = json_object(&body)?;
     let current = SignInExperience::load(&state.storage, &state.settings).await?;
     let exp = merge(current, &patch)?;
-    exp.save(&state.storage, crate::now_ms()).await?;
+    exp.save(&state.storage, state.clock.now_ms()).await?;
     Ok(HttpResponse::Ok().json(exp))
 }
 

@@ -12,7 +12,7 @@ use super::{
 use crate::crypto::password;
 use crate::error::ApiError;
 use crate::identity::{Email, NewUser, SignInExperience, User, UserError, users};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::users::{self as queries, ProfileChanges};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -111,7 +111,7 @@ pub async fn create(
         name,
         email_verified: false,
     };
-    match users::create_user(&state.storage, new, crate::now_ms()).await {
+    match users::create_user(&state.storage, new, state.clock.now_ms()).await {
         Ok(user) => Ok(HttpResponse::Created().json(UserView::from(user))),
         Err(UserError::EmailTaken) => Err(email_in_use()),
         Err(UserError::Storage(e)) => Err(e.into()),
@@ -167,7 +167,7 @@ pub async fn update(
         },
     };
     let id = id.into_inner();
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let user = state
         .storage
         .run(move |c| queries::update_user_profile(c, &id, &changes, now))
@@ -198,7 +198,7 @@ pub async fn set_password(
         .map_err(|_| ApiError::internal())?
         .map_err(|_| ApiError::internal())?;
     let id = id.into_inner();
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let user = state
         .storage
         .run(move |c| queries::set_user_password(c, &id, &hash, now))
@@ -222,7 +222,7 @@ pub async fn set_suspended(
         Some(_) => return Err(invalid("isSuspended", "must be true or false")),
     };
     let id = id.into_inner();
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let user = state
         .storage
         .run(move |c| queries::set_user_suspended(c, &id, suspended, now))

@@ -8,7 +8,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, web};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::applications::is_allowed_origin;
 
 pub async fn cors(

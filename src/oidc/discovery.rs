@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use crate::config::Settings;
 use crate::crypto::{KeyError, SigningAlg};
 use crate::oidc::scope::SUPPORTED_SCOPES;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn document(settings: &Settings) -> Result<Arc<[u8]>, KeyError> {
     let issuer = settings.issuer();

@@ -9,7 +9,7 @@ use crate::error::OAuthError;
 use crate::oidc::params::Params;
 use crate::oidc::token::client_auth::authenticate;
 use crate::oidc::token::client_credentials::AccessTokenClaims;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::grants::{find_live_access_token, find_live_refresh_token};
 
 pub async fn introspect(
@@ -25,16 +25,12 @@ pub async fn introspect(
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let inactive = json!({ "active": false });
     // JWT access tokens (client_credentials) verify offline.
     if token.matches('.').count() == 2 {
-        let body = match state
-            .keys
-            .current()
-            .verify::<AccessTokenClaims>(token, true)
-        {
-            Ok(c) if c.iss == state.issuer => json!({
+        let body = match state.keys.current().verify::<AccessTokenClaims>(token) {
+            Ok(c) if c.iss == state.issuer && now / 1000 < c.exp => json!({
                 "active": true, "token_type": "Bearer", "scope": c.scope, "client_id": c.client_id,
                 "sub": c.sub, "aud": c.aud, "iss": c.iss, "exp": c.exp, "iat": c.iat, "jti": c.jti,
             }),

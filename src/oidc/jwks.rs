@@ -1,7 +1,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `GET /oidc/jwks`: the public keys, serialized once per key set.
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {

@@ -12,7 +12,7 @@ use crate::oidc::authorize::redirect;
 use crate::oidc::params::Params;
 use crate::oidc::session;
 use crate::pages::render;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::applications::find_application;
 
 #[derive(Template)]
@@ -45,7 +45,7 @@ async fn end_session(
         Params::parse(encoded).map_err(|e| PageError::bad_request("invalid_request", e))?;
     let hinted_client = match params.get("id_token_hint") {
         Some(hint) => {
-            let claims: HintClaims = state.keys.current().verify(hint, false).map_err(|_| {
+            let claims: HintClaims = state.keys.current().verify(hint).map_err(|_| {
                 PageError::bad_request("invalid_request", "The id_token_hint is not valid.")
             })?;
             match claims.aud {

@@ -2,7 +2,6 @@
 
 pub mod authorize;
 pub mod claims;
-pub mod client;
 mod cors;
 pub mod discovery;
 mod introspection;

@@ -8,7 +8,7 @@ use crate::crypto::sha256_b64url;
 use crate::error::{OAuthError, OAuthErrorCode};
 use crate::oidc::params::Params;
 use crate::oidc::token::client_auth::authenticate;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::grants::{self, TokenOwner};
 
 pub async fn revoke(
@@ -29,7 +29,7 @@ pub async fn revoke(
         ));
     }
     let hash = sha256_b64url(token);
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let app_id = app.id.clone();
     let foreign = state
         .storage

@@ -5,7 +5,7 @@ use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 
 use crate::crypto::{random_token, sha256_b64url};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::StorageError;
 use crate::storage::sessions::{self as queries, SessionRecord};
 

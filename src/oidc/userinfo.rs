@@ -8,7 +8,7 @@ use crate::error::{Challenge, OAuthError, OAuthErrorCode};
 use crate::oidc::claims::{load_subject, user_claims};
 use crate::oidc::params::Params;
 use crate::oidc::scope::Scopes;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::grants::find_live_access_token;
 
 fn invalid_token(description: &str) -> OAuthError {
@@ -52,7 +52,7 @@ pub async fn post(
 }
 
 async fn userinfo(state: &AppState, token: String) -> Result<HttpResponse, OAuthError> {
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let hash = sha256_b64url(&token);
     let found = state
         .storage

@@ -5,7 +5,7 @@ use super::schema::{
     access_tokens, application_origins, applications, authorization_codes, refresh_tokens,
 };
 use crate::crypto::SigningAlg;
-use crate::oidc::client::{AppType, Application};
+use crate::identity::applications::{AppType, Application};
 
 #[derive(Queryable, Insertable)]
 #[diesel(table_name = applications)]

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::request::{AuthorizationRequest, Prompt};
 use crate::crypto::KeySet;
 use crate::error::{OAuthErrorCode, PageError};
-use crate::oidc::client::{AppType, Application};
+use crate::identity::applications::{AppType, Application};
 use crate::oidc::params::Params;
 use crate::oidc::scope::Scopes;
 
@@ -261,7 +261,7 @@ fn check_id_token_hint(
             "id_token_hint could not be validated",
         )
     };
-    let claims: HintClaims = keys.verify(hint, false).map_err(|_| invalid())?;
+    let claims: HintClaims = keys.verify(hint).map_err(|_| invalid())?;
     let for_this_client = match &claims.aud {
         serde_json::Value::String(aud) => aud == &app.id,
         serde_json::Value::Array(auds) => auds.iter().any(|a| a.as_str() == Some(app.id.as_str())),

@@ -16,7 +16,7 @@ use crate::crypto::{random_token, sha256_b64url};
 use crate::error::PageError;
 use crate::oidc::params::Params;
 use crate::oidc::session::{self, Authentication};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::grants::{CodeRecord, insert_code};
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -39,7 +39,7 @@ async fn run(
     state: &AppState,
     encoded: &[u8],
 ) -> Result<HttpResponse, AuthorizeError> {
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let params = Params::parse(encoded)
         .map_err(|e| AuthorizeError::Page(PageError::bad_request("invalid_request", e)))?;
     let app = match params.get("client_id") {

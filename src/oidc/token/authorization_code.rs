@@ -4,12 +4,12 @@ use super::TokenResponse;
 use super::issue::{Grant, mint};
 use crate::crypto::{constant_time_eq, sha256_b64url};
 use crate::error::{OAuthError, OAuthErrorCode};
+use crate::identity::applications::{AppType, Application};
 use crate::oidc::authorize::is_pkce_value;
 use crate::oidc::claims::load_subject;
-use crate::oidc::client::{AppType, Application};
 use crate::oidc::params::Params;
 use crate::oidc::scope::Scopes;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::grants::{self, CodeRecord, Redeemed};
 
 pub async fn exchange(

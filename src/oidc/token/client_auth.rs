@@ -9,9 +9,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::error::{Challenge, OAuthError};
-use crate::oidc::client::Application;
+use crate::identity::applications::Application;
 use crate::oidc::params::Params;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 struct Presented {
     client_id: String,
@@ -92,7 +92,7 @@ pub async fn authenticate(
     };
     let app = state
         .clients
-        .get(&state.storage, &presented.client_id, crate::now_ms())
+        .get(&state.storage, &presented.client_id, state.clock.now_ms())
         .await?
         .ok_or_else(fail)?;
     let authenticated = match (&presented.secret, app.app_type.is_confidential()) {

@@ -9,10 +9,10 @@ use crate::crypto::SigningAlg;
 use crate::crypto::keys::JwtType;
 use crate::crypto::random_token;
 use crate::error::{OAuthError, OAuthErrorCode};
-use crate::oidc::client::{AppType, Application};
+use crate::identity::applications::{AppType, Application};
 use crate::oidc::params::Params;
 use crate::oidc::scope::Scopes;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The scope that grants the whole Management API.
 pub const MANAGEMENT_SCOPE: &str = "all";

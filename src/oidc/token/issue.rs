@@ -7,10 +7,10 @@ use serde_json::{Map, Value};
 use super::TokenResponse;
 use crate::crypto::keys::{JwtType, KeySet};
 use crate::crypto::{KeyError, random_token, sha256_b64url};
+use crate::identity::applications::Application;
 use crate::oidc::claims::{Subject, user_claims};
-use crate::oidc::client::Application;
 use crate::oidc::scope::Scopes;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::grants::{AccessTokenRecord, RefreshTokenRecord};
 
 /// Everything the new tokens say about the grant.

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::{OAuthError, OAuthErrorCode};
 use crate::oidc::params::Params;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// RFC 6749 5.1.
 #[derive(Serialize)]
@@ -44,7 +44,7 @@ pub async fn token(
         .get("grant_type")
         .ok_or_else(|| OAuthError::invalid_request("grant_type is missing"))?;
     let app = client_auth::authenticate(&req, &state, &params).await?;
-    let now = crate::now_ms();
+    let now = state.clock.now_ms();
     let response = match grant_type {
         "authorization_code" => authorization_code::exchange(&state, &app, &params, now).await?,
         "refresh_token" => refresh_token::exchange(&state, &app, &params, now).await?,

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::keys::JwtType;
 use crate::crypto::{KeyError, SigningAlg, random_token};
-use crate::oidc::client::Application;
+use crate::identity::applications::Application;
 use crate::oidc::scope::Scopes;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub const AUDIENCE_PREFIX: &str = "urn:sesame:organization:";
 

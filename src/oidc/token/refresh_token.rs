@@ -6,12 +6,12 @@ use super::issue::{Grant, mint, new_refresh_token};
 use super::organization;
 use crate::crypto::sha256_b64url;
 use crate::error::{OAuthError, OAuthErrorCode};
+use crate::identity::applications::{AppType, Application};
 use crate::oidc::claims::{Subject, load_subject};
-use crate::oidc::client::{AppType, Application};
 use crate::oidc::params::Params;
 use crate::oidc::scope::ORGANIZATIONS_SCOPE;
 use crate::oidc::scope::Scopes;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::grants::{self, Redeemed, RefreshTokenRecord};
 use crate::storage::memberships;
 

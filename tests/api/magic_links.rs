@@ -2,16 +2,14 @@
 //! through the Management API, its SPA sends the browser to /oidc/auth with `one_time_token`
 //! and `login_hint`, and the `openidconnect` crate as relying party gets the tokens.
 
-mod common;
-
-use common::rp::{Pending, Rp};
-use common::{
+use crate::common::rp::{Pending, Rp};
+use crate::common::{
     Backend, PASSWORD, TestApp, browser, input_value, location, magic_link_token, management_token,
     page_error_code, query_param, start_interaction, submit_sign_in, token_status,
 };
 use openidconnect::core::CoreIdTokenClaims;
 use sesame::crypto::SigningAlg;
-use sesame::oidc::client::AppType;
+use sesame::identity::applications::AppType;
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
 
@@ -54,7 +52,7 @@ impl World {
     /// Signs in with a password first, so the browser has a session.
     async fn password_session(&self, browser: &reqwest::Client, email: &str) -> CoreIdTokenClaims {
         let pending = self.rp.authorize(&["email"], &[]);
-        let callback = common::sign_in(&self.app, browser, &pending.url, email).await;
+        let callback = crate::common::sign_in(&self.app, browser, &pending.url, email).await;
         self.tokens(&callback, pending).await
     }
 }
@@ -196,7 +194,7 @@ async fn registration_asks_what_the_settings_require_and_never_strands(backend: 
     // The password set during registration works for a later sign-in.
     let later = browser();
     let p = w.rp.authorize(&[], &[]);
-    let callback = common::sign_in(&w.app, &later, &p.url, "grace@example.com").await;
+    let callback = crate::common::sign_in(&w.app, &later, &p.url, "grace@example.com").await;
     assert!(query_param(&callback, "code").is_some());
 }
 
@@ -206,7 +204,7 @@ async fn same_account_session_consumes_and_signs_in_again(backend: Backend) {
     let b = browser();
     let first = w.password_session(&b, "ada@example.com").await;
     assert_eq!(amr(&first), vec!["pwd".to_owned()]);
-    tokio_sleep_past_second().await;
+    w.app.clock.advance(std::time::Duration::from_millis(1100));
     let token = magic_link_token(&w.app, &w.bearer, "ada@example.com").await;
     let pending = w.link_request(&token, "ada@example.com", &[]);
     let r = b.get(&pending.url).send().await.expect("authorize");
@@ -222,10 +220,6 @@ async fn same_account_session_consumes_and_signs_in_again(backend: Backend) {
         token_status(&w.app, &w.bearer, "ada@example.com").await,
         vec!["consumed"]
     );
-}
-
-async fn tokio_sleep_past_second() {
-    actix_rt::time::sleep(std::time::Duration::from_millis(1100)).await;
 }
 
 /// Signed in as A, a link for B: the switch page, with the token untouched until the choice.
@@ -373,7 +367,7 @@ async fn each_link_error_has_its_page(backend: Backend) {
         .await
         .expect("revoke");
     assert_eq!(r.status(), 200);
-    let (_, expiring) = common::create_one_time_token(
+    let (_, expiring) = crate::common::create_one_time_token(
         &w.app.base,
         &w.bearer,
         serde_json::json!({"email": "ada@example.com", "expiresIn": 1}),
@@ -381,7 +375,7 @@ async fn each_link_error_has_its_page(backend: Backend) {
     .await;
     let expiring = expiring["token"].as_str().expect("token").to_owned();
     let mismatched = magic_link_token(&w.app, &w.bearer, "ada@example.com").await;
-    actix_rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    w.app.clock.advance(std::time::Duration::from_millis(1100));
     let cases = vec![
         expect(
             404,

@@ -2,15 +2,13 @@
 //! authorization_code + PKCE, refresh token rotation and reuse detection, client_credentials
 //! JWTs, client authentication, malformed requests, introspection, revocation and userinfo.
 
-mod common;
-
+use crate::common::api::{self, Reply};
+use crate::common::{Backend, TestApp, browser, query_param, sign_in};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use common::api::{self, Reply};
-use common::{Backend, TestApp, browser, query_param, sign_in};
 use serde_json::Value;
 use sesame::crypto::{SigningAlg, random_token, sha256_b64url};
-use sesame::oidc::client::AppType;
+use sesame::identity::applications::AppType;
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
 const EMAIL: &str = "grace@example.com";

@@ -4,12 +4,10 @@
 //! the scopes they grant, organization scopes; authentication, validation, 404s and the
 //! cascades that deleting an organization, role or scope sets off.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::Backend;
-use common::api::{
+use crate::common::Backend;
+use crate::common::api::{
     self, Api, Reply, assert_error, assert_invalid_mentioning, assert_not_found, assert_status,
     id_of,
 };
@@ -265,7 +263,7 @@ async fn every_route_requires_a_bearer_token(backend: Backend) {
 
 async fn create_and_get_an_organization(backend: Backend) {
     let api = Api::spawn(backend).await;
-    let before = sesame::now_ms();
+    let before = crate::common::now_ms();
     let created = api
         .create(
             "/organizations",
@@ -293,7 +291,7 @@ async fn create_and_get_an_organization(backend: Backend) {
         json!({"plan": "pro", "seats": 5, "tags": ["a"]})
     );
     let created_at = created["createdAt"].as_i64().expect("createdAt in ms");
-    assert!(created_at >= before && created_at <= sesame::now_ms());
+    assert!(created_at >= before && created_at <= crate::common::now_ms());
     let id = id_of(&created);
     assert!(!id.is_empty());
 
@@ -937,7 +935,7 @@ async fn jit_roles_are_set_replaced_and_removed(backend: Backend) {
 
 async fn organization_roles_crud(backend: Backend) {
     let api = Api::spawn(backend).await;
-    let before = sesame::now_ms();
+    let before = crate::common::now_ms();
     let created = api
         .create(
             "/organization-roles",

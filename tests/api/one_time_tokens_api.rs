@@ -4,22 +4,20 @@
 //! deletion, verification with its error codes, atomic consumption, creation rate limits and
 //! the audit log.
 
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::api::{self, Reply, assert_error, assert_invalid_mentioning, id_of};
+use crate::common::rp::Rp;
+use crate::common::{Backend, TestApp, browser, sign_in};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::api::{self, Reply, assert_error, assert_invalid_mentioning, id_of};
-use common::rp::Rp;
-use common::{Backend, TestApp, browser, sign_in};
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 use serde_json::{Value, json};
 use sesame::config::Settings;
 use sesame::crypto::SigningAlg;
 use sesame::crypto::keys::{JwtType, KeySet, generate_key};
-use sesame::oidc::client::AppType;
+use sesame::identity::applications::AppType;
 use sesame::storage::DbConnection;
 use sesame::storage::audit::AuditRecord;
 use sesame::storage::one_time_tokens::OneTimeTokenRecord;
@@ -195,10 +193,6 @@ fn without_secret(token: &Value) -> Value {
     v
 }
 
-fn sleep_ms(ms: u64) -> actix_rt::time::Sleep {
-    actix_rt::time::sleep(std::time::Duration::from_millis(ms))
-}
-
 /// The server's own keys, to sign tokens that only differ from real ones where a test says.
 fn server_keys(app: &TestApp) -> KeySet {
     let stored = app
@@ -314,7 +308,7 @@ async fn tampered_or_forged_tokens_are_refused(backend: Backend) {
         parts[1]
     ));
     // The same claims signed by a random ES256 key under the server's kid, and under a new kid.
-    let mut random = generate_key(SigningAlg::ES256, sesame::now_ms()).expect("key");
+    let mut random = generate_key(SigningAlg::ES256, crate::common::now_ms()).expect("key");
     let fresh = KeySet::from_stored(std::slice::from_ref(&random)).expect("set");
     refused.push(
         fresh
@@ -342,7 +336,7 @@ async fn tampered_or_forged_tokens_are_refused(backend: Backend) {
         );
     }
     // A random ES256 key used through jsonwebtoken, under the server's kid.
-    let ec = generate_key(SigningAlg::ES256, sesame::now_ms()).expect("key");
+    let ec = generate_key(SigningAlg::ES256, crate::common::now_ms()).expect("key");
     let der = base64::engine::general_purpose::STANDARD
         .decode(&ec.private_der)
         .expect("der");
@@ -375,7 +369,7 @@ async fn tampered_or_forged_tokens_are_refused(backend: Backend) {
     other_iss["iss"] = json!("https://evil.example/oidc");
     refused.push(sign(&other_iss));
     let mut expired = claims.clone();
-    let now = sesame::now_ms() / 1000;
+    let now = crate::common::now_ms() / 1000;
     expired["iat"] = json!(now - 7200);
     expired["exp"] = json!(now - 3600);
     refused.push(sign(&expired));
@@ -456,7 +450,9 @@ async fn tokens_from_the_user_flow_are_refused(backend: Backend) {
 async fn an_expired_management_token_is_refused(backend: Backend) {
     let api = Api::spawn_with(backend, |s| s.access_token_ttl_secs = 1).await;
     assert_eq!(api.get("").await.status, 200, "fresh token works");
-    sleep_ms(2100).await;
+    api.app
+        .clock
+        .advance(std::time::Duration::from_millis(2100));
     let reply = api.get("").await;
     assert_error(&reply, 401, "unauthorized");
     let reply = api.post("", &json!({"email": "late@example.com"})).await;
@@ -485,9 +481,9 @@ async fn only_management_apps_get_a_management_token(backend: Backend) {
 
 async fn create_returns_the_token_object(backend: Backend) {
     let api = Api::spawn(backend).await;
-    let before = sesame::now_ms();
+    let before = crate::common::now_ms();
     let reply = api.post("", &json!({"email": "Ada@Example.com"})).await;
-    let after = sesame::now_ms();
+    let after = crate::common::now_ms();
     assert_eq!(reply.status, 201, "{}", reply.text);
     let t = &reply.json;
     let keys: BTreeSet<&str> = t
@@ -918,7 +914,7 @@ async fn list_is_newest_first_filtered_and_paged(backend: Backend) {
 
     // Tokens created within the same millisecond still list newest first (ids are
     // time-ordered); stored directly, as the API cannot be called that fast.
-    let same_ms = sesame::now_ms();
+    let same_ms = crate::common::now_ms();
     let mut tied = Vec::new();
     for i in 0..3 {
         let record = OneTimeTokenRecord {
@@ -978,7 +974,9 @@ async fn expired_tokens_read_as_expired(backend: Backend) {
     let long = api.create_for("long@x.io").await;
     let (short_id, long_id) = (id_of(&short), id_of(&long));
     assert_eq!(short["status"], "active");
-    sleep_ms(1200).await;
+    api.app
+        .clock
+        .advance(std::time::Duration::from_millis(1200));
 
     let read = api.get(&format!("/{short_id}")).await;
     assert_eq!(read.json["status"], "expired", "{}", read.text);
@@ -1364,7 +1362,7 @@ async fn the_lifecycle_is_audited(backend: Backend) {
             entry.event
         );
         assert!(
-            entry.created_at >= start && entry.created_at <= sesame::now_ms() + 1000,
+            entry.created_at >= start && entry.created_at <= crate::common::now_ms() + 1000,
             "{} at {}",
             entry.event,
             entry.created_at

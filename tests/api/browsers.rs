@@ -2,13 +2,13 @@
 //! authorization endpoint, hosted pages that cannot be framed and work without JavaScript,
 //! cookies with the right attributes, a health check, and no 500 for bad input.
 
-mod common;
-
-use common::{Backend, PASSWORD, TestApp, browser, input_value, location, start_interaction};
+use crate::common::{
+    Backend, PASSWORD, TestApp, browser, input_value, location, start_interaction,
+};
 use reqwest::Method;
 use serde_json::Value;
 use sesame::crypto::{SigningAlg, random_token, sha256_b64url};
-use sesame::oidc::client::AppType;
+use sesame::identity::applications::AppType;
 
 const SPA_CALLBACK: &str = "http://localhost:5173/callback";
 const SPA_ORIGIN: &str = "http://localhost:5173";
@@ -133,8 +133,8 @@ async fn cors_answers_a_registered_spa_origin(backend: Backend) {
     // The SPA's real calls: code exchange and userinfo, read from its origin.
     let browser = browser();
     let (url, verifier) = spa_request(&env);
-    let callback = common::sign_in(&env.app, &browser, &url, ADA).await;
-    let code = common::query_param(&callback, "code").expect("code");
+    let callback = crate::common::sign_in(&env.app, &browser, &url, ADA).await;
+    let code = crate::common::query_param(&callback, "code").expect("code");
     let r = reqwest::Client::new()
         .post(env.app.url("/oidc/token"))
         .header("Origin", SPA_ORIGIN)

@@ -4,14 +4,12 @@
 //! every route the code registers is documented; and a happy path through every operation gets
 //! the documented success answer.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::common::api::{self, Reply};
+use crate::common::{Backend, TestApp};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::api::{self, Reply};
-use common::{Backend, TestApp};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sesame::crypto::SigningAlg;
@@ -622,7 +620,7 @@ async fn every_route_in_the_code_is_documented_and_no_other() {
 #[actix_rt::test]
 async fn every_documented_route_exists_and_answers_as_documented() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let bearer = common::management_token(&app).await;
+    let bearer = crate::common::management_token(&app).await;
     let narrow = narrow_token(&app, &bearer);
     let doc = fetch_document(&app).await;
     let ops = operations(&doc);
@@ -774,7 +772,7 @@ impl Walk<'_> {
 #[actix_rt::test]
 async fn every_operation_succeeds_as_documented() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let bearer = common::management_token(&app).await;
+    let bearer = crate::common::management_token(&app).await;
     let doc = fetch_document(&app).await;
     let mut w = Walk {
         app: &app,
@@ -985,7 +983,7 @@ async fn conflicts_and_limits_answer_as_documented() {
         s.one_time_tokens_per_email_per_hour = 1;
     })
     .await;
-    let bearer = common::management_token(&app).await;
+    let bearer = crate::common::management_token(&app).await;
     let doc = fetch_document(&app).await;
     let ops = operations(&doc);
     let op = |id: &str| {

@@ -4,11 +4,9 @@
 //! pages before), authorization codes at the token endpoint, and the hosted sign-in and
 //! registration pages.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     Backend, PASSWORD, TestApp, browser, input_value, location, query_param, sign_in,
     start_interaction, submit_sign_in,
 };
@@ -16,7 +14,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 use sesame::config::Settings;
 use sesame::crypto::{SigningAlg, random_token, sha256_b64url};
-use sesame::oidc::client::AppType;
+use sesame::identity::applications::AppType;
 use sesame::storage::schema::users;
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
@@ -121,6 +119,7 @@ impl Env {
         let app = &self.app;
         Env {
             app: TestApp {
+                clock: app.clock.clone(),
                 base: app.base.clone(),
                 issuer: app.issuer.clone(),
                 port: app.port,
@@ -202,7 +201,7 @@ fn code_of(callback: &str) -> String {
 fn id_claims(tokens: &Value) -> Value {
     let jwt = tokens["id_token"].as_str().expect("an id_token");
     let payload = jwt.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(&common::rp::base64_url_decode(payload)).expect("JSON claims")
+    serde_json::from_slice(&crate::common::rp::base64_url_decode(payload)).expect("JSON claims")
 }
 
 /// A redirect back to the client carrying `error`, the request's `state`, and `iss`.
@@ -448,7 +447,7 @@ async fn prompt_login_signs_in_again(backend: Backend) {
         .as_i64()
         .expect("auth_time");
 
-    actix_rt::time::sleep(Duration::from_millis(1100)).await;
+    env.app.clock.advance(Duration::from_millis(1100));
     let pkce = Pkce::new();
     let url = env.request(&pkce).set("prompt", "login").url(&env.app);
     // Despite the live session, the sign-in page again.
@@ -501,7 +500,7 @@ async fn max_age_older_than_the_session_signs_in_again(backend: Backend) {
     let callback = location(&get(&browser, &url).await);
     env.exchange_ok(&callback, &pkce).await;
 
-    actix_rt::time::sleep(Duration::from_millis(1100)).await;
+    env.app.clock.advance(Duration::from_millis(1100));
     // Older than max_age: with prompt=none that is login_required...
     let pkce = Pkce::new();
     let url = env
@@ -625,7 +624,7 @@ async fn invalid_id_token_hint_is_invalid_request(backend: Backend) {
     // A real token with another payload: the signature no longer holds.
     let parts: Vec<&str> = real.split('.').collect();
     let mut payload: Value =
-        serde_json::from_slice(&common::rp::base64_url_decode(parts[1])).expect("claims");
+        serde_json::from_slice(&crate::common::rp::base64_url_decode(parts[1])).expect("claims");
     payload["sub"] = Value::String("someone-else".into());
     let forged_payload = {
         use base64::Engine;
@@ -675,7 +674,7 @@ async fn login_hint_prefills_the_email(backend: Backend) {
     assert_eq!(input_value(&html, "email").as_deref(), Some(ADA));
 
     // Without a hint, the field is empty.
-    let other = common::browser();
+    let other = crate::common::browser();
     let page = start_interaction(&env.app, &other, &env.request(&pkce).url(&env.app)).await;
     let (html, _) = open_page(&other, &page).await;
     assert_eq!(input_value(&html, "email").as_deref(), Some(""));
@@ -939,7 +938,7 @@ async fn expired_codes_are_invalid_grant(backend: Backend) {
     // ...one used after its lifetime does not.
     let pkce = Pkce::new();
     let callback = location(&get(&browser, &env.request(&pkce).url(&env.app)).await);
-    actix_rt::time::sleep(Duration::from_millis(1500)).await;
+    env.app.clock.advance(Duration::from_millis(1500));
     let (status, body) = env
         .exchange(&code_of(&callback), CALLBACK, Some(&pkce.verifier))
         .await;
@@ -1095,7 +1094,7 @@ async fn sign_in_needs_the_pages_csrf_token(backend: Backend) {
     let (_, csrf) = open_page(&browser, &page).await;
 
     // Another interaction's (valid) token, from another browser.
-    let other = common::browser();
+    let other = crate::common::browser();
     let other_page = start_interaction(&env.app, &other, &env.request(&pkce).url(&env.app)).await;
     let (_, other_csrf) = open_page(&other, &other_page).await;
     assert_ne!(csrf, other_csrf);
@@ -1166,7 +1165,7 @@ async fn repeated_failures_lock_the_account_for_a_while(backend: Backend) {
         assert!(alert(&html).is_some(), "{html}");
     }
     // Once the window has passed, the right password works again.
-    actix_rt::time::sleep(Duration::from_millis(2100)).await;
+    env.app.clock.advance(Duration::from_millis(2100));
     let r = post_sign_in(&browser, &page, &csrf, ADA, PASSWORD).await;
     assert_eq!(r.status(), 303);
     env.exchange_ok(&location(&r), &pkce).await;
@@ -1209,7 +1208,7 @@ async fn registration_creates_an_account_and_completes_the_flow(backend: Backend
 
     // The new account signs in like any other, in another browser.
     let pkce2 = Pkce::new();
-    let other = common::browser();
+    let other = crate::common::browser();
     let callback = sign_in(
         &env.app,
         &other,
@@ -1278,7 +1277,7 @@ async fn registering_an_existing_email_is_refused(backend: Backend) {
     assert_eq!(count_users(&env.app, ADA), 1, "no second account");
 
     // Ada's account is untouched: her password works, the new one does not.
-    let other = common::browser();
+    let other = crate::common::browser();
     let page = start_interaction(&env.app, &other, &env.request(&pkce).url(&env.app)).await;
     let (_, csrf) = open_page(&other, &page).await;
     let r = post_sign_in(&other, &page, &csrf, ADA, other_password).await;

@@ -4,13 +4,11 @@
 //! redirect URIs (with the browser origins of single-page apps), listing and deletion. Changes
 //! take effect at once on the instance that made them, despite its client cache.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::api::{self, Reply, assert_error, assert_invalid, id_of};
-use common::rp::Rp;
-use common::{Backend, TestApp, browser, location, sign_in};
+use crate::common::api::{self, Reply, assert_error, assert_invalid, id_of};
+use crate::common::rp::Rp;
+use crate::common::{Backend, TestApp, browser, location, sign_in};
 use diesel::prelude::*;
 use serde_json::{Value, json};
 use sesame::crypto::{random_token, sha256_b64url};
@@ -145,7 +143,7 @@ async fn assert_error_page(r: reqwest::Response, code: &str) {
     assert_eq!(r.status(), 400);
     let html = r.text().await.expect("html");
     assert_eq!(
-        common::page_error_code(&html).as_deref(),
+        crate::common::page_error_code(&html).as_deref(),
         Some(code),
         "{html}"
     );
@@ -277,7 +275,7 @@ async fn every_route_requires_a_bearer_token(backend: Backend) {
 
 async fn creates_each_kind_of_application(backend: Backend) {
     let api = Api::spawn(backend).await;
-    let before = sesame::now_ms();
+    let before = crate::common::now_ms();
     let spa = api
         .create(json!({
             "name": "  Web  ",
@@ -320,7 +318,7 @@ async fn creates_each_kind_of_application(backend: Backend) {
     );
     assert_eq!(spa["isManagementApi"], false);
     let created_at = spa["createdAt"].as_i64().expect("createdAt");
-    assert!((before..=sesame::now_ms()).contains(&created_at));
+    assert!((before..=crate::common::now_ms()).contains(&created_at));
     assert_eq!(
         stored_origins(&api.app, &id_of(&spa)),
         ["http://127.0.0.1:9999"]

@@ -1,14 +1,12 @@
 //! Two Sesame processes behind one public URL, sharing one PostgreSQL: a magic link clicked
 //! 50 times across both yields one code, and the creation limit is counted once for both.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     Backend, TestDatabase, create_one_time_token, management_token_for, page_error_code,
     query_param,
 };
@@ -150,7 +148,11 @@ async fn two_processes_share_consumption_and_rate_limits() {
         )
         .expect("url");
         handles.push(actix_rt::spawn(async move {
-            let r = common::browser().get(url).send().await.expect("authorize");
+            let r = crate::common::browser()
+                .get(url)
+                .send()
+                .await
+                .expect("authorize");
             let code = r
                 .headers()
                 .get("location")

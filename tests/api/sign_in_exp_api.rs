@@ -3,15 +3,13 @@
 //! validation that changes nothing, and changes that the hosted pages obey at once, on every
 //! instance.
 
-mod common;
-
-use common::api::{self, Reply, assert_invalid};
-use common::{
+use crate::common::api::{self, Reply, assert_invalid};
+use crate::common::{
     Backend, TestApp, browser, input_value, management_token, page_error_code, start_interaction,
 };
 use serde_json::{Value, json};
 use sesame::crypto::SigningAlg;
-use sesame::oidc::client::AppType;
+use sesame::identity::applications::AppType;
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
 

@@ -1,9 +1,7 @@
 //! The database-backed rate-limit counters, straight through `storage::rate_limits` on both
 //! backends (PostgreSQL counts every key in one upsert; SQLite key by key).
 
-mod common;
-
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 use sesame::storage::rate_limits::{self, Verdict};
 
 const WINDOW_MS: i64 = 60_000;

@@ -3,18 +3,16 @@
 //! single use of TOTP steps and backup codes, enrollment when MFA is mandatory, and the limit on
 //! attempts. The `openidconnect` crate is the relying party.
 
-mod common;
-
-use common::api;
-use common::rp::{Pending, Rp};
-use common::{
+use crate::common::api;
+use crate::common::rp::{Pending, Rp};
+use crate::common::{
     Backend, PASSWORD, TestApp, browser, input_value, location, magic_link_token, management_token,
     query_param, start_interaction, submit_sign_in,
 };
 use openidconnect::core::CoreIdTokenClaims;
 use sesame::crypto::SigningAlg;
+use sesame::identity::applications::AppType;
 use sesame::identity::mfa::{current_code, new_secret};
-use sesame::oidc::client::AppType;
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
 
@@ -87,7 +85,14 @@ impl World {
         self.app
             .storage
             .run_blocking(|c| {
-                sesame::storage::mfa::enroll_totp(c, &id, secret, 0, &hashes, sesame::now_ms())
+                sesame::storage::mfa::enroll_totp(
+                    c,
+                    &id,
+                    secret,
+                    0,
+                    &hashes,
+                    crate::common::now_ms(),
+                )
             })
             .expect("enroll");
         user.id
@@ -167,7 +172,7 @@ impl World {
 }
 
 fn now_secs() -> i64 {
-    sesame::now_ms() / 1000
+    crate::common::now_ms() / 1000
 }
 
 fn code_now(secret: &str) -> String {
@@ -304,12 +309,14 @@ async fn password_sign_in_follows_the_policy(backend: Backend) {
     );
     // ...a user without a second factor is not.
     let pending = w.rp.authorize(&["email"], &[]);
-    let callback = common::sign_in(&w.app, &browser(), &pending.url, "plain@example.com").await;
+    let callback =
+        crate::common::sign_in(&w.app, &browser(), &pending.url, "plain@example.com").await;
     assert!(callback.starts_with(CALLBACK), "{callback}");
     // Policy off: nobody is asked.
     w.set_policy("off").await;
     let pending = w.rp.authorize(&["email"], &[]);
-    let callback = common::sign_in(&w.app, &browser(), &pending.url, "ada@example.com").await;
+    let callback =
+        crate::common::sign_in(&w.app, &browser(), &pending.url, "ada@example.com").await;
     assert!(
         callback.starts_with(CALLBACK),
         "no second factor: {callback}"
@@ -368,7 +375,7 @@ async fn an_invitation_joins_only_after_the_second_factor(backend: Backend) {
     assert_eq!(status, 204);
     let secret = new_secret();
     w.enrolled_user("ada@example.com", &secret, &[]);
-    let (status, created) = common::create_one_time_token(
+    let (status, created) = crate::common::create_one_time_token(
         &w.app.base,
         &w.bearer,
         serde_json::json!({"email": "ada@example.com", "context": {"jitOrganizationIds": [org]}}),

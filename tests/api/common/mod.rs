@@ -10,8 +10,8 @@ use std::net::TcpListener;
 use diesel::prelude::*;
 use sesame::config::Settings;
 use sesame::crypto::SigningAlg;
+use sesame::identity::applications::{AppType, NewApplication, register};
 use sesame::identity::{Email, NewUser, User, users};
-use sesame::oidc::client::{AppType, NewApplication, register};
 use sesame::startup::Application;
 use sesame::storage::{Storage, applications};
 
@@ -105,7 +105,14 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The wall clock, for tests that do not move a server's clock.
+pub fn now_ms() -> i64 {
+    sesame::clock::Clock::system().now_ms()
+}
+
 pub struct TestApp {
+    /// The server's clock: `clock.advance(..)` stands in for sleeping past an expiry.
+    pub clock: std::sync::Arc<sesame::clock::Clock>,
     pub base: String,
     pub issuer: String,
     pub port: u16,
@@ -149,8 +156,10 @@ impl TestApp {
             .await
             .expect("server starts");
         let storage = app.state.storage.clone();
+        let clock = app.state.clock.clone();
         actix_rt::spawn(app.server);
         TestApp {
+            clock,
             base: format!("http://127.0.0.1:{port}"),
             issuer: format!("http://127.0.0.1:{port}/oidc"),
             port,
@@ -192,7 +201,7 @@ impl TestApp {
                 id_token_alg: alg,
                 management_api,
             },
-            sesame::now_ms(),
+            crate::common::now_ms(),
         )
         .expect("valid application");
         self.storage
@@ -212,7 +221,7 @@ impl TestApp {
                 name: Some("Test Person".into()),
                 email_verified: true,
             },
-            sesame::now_ms(),
+            crate::common::now_ms(),
         )
         .expect("create user")
     }

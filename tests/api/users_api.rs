@@ -3,19 +3,17 @@
 //! policy in force, listing with search and paging, profile and password changes, suspension
 //! (which signs the user out everywhere) and deletion.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::api::{Api, Reply, assert_error, assert_invalid, id_of};
-use common::rp::Rp;
-use common::{
+use crate::common::api::{self, Reply, assert_error, assert_invalid, id_of};
+use crate::common::rp::Rp;
+use crate::common::{
     Backend, PASSWORD, TestApp, browser, input_value, location, query_param, start_interaction,
 };
 use diesel::prelude::*;
 use serde_json::{Value, json};
 use sesame::crypto::SigningAlg;
-use sesame::oidc::client::AppType;
+use sesame::identity::applications::AppType;
 use sesame::storage::schema::{access_tokens, refresh_tokens, sessions};
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
@@ -39,8 +37,23 @@ impl UserList for Reply {
     }
 }
 
+/// A Management API caller that works on `/api/users`.
+struct Api(api::Api);
+
+impl std::ops::Deref for Api {
+    type Target = api::Api;
+
+    fn deref(&self) -> &api::Api {
+        &self.0
+    }
+}
+
 /// Calls on the users of the Management API.
 impl Api {
+    async fn spawn(backend: Backend) -> Self {
+        Api(api::Api::spawn(backend).await)
+    }
+
     async fn post(&self, body: Value) -> Reply {
         self.call("POST", "/users", Some(&body)).await
     }
@@ -193,7 +206,7 @@ async fn every_route_requires_a_bearer_token(backend: Backend) {
 
 async fn creates_a_user_who_can_sign_in(backend: Backend) {
     let api = Api::spawn(backend).await;
-    let before = sesame::now_ms();
+    let before = crate::common::now_ms();
     let user = api
         .create(json!({
             "primaryEmail": "Ada@Example.com",
@@ -223,7 +236,7 @@ async fn creates_a_user_who_can_sign_in(backend: Backend) {
     assert_eq!(user["isSuspended"], false);
     assert_eq!(user["hasPassword"], true);
     let created_at = user["createdAt"].as_i64().expect("createdAt");
-    assert!((before..=sesame::now_ms()).contains(&created_at));
+    assert!((before..=crate::common::now_ms()).contains(&created_at));
     assert_eq!(
         *api.get(&format!("/users/{}", id_of(&user))).await.ok(200),
         user
@@ -561,7 +574,7 @@ async fn suspension_signs_the_user_out_everywhere(backend: Backend) {
     // Ada signs in: a browser session, an access token and a refresh token.
     let b = browser();
     let pending = rp.authorize(&["email", "offline_access"], &[]);
-    let callback = common::sign_in(&api.app, &b, &pending.url, "ada@example.com").await;
+    let callback = crate::common::sign_in(&api.app, &b, &pending.url, "ada@example.com").await;
     let tokens = rp.callback(&api.app, &callback, pending).await;
     use openidconnect::OAuth2TokenResponse;
     let access = tokens.access_token().secret().clone();
@@ -584,7 +597,7 @@ async fn suspension_signs_the_user_out_everywhere(backend: Backend) {
     let bob_browser = browser();
     let bob_pending = rp.authorize(&["email", "offline_access"], &[]);
     let bob_callback =
-        common::sign_in(&api.app, &bob_browser, &bob_pending.url, "bob@example.com").await;
+        crate::common::sign_in(&api.app, &bob_browser, &bob_pending.url, "bob@example.com").await;
     let bob_tokens = rp.callback(&api.app, &bob_callback, bob_pending).await;
     assert_eq!(count_for_user(&api.app, &id), (1, 1, 1));
 
@@ -687,7 +700,8 @@ async fn deletes_a_user(backend: Backend) {
     let id = id_of(&user);
     // A session and tokens, which go with the user.
     let pending = rp.authorize(&["email", "offline_access"], &[]);
-    let callback = common::sign_in(&api.app, &browser(), &pending.url, "ada@example.com").await;
+    let callback =
+        crate::common::sign_in(&api.app, &browser(), &pending.url, "ada@example.com").await;
     rp.callback(&api.app, &callback, pending).await;
     assert_eq!(count_for_user(&api.app, &id), (1, 1, 1));
 

@@ -3,11 +3,9 @@
 //! invitations; the `openidconnect` crate as relying party signs the invited person in and reads
 //! the organization claims; the refresh token then buys organization tokens.
 
-mod common;
-
-use common::api;
-use common::rp::{Pending, Rp, base64_url_decode};
-use common::{
+use crate::common::api;
+use crate::common::rp::{Pending, Rp, base64_url_decode};
+use crate::common::{
     Backend, TestApp, browser, create_one_time_token, location, magic_link_token, management_token,
     page_error_code, token_status,
 };
@@ -15,7 +13,7 @@ use openidconnect::OAuth2TokenResponse;
 use openidconnect::core::{CoreIdTokenClaims, CoreTokenResponse};
 use serde_json::{Value, json};
 use sesame::crypto::SigningAlg;
-use sesame::oidc::client::AppType;
+use sesame::identity::applications::AppType;
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
 const ORGANIZATIONS: &str = "urn:sesame:scope:organizations";
@@ -282,7 +280,7 @@ async fn invitation_for_a_signed_in_member_joins_without_asking(backend: Backend
     let b = browser();
     // Signed in with a password first.
     let pending = w.rp.authorize(&["email"], &[]);
-    let callback = common::sign_in(&w.app, &b, &pending.url, "ada@example.com").await;
+    let callback = crate::common::sign_in(&w.app, &b, &pending.url, "ada@example.com").await;
     let first = w.tokens(&callback, pending).await;
     assert_eq!(first.claims.subject().as_str(), user.id);
     assert!(w.members(&s.org).await.is_empty());

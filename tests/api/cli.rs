@@ -1,11 +1,9 @@
 //! The command line as an operator uses it: help everywhere, JSON out, key rotation that keeps
 //! tokens signed by the old key verifiable.
 
-mod common;
-
 use std::process::Command;
 
-use common::{Backend, TestApp, TestDatabase};
+use crate::common::{Backend, TestApp, TestDatabase};
 
 fn sesame(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sesame"))

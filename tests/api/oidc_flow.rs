@@ -2,13 +2,11 @@
 //! authorization code + PKCE through the hosted sign-in page, code exchange, ID token
 //! verification, userinfo, refresh with rotation, revocation and logout.
 
-mod common;
-
-use common::rp::Rp;
-use common::{Backend, TestApp, browser, location, query_param, sign_in};
+use crate::common::rp::Rp;
+use crate::common::{Backend, TestApp, browser, location, query_param, sign_in};
 use openidconnect::{OAuth2TokenResponse, TokenResponse};
 use sesame::crypto::SigningAlg;
-use sesame::oidc::client::AppType;
+use sesame::identity::applications::AppType;
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
 const AFTER_LOGOUT: &str = "http://127.0.0.1:9999/bye";

@@ -1,0 +1,23 @@
+//! Sesame's integration tests: one binary, a module per capability. Every test starts a real
+//! server on 127.0.0.1 (port 0) over a fresh SQLite file or PostgreSQL database and speaks HTTP
+//! to it, as a user of the system would.
+
+#[macro_use]
+mod common;
+
+mod applications_api;
+mod authorize;
+mod browsers;
+mod cli;
+mod grants;
+mod magic_links;
+mod mfa;
+mod multi_instance;
+mod oidc_flow;
+mod one_time_tokens_api;
+mod openapi;
+mod organizations_api;
+mod organizations_flow;
+mod rate_limits;
+mod sign_in_exp_api;
+mod users_api;
