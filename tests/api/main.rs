@@ -21,3 +21,4 @@ mod organizations_flow;
 mod rate_limits;
 mod sign_in_exp_api;
 mod users_api;
+mod layers;
