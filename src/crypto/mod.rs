@@ -5,4 +5,4 @@ pub mod password;
 mod secret;
 
 pub use keys::{KeyError, KeySet, Keys, SigningAlg};
-pub use secret::{constant_time_eq, random_token, sha256_b64url};
+pub use secret::{Secret, constant_time_eq, random_token, sha256_b64url};
