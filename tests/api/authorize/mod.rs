@@ -6,9 +6,10 @@
 
 use std::time::Duration;
 
+use crate::common::api::token_request;
 use crate::common::{
-    Backend, PASSWORD, TestApp, browser, input_value, location, query_param, sign_in,
-    start_interaction, submit_sign_in,
+    Backend, PASSWORD, TestApp, assert_error_page, browser, input_value, jwt_part, location,
+    open_page, post_sign_in, query_param, sign_in, start_interaction, submit_sign_in,
 };
 use diesel::prelude::*;
 use serde_json::Value;
@@ -116,18 +117,8 @@ async fn env_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> En
 impl Env {
     /// The same server, seen by another registered client.
     fn as_client(&self, client_id: String, secret: Option<String>) -> Env {
-        let app = &self.app;
         Env {
-            app: TestApp {
-                clock: app.clock.clone(),
-                base: app.base.clone(),
-                issuer: app.issuer.clone(),
-                port: app.port,
-                backend: app.backend,
-                storage: app.storage.clone(),
-                settings: app.settings.clone(),
-                db: app.db.clone(),
-            },
+            app: self.app.clone(),
             ada_id: self.ada_id.clone(),
             client_id,
             secret,
@@ -145,14 +136,13 @@ impl Env {
         if let Some(secret) = &self.secret {
             form.push(("client_secret", secret));
         }
-        let r = reqwest::Client::new()
-            .post(self.app.url("/oidc/token"))
-            .form(&form)
-            .send()
-            .await
-            .expect("token request");
-        let status = r.status().as_u16();
-        (status, r.json().await.expect("token endpoint answers JSON"))
+        let reply = token_request(&self.app, None, &form).await;
+        assert!(
+            !reply.json.is_null(),
+            "token endpoint answers JSON: {}",
+            reply.text
+        );
+        (reply.status, reply.json)
     }
 
     async fn exchange(
@@ -199,9 +189,7 @@ fn code_of(callback: &str) -> String {
 /// The claims of the ID token in a token response (the signature is the RP helper's business;
 /// here the content matters).
 fn id_claims(tokens: &Value) -> Value {
-    let jwt = tokens["id_token"].as_str().expect("an id_token");
-    let payload = jwt.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(&crate::common::rp::base64_url_decode(payload)).expect("JSON claims")
+    jwt_part(tokens["id_token"].as_str().expect("an id_token"), 1)
 }
 
 /// A redirect back to the client carrying `error`, the request's `state`, and `iss`.
@@ -226,59 +214,11 @@ fn assert_error_redirect(r: &reqwest::Response, app: &TestApp, error: &str, stat
     assert_eq!(query_param(&to, "code"), None, "{to}");
 }
 
-/// An HTML error page with `status` and `code`, never a redirect.
-async fn assert_error_page(r: reqwest::Response, status: u16, code: &str) -> String {
-    let (actual, url) = (r.status(), r.url().clone());
-    assert!(
-        r.headers().get("location").is_none(),
-        "an untrusted client or redirect URI must never be redirected to: {:?}",
-        r.headers().get("location")
-    );
-    let content_type = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let html = r.text().await.expect("body");
-    assert_eq!(actual, status, "{url}: {content_type} {html}");
-    assert!(content_type.starts_with("text/html"), "{content_type}");
-    assert!(
-        html.contains(&format!(r#"<code id="error-code">{code}</code>"#)),
-        "expected error code {code} in {html}"
-    );
-    html
-}
-
 /// The text of the page's alert (`<p class="error" role="alert">...</p>`).
 fn alert(html: &str) -> Option<String> {
     let start = html.find(r#"role="alert">"#)? + r#"role="alert">"#.len();
     let end = start + html[start..].find("</p>")?;
     Some(html[start..end].trim().to_owned())
-}
-
-/// GETs a hosted page and returns its HTML and csrf field.
-async fn open_page(browser: &reqwest::Client, page_url: &str) -> (String, String) {
-    let r = get(browser, page_url).await;
-    assert_eq!(r.status(), 200, "{page_url}");
-    let html = r.text().await.expect("html");
-    let csrf = input_value(&html, "csrf").expect("csrf field");
-    (html, csrf)
-}
-
-async fn post_sign_in(
-    browser: &reqwest::Client,
-    page_url: &str,
-    csrf: &str,
-    email: &str,
-    password: &str,
-) -> reqwest::Response {
-    browser
-        .post(format!("{page_url}/sign-in"))
-        .form(&[("csrf", csrf), ("email", email), ("password", password)])
-        .send()
-        .await
-        .expect("sign-in post")
 }
 
 fn count_users(app: &TestApp, email_lower: &str) -> i64 {

@@ -3,11 +3,11 @@
 //! JWTs, client authentication, malformed requests, introspection, revocation and userinfo.
 
 use crate::common::api::{self, Reply};
-use crate::common::{Backend, TestApp, browser, query_param, sign_in};
+use crate::common::{Backend, TestApp, browser, code_request, jwt_part, query_param, sign_in};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::Value;
-use sesame::crypto::{SigningAlg, random_token, sha256_b64url};
+use sesame::crypto::{SigningAlg, random_token};
 use sesame::identity::applications::AppType;
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
@@ -61,7 +61,11 @@ fn basic(id: &str, secret: &str) -> String {
 
 /// Sends `request`; the body must be JSON when there is one.
 async fn send(request: reqwest::RequestBuilder) -> Reply {
-    let reply = api::send(request).await;
+    json_only(api::send(request).await)
+}
+
+/// `reply`, whose body must be JSON when there is one.
+fn json_only(reply: Reply) -> Reply {
     if !reply.text.is_empty() && serde_json::from_str::<Value>(&reply.text).is_err() {
         panic!("status {}: body is not JSON: {}", reply.status, reply.text);
     }
@@ -93,19 +97,9 @@ async fn token_basic(app: &TestApp, client: &Client, form: &[(&str, &str)]) -> R
 
 /// Signs in through the hosted page for `scope`; returns the code and the PKCE verifier.
 async fn authorize(app: &TestApp, client: &Client, scope: &str) -> (String, String) {
-    let verifier = random_token(32);
-    let challenge = sha256_b64url(&verifier);
-    let mut url = url::Url::parse(&format!("{}/auth", app.issuer)).expect("url");
-    url.query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &client.id)
-        .append_pair("redirect_uri", CALLBACK)
-        .append_pair("scope", scope)
-        .append_pair("state", "st-1")
-        .append_pair("code_challenge", &challenge)
-        .append_pair("code_challenge_method", "S256");
+    let (url, verifier) = code_request(app, &client.id, CALLBACK, scope, "st-1");
     // A fresh browser each time: no session, so the sign-in page always shows.
-    let callback = sign_in(app, &browser(), url.as_str(), EMAIL).await;
+    let callback = sign_in(app, &browser(), &url, EMAIL).await;
     assert!(
         callback.starts_with(CALLBACK),
         "unexpected redirect {callback}"
@@ -159,13 +153,9 @@ async fn client_credentials(app: &TestApp, client: &Client, extra: &[(&str, &str
     token(app, &form).await
 }
 
+/// `GET /oidc/me`; the body must be JSON when there is one.
 async fn userinfo(app: &TestApp, access_token: &str) -> Reply {
-    send(
-        reqwest::Client::new()
-            .get(app.url("/oidc/me"))
-            .bearer_auth(access_token),
-    )
-    .await
+    json_only(api::userinfo(app, access_token).await)
 }
 
 #[track_caller]
@@ -191,11 +181,6 @@ async fn revoke(app: &TestApp, client: &Client, token: &str, hint: Option<&str>)
     }
     form.extend(client.post_auth());
     post(app, "/oidc/token/revocation", None, &form).await
-}
-
-fn jwt_part(jwt: &str, index: usize) -> Value {
-    let part = jwt.split('.').nth(index).expect("JWT part");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
 }
 
 mod authorization_code;

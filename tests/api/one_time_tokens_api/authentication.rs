@@ -10,7 +10,7 @@ use super::*;
 async fn every_route_requires_a_bearer_token(backend: Backend) {
     let api = Api::spawn(backend).await;
     let made = api.create_for("ada@example.com").await;
-    let (id, secret) = (id_of(&made), secret_of(&made));
+    let (id, secret) = (id_of(&made), str_of(&made, "token"));
     let no_auth = [
         api.http
             .post(api.url(""))
@@ -250,16 +250,14 @@ async fn an_expired_management_token_is_refused(backend: Backend) {
 
 async fn only_management_apps_get_a_management_token(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let http = reqwest::Client::new();
     let (id, secret) = app.create_app_full(AppType::M2m, &[], &[], SigningAlg::RS256, false);
-    let reply =
-        request_management_token(&app, &http, &id, secret.as_deref().expect("secret")).await;
+    let reply = request_management_token(&app, &id, secret.as_deref().expect("secret")).await;
     assert_eq!(reply.status, 400, "{}", reply.text);
     assert_eq!(reply.json["error"], "invalid_target", "{}", reply.text);
     assert!(reply.json.get("access_token").is_none());
     // A wrong secret for a management app is no way in either.
     let (id, _) = app.create_app_full(AppType::M2m, &[], &[], SigningAlg::RS256, true);
-    let reply = request_management_token(&app, &http, &id, "not-the-secret").await;
+    let reply = request_management_token(&app, &id, "not-the-secret").await;
     assert_eq!(reply.status, 401, "{}", reply.text);
     assert_eq!(reply.json["error"], "invalid_client");
 }

@@ -14,12 +14,7 @@ async fn create_returns_the_token_object(backend: Backend) {
     let after = crate::common::now_ms();
     assert_eq!(reply.status, 201, "{}", reply.text);
     let t = &reply.json;
-    let keys: BTreeSet<&str> = t
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = object_keys(t);
     assert_eq!(
         keys,
         BTreeSet::from([
@@ -246,7 +241,7 @@ async fn the_token_is_random_and_shown_only_once(backend: Backend) {
         let t = api
             .create(json!({"email": format!("user{i}@example.com"), "context": {"campaign": "c"}}))
             .await;
-        let secret = secret_of(&t);
+        let secret = str_of(&t, "token");
         assert_eq!(secret.len(), 43, "32 random bytes in base64url: {secret:?}");
         assert!(
             secret
@@ -263,13 +258,13 @@ async fn the_token_is_random_and_shown_only_once(backend: Backend) {
     // a revoke, a rate-limit counter.
     let first = &made[0];
     assert_eq!(
-        api.verify(&secret_of(first), "wrong@example.com")
+        api.verify(&str_of(first, "token"), "wrong@example.com")
             .await
             .status,
         400
     );
     assert_eq!(
-        api.verify(&secret_of(first), "user0@example.com")
+        api.verify(&str_of(first, "token"), "user0@example.com")
             .await
             .status,
         200
@@ -290,7 +285,10 @@ async fn the_token_is_random_and_shown_only_once(backend: Backend) {
         api.put_status(&id_of(&made[2]), &json!({"status": "revoked"}))
             .await,
     );
-    shown.push(api.verify(&secret_of(&made[3]), "user3@example.com").await);
+    shown.push(
+        api.verify(&str_of(&made[3], "token"), "user3@example.com")
+            .await,
+    );
     for reply in &shown {
         assert_eq!(reply.status, 200, "{}", reply.text);
         let objects = match &reply.json {

@@ -38,7 +38,7 @@ async fn creation_is_limited_per_email(backend: Backend) {
     let listed = api.get("?email=a@x.io&page=1&page_size=20").await;
     assert_eq!(listed.total_number(), 3);
     // The limit holds for another calling application too (it is per address).
-    let (_, other) = Api::new_caller(&api.app, &api.http).await;
+    let (_, other) = Api::new_caller(&api.app).await;
     let reply = api.post_as(&other, "", &json!({"email": "a@x.io"})).await;
     assert_rate_limited(&reply);
 }
@@ -50,7 +50,7 @@ async fn creation_is_limited_per_application(backend: Backend) {
     let reply = api.post("", &json!({"email": "c@x.io"})).await;
     assert_rate_limited(&reply);
     // Another application has its own allowance.
-    let (_, other) = Api::new_caller(&api.app, &api.http).await;
+    let (_, other) = Api::new_caller(&api.app).await;
     let reply = api.post_as(&other, "", &json!({"email": "c@x.io"})).await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     let listed = api.get("?page=1&page_size=20").await;
@@ -68,11 +68,14 @@ async fn the_lifecycle_is_audited(backend: Backend) {
     let (a_id, b_id) = (id_of(&a), id_of(&b));
 
     assert_error(
-        &api.verify(&secret_of(&a), "eve@x.io").await,
+        &api.verify(&str_of(&a, "token"), "eve@x.io").await,
         400,
         "email_mismatch",
     );
-    assert_eq!(api.verify(&secret_of(&a), "ADA@x.io").await.status, 200);
+    assert_eq!(
+        api.verify(&str_of(&a, "token"), "ADA@x.io").await.status,
+        200
+    );
     assert_eq!(api.delete(&a_id).await.status, 204);
     assert_eq!(
         api.put_status(&b_id, &json!({"status": "revoked"}))
@@ -81,7 +84,7 @@ async fn the_lifecycle_is_audited(backend: Backend) {
         200
     );
     assert_error(
-        &api.verify(&secret_of(&b), "bob@x.io").await,
+        &api.verify(&str_of(&b, "token"), "bob@x.io").await,
         400,
         "token_revoked",
     );
@@ -125,7 +128,7 @@ async fn the_lifecycle_is_audited(backend: Backend) {
             entry.event,
             entry.created_at
         );
-        for secret in [secret_of(&a), secret_of(&b)] {
+        for secret in [str_of(&a, "token"), str_of(&b, "token")] {
             assert!(!entry.detail.clone().unwrap_or_default().contains(&secret));
         }
     }

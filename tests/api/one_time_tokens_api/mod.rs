@@ -6,9 +6,14 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::api::{self, Reply, assert_error, assert_invalid_mentioning, id_of};
+use crate::common::api::{
+    self, Reply, assert_error, assert_invalid_mentioning, id_of, object_keys, str_of, without,
+};
 use crate::common::rp::Rp;
-use crate::common::{Backend, TestApp, browser, sign_in};
+use crate::common::{
+    Backend, TestApp, browser, jwt_part, management_token_for, no_redirects,
+    request_management_token, sign_in,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use diesel::prelude::*;
@@ -26,42 +31,6 @@ use sesame::storage::one_time_tokens::OneTimeTokenRecord;
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// `POST /oidc/token` with client_credentials for the Management API.
-async fn request_management_token(
-    app: &TestApp,
-    http: &reqwest::Client,
-    client_id: &str,
-    secret: &str,
-) -> Reply {
-    let resource = app.settings.management_api_resource();
-    let response = http
-        .post(app.url("/oidc/token"))
-        .basic_auth(client_id, Some(secret))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("resource", resource.as_str()),
-            ("scope", "all"),
-        ])
-        .send()
-        .await
-        .expect("token request");
-    Reply::read(response).await
-}
-
-async fn management_token(
-    app: &TestApp,
-    http: &reqwest::Client,
-    client_id: &str,
-    secret: &str,
-) -> String {
-    let reply = request_management_token(app, http, client_id, secret).await;
-    assert_eq!(reply.status, 200, "management token: {}", reply.text);
-    reply.json["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_owned()
-}
-
 /// A Sesame and an m2m application with Management API access, signed in to the API.
 struct Api {
     app: TestApp,
@@ -77,11 +46,8 @@ impl Api {
 
     async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
         let app = TestApp::spawn_with(backend, configure).await;
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let (app_id, token) = Self::new_caller(&app, &http).await;
+        let http = no_redirects();
+        let (app_id, token) = Self::new_caller(&app).await;
         Api {
             app,
             http,
@@ -91,9 +57,15 @@ impl Api {
     }
 
     /// Registers another m2m application with Management API access; (id, access token).
-    async fn new_caller(app: &TestApp, http: &reqwest::Client) -> (String, String) {
+    async fn new_caller(app: &TestApp) -> (String, String) {
         let (id, secret) = app.create_app_full(AppType::M2m, &[], &[], SigningAlg::RS256, true);
-        let token = management_token(app, http, &id, secret.as_deref().expect("secret")).await;
+        let token = management_token_for(
+            &app.base,
+            &app.settings.public_url,
+            &id,
+            secret.as_deref().expect("secret"),
+        )
+        .await;
         (id, token)
     }
 
@@ -120,14 +92,13 @@ impl Api {
     }
 
     async fn post_raw(&self, path: &str, body: &str) -> Reply {
-        self.send(
-            self.http
-                .post(self.url(path))
-                .bearer_auth(&self.token)
-                .header("content-type", "application/json")
-                .body(body.to_owned()),
-        )
-        .await
+        self.raw(reqwest::Method::POST, path, body).await
+    }
+
+    /// A raw (possibly non-JSON) body sent as JSON.
+    async fn raw(&self, method: reqwest::Method, path: &str, body: &str) -> Reply {
+        let path = format!("/one-time-tokens{path}");
+        api::call_raw(&self.http, &self.app, &self.token, method, &path, body).await
     }
 
     async fn get(&self, path: &str) -> Reply {
@@ -182,17 +153,6 @@ impl Api {
     }
 }
 
-fn secret_of(token: &Value) -> String {
-    token["token"].as_str().expect("token").to_owned()
-}
-
-/// A token object as GET and the list show it: the creation response without `token`.
-fn without_secret(token: &Value) -> Value {
-    let mut v = token.clone();
-    v.as_object_mut().expect("object").remove("token");
-    v
-}
-
 /// The server's own keys, to sign tokens that only differ from real ones where a test says.
 fn server_keys(app: &TestApp) -> KeySet {
     let stored = app
@@ -200,11 +160,6 @@ fn server_keys(app: &TestApp) -> KeySet {
         .run_blocking(|c| sesame::storage::keys::list_publishable_keys(c, 0))
         .expect("stored keys");
     KeySet::from_stored(&stored).expect("key set")
-}
-
-fn jwt_part(jwt: &str, i: usize) -> Value {
-    let part = jwt.split('.').nth(i).expect("JWT part");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
 }
 
 /// Replaces one character of a base64url string by a different one.

@@ -10,7 +10,7 @@ use super::*;
 async fn verify_consumes_once_and_reports_why_not(backend: Backend) {
     let api = Api::spawn(backend).await;
     let t = api.create_for("Grace@Example.com").await;
-    let (id, secret) = (id_of(&t), secret_of(&t));
+    let (id, secret) = (id_of(&t), str_of(&t, "token"));
 
     // A wrong email fails and consumes nothing.
     let reply = api.verify(&secret, "eve@example.com").await;
@@ -52,9 +52,11 @@ async fn verify_consumes_once_and_reports_why_not(backend: Backend) {
             .status,
         200
     );
-    let reply = api.verify(&secret_of(&r), "someone@example.com").await;
+    let reply = api
+        .verify(&str_of(&r, "token"), "someone@example.com")
+        .await;
     assert_error(&reply, 400, "email_mismatch");
-    let reply = api.verify(&secret_of(&r), "Henry@Example.com").await;
+    let reply = api.verify(&str_of(&r, "token"), "Henry@Example.com").await;
     assert_error(&reply, 400, "token_revoked");
     assert_eq!(api.status_of(&id_of(&r)).await, "revoked");
     // A consumed token with a wrong email: email_mismatch too.
@@ -67,8 +69,11 @@ async fn verify_consumes_once_and_reports_why_not(backend: Backend) {
         (json!({"email": "ivy@example.com"}), "token"),
         (json!({"token": "", "email": "ivy@example.com"}), "token"),
         (json!({"token": 5, "email": "ivy@example.com"}), "token"),
-        (json!({"token": secret_of(&fresh)}), "email"),
-        (json!({"token": secret_of(&fresh), "email": ""}), "email"),
+        (json!({"token": str_of(&fresh, "token")}), "email"),
+        (
+            json!({"token": str_of(&fresh, "token"), "email": ""}),
+            "email",
+        ),
     ] {
         let reply = api.post("/verify", &body).await;
         assert_invalid_mentioning(&reply, field, &[]);
@@ -88,7 +93,7 @@ async fn concurrent_verifications_consume_once(backend: Backend) {
     for round in 0..15 {
         let email = format!("race{round}@example.com");
         let t = api.create_for(&email).await;
-        let secret = secret_of(&t);
+        let secret = str_of(&t, "token");
         // Open the connections first, so the verifications arrive together.
         let warm: Vec<_> = (0..CALLERS)
             .map(|_| {

@@ -88,7 +88,7 @@ async fn member_bodies_are_validated(backend: Backend) {
         assert_invalid_mentioning(&api.post(&users, body).await, "userIds", &[]);
     }
     assert_error(
-        &api.send_raw(Method::POST, &users, "[]").await,
+        &api.call_raw(Method::POST, &users, "[]").await,
         400,
         "invalid_input",
     );

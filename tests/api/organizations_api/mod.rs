@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use crate::common::Backend;
 use crate::common::api::{
-    self, Api, Reply, assert_error, assert_invalid_mentioning, assert_not_found, assert_status,
-    id_of,
+    Api, assert_error, assert_invalid_mentioning, assert_not_found, assert_status, id_of,
+    object_keys,
 };
 use diesel::prelude::*;
 use reqwest::Method;
@@ -26,46 +26,8 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-/// Calls on the Management API with the caller's token.
+/// The organizations, roles and scopes tests create.
 impl Api {
-    async fn get(&self, path: &str) -> Reply {
-        self.call(Method::GET, path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Reply {
-        self.call(Method::POST, path, Some(&body)).await
-    }
-
-    async fn put(&self, path: &str, body: Value) -> Reply {
-        self.call(Method::PUT, path, Some(&body)).await
-    }
-
-    async fn patch(&self, path: &str, body: Value) -> Reply {
-        self.call(Method::PATCH, path, Some(&body)).await
-    }
-
-    async fn delete(&self, path: &str) -> Reply {
-        self.call(Method::DELETE, path, None).await
-    }
-
-    /// A raw (possibly non-JSON) body.
-    async fn send_raw(&self, method: Method, path: &str, body: &str) -> Reply {
-        let request = self
-            .http
-            .request(method, self.app.url(&format!("/api{path}")))
-            .bearer_auth(&self.token)
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-        api::send(request).await
-    }
-
-    /// POSTs `body` to `path`, expects 201 and returns the created object.
-    async fn create(&self, path: &str, body: Value) -> Value {
-        let reply = self.post(path, body.clone()).await;
-        assert_eq!(reply.status, 201, "create {body} at {path}: {}", reply.text);
-        reply.json
-    }
-
     async fn organization(&self, name: &str) -> String {
         id_of(&self.create("/organizations", json!({ "name": name })).await)
     }

@@ -20,12 +20,7 @@ async fn create_and_get_an_organization(backend: Backend) {
             }),
         )
         .await;
-    let keys: BTreeSet<&str> = created
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = object_keys(&created);
     assert_eq!(
         keys,
         BTreeSet::from(["id", "name", "description", "customData", "createdAt"])
@@ -76,7 +71,7 @@ async fn organization_bodies_are_validated(backend: Backend) {
         assert_invalid_mentioning(&reply, field, &[]);
     }
     for raw in ["", "not json", "[1]", "\"Acme\""] {
-        let reply = api.send_raw(Method::POST, "/organizations", raw).await;
+        let reply = api.call_raw(Method::POST, "/organizations", raw).await;
         assert_error(&reply, 400, "invalid_input");
     }
     assert_eq!(
@@ -96,7 +91,7 @@ async fn organization_bodies_are_validated(backend: Backend) {
         assert_invalid_mentioning(&api.patch(&path, body).await, field, &[]);
     }
     assert_error(
-        &api.send_raw(Method::PATCH, &path, "nope").await,
+        &api.call_raw(Method::PATCH, &path, "nope").await,
         400,
         "invalid_input",
     );

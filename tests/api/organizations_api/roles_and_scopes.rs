@@ -16,12 +16,7 @@ async fn organization_roles_crud(backend: Backend) {
             json!({ "name": "admin", "description": "Does everything" }),
         )
         .await;
-    let keys: BTreeSet<&str> = created
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = object_keys(&created);
     assert_eq!(
         keys,
         BTreeSet::from(["id", "name", "description", "createdAt"])
@@ -305,12 +300,7 @@ async fn organization_scopes_crud(backend: Backend) {
             json!({ "name": "read:docs", "description": "Read documents" }),
         )
         .await;
-    let keys: BTreeSet<&str> = created
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = object_keys(&created);
     assert_eq!(
         keys,
         BTreeSet::from(["id", "name", "description", "createdAt"])
