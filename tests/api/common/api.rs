@@ -7,7 +7,9 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use super::{Backend, TestApp, management_token};
+use sesame::config::Settings;
+
+use super::{Backend, TestApp, management_caller, no_redirects};
 
 /// An HTTP answer, read whole.
 pub struct Reply {
@@ -137,20 +139,27 @@ pub async fn call_raw(
 }
 
 /// A Sesame and a Management API caller (itself an m2m application) with its token; paths
-/// are under `/api`.
+/// are under `/api`. Its client never follows redirects.
 pub struct Api {
     pub app: TestApp,
     pub http: reqwest::Client,
+    /// The caller's application id.
+    pub app_id: String,
     pub token: String,
 }
 
 impl Api {
     pub async fn spawn(backend: Backend) -> Self {
-        let app = TestApp::spawn(backend).await;
-        let token = management_token(&app).await;
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
+        let app = TestApp::spawn_with(backend, configure).await;
+        let (app_id, token) = management_caller(&app).await;
         Api {
             app,
-            http: reqwest::Client::new(),
+            http: no_redirects(),
+            app_id,
             token,
         }
     }
@@ -204,27 +213,6 @@ impl Api {
         assert_eq!(reply.status, 201, "create {body} at {path}: {}", reply.text);
         reply.json
     }
-}
-
-/// A Management API call to `path` (from the root); the status and the JSON body (`Null` when
-/// none).
-pub async fn status_and_json(
-    app: &TestApp,
-    bearer: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(bearer);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let r = request.send().await.expect("management API");
-    let status = r.status().as_u16();
-    let text = r.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// `POST /oidc/token` with `form`, and with `Authorization: Basic` when `basic` is given.

@@ -434,14 +434,20 @@ pub async fn submit_sign_in(
 
 /// Registers an m2m application allowed to call the Management API and returns a token for it.
 pub async fn management_token(app: &TestApp) -> String {
+    management_caller(app).await.1
+}
+
+/// Registers an m2m application allowed to call the Management API; its id and a token for it.
+pub async fn management_caller(app: &TestApp) -> (String, String) {
     let (id, secret) = app.create_app_full(AppType::M2m, &[], &[], SigningAlg::RS256, true);
-    management_token_for(
+    let token = management_token_for(
         &app.base,
         &app.settings.public_url,
         &id,
-        secret.as_deref().unwrap_or_default(),
+        secret.as_deref().expect("an m2m application has a secret"),
     )
-    .await
+    .await;
+    (id, token)
 }
 
 /// `POST /oidc/token` with client_credentials for the Management API of `app`.

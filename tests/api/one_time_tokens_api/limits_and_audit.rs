@@ -38,7 +38,7 @@ async fn creation_is_limited_per_email(backend: Backend) {
     let listed = api.get("?email=a@x.io&page=1&page_size=20").await;
     assert_eq!(listed.total_number(), 3);
     // The limit holds for another calling application too (it is per address).
-    let (_, other) = Api::new_caller(&api.app).await;
+    let (_, other) = management_caller(&api.app).await;
     let reply = api.post_as(&other, "", &json!({"email": "a@x.io"})).await;
     assert_rate_limited(&reply);
 }
@@ -50,7 +50,7 @@ async fn creation_is_limited_per_application(backend: Backend) {
     let reply = api.post("", &json!({"email": "c@x.io"})).await;
     assert_rate_limited(&reply);
     // Another application has its own allowance.
-    let (_, other) = Api::new_caller(&api.app).await;
+    let (_, other) = management_caller(&api.app).await;
     let reply = api.post_as(&other, "", &json!({"email": "c@x.io"})).await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     let listed = api.get("?page=1&page_size=20").await;

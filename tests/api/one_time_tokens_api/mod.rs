@@ -11,8 +11,7 @@ use crate::common::api::{
 };
 use crate::common::rp::Rp;
 use crate::common::{
-    Backend, TestApp, browser, jwt_part, management_token_for, no_redirects,
-    request_management_token, sign_in,
+    Backend, TestApp, browser, jwt_part, management_caller, request_management_token, sign_in,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -31,12 +30,9 @@ use sesame::storage::one_time_tokens::OneTimeTokenRecord;
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// A Sesame and an m2m application with Management API access, signed in to the API.
-struct Api {
-    app: TestApp,
-    http: reqwest::Client,
-    app_id: String,
-    token: String,
+extends! {
+    /// The Management API's one-time tokens: paths are under `/api/one-time-tokens`.
+    struct Api(api::Api);
 }
 
 impl Api {
@@ -45,28 +41,7 @@ impl Api {
     }
 
     async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
-        let app = TestApp::spawn_with(backend, configure).await;
-        let http = no_redirects();
-        let (app_id, token) = Self::new_caller(&app).await;
-        Api {
-            app,
-            http,
-            app_id,
-            token,
-        }
-    }
-
-    /// Registers another m2m application with Management API access; (id, access token).
-    async fn new_caller(app: &TestApp) -> (String, String) {
-        let (id, secret) = app.create_app_full(AppType::M2m, &[], &[], SigningAlg::RS256, true);
-        let token = management_token_for(
-            &app.base,
-            &app.settings.public_url,
-            &id,
-            secret.as_deref().expect("secret"),
-        )
-        .await;
-        (id, token)
+        Api(api::Api::spawn_with(backend, configure).await)
     }
 
     fn url(&self, path: &str) -> String {
