@@ -2,9 +2,6 @@
 
 use super::*;
 
-// ---------------------------------------------------------------------------------------------
-// authorization codes at the token endpoint
-
 async fn codes_are_single_use_and_a_replay_revokes_the_tokens(backend: Backend) {
     let env = env(backend).await;
     let browser = browser();

@@ -2,9 +2,6 @@
 
 use super::*;
 
-// ---------------------------------------------------------------------------------------------
-// client authentication and request syntax
-
 async fn client_authentication_failures(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let api = app.settings.management_api_resource();

@@ -3,9 +3,6 @@
 
 use super::*;
 
-// ---------------------------------------------------------------------------------------------
-// client_credentials
-
 async fn client_credentials_issues_a_verifiable_jwt(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let m2m = Client::m2m(&app, true);

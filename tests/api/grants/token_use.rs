@@ -3,9 +3,6 @@
 use super::*;
 use crate::common::api::object_keys;
 
-// ---------------------------------------------------------------------------------------------
-// introspection, revocation, userinfo
-
 async fn introspection_reports_token_state(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let user = app.create_user(EMAIL);

@@ -3,10 +3,6 @@
 
 use super::*;
 
-// ---------------------------------------------------------------------------------------------
-// Authentication
-// ---------------------------------------------------------------------------------------------
-
 async fn every_route_requires_a_bearer_token(backend: Backend) {
     let api = Api::spawn(backend).await;
     let made = api.create_for("ada@example.com").await;

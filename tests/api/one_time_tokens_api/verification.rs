@@ -3,10 +3,6 @@
 
 use super::*;
 
-// ---------------------------------------------------------------------------------------------
-// Verification
-// ---------------------------------------------------------------------------------------------
-
 async fn verify_consumes_once_and_reports_why_not(backend: Backend) {
     let api = Api::spawn(backend).await;
     let t = api.create_for("Grace@Example.com").await;

@@ -2,10 +2,6 @@
 
 use super::*;
 
-// ---------------------------------------------------------------------------------------------
-// Authentication
-// ---------------------------------------------------------------------------------------------
-
 async fn every_route_requires_a_bearer_token(backend: Backend) {
     let api = Api::spawn(backend).await;
     let org = api.organization("Acme").await;

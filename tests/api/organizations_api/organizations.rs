@@ -3,10 +3,6 @@
 
 use super::*;
 
-// ---------------------------------------------------------------------------------------------
-// Organizations
-// ---------------------------------------------------------------------------------------------
-
 async fn create_and_get_an_organization(backend: Backend) {
     let api = Api::spawn(backend).await;
     let before = crate::common::now_ms();
