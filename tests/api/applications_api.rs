@@ -6,12 +6,17 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::api::{self, Reply, assert_error, assert_invalid, id_of};
+use crate::common::api::{
+    self, Reply, assert_error, assert_invalid, id_of, object_keys, str_of, without,
+};
 use crate::common::rp::Rp;
-use crate::common::{Backend, TestApp, browser, location, sign_in};
+use crate::common::{
+    Backend, TestApp, assert_error_page, browser, code_request, location, request_management_token,
+    sign_in,
+};
 use diesel::prelude::*;
 use serde_json::{Value, json};
-use sesame::crypto::{random_token, sha256_b64url};
+use sesame::crypto::sha256_b64url;
 use sesame::storage::schema::{access_tokens, application_origins, applications, refresh_tokens};
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
@@ -22,16 +27,10 @@ const EMAIL: &str = "ada@example.com";
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// The Management API's applications: paths are under `/api/applications`. The caller is itself
-/// an m2m application, so lists start at one.
-struct Api(api::Api);
-
-impl std::ops::Deref for Api {
-    type Target = api::Api;
-
-    fn deref(&self) -> &api::Api {
-        &self.0
-    }
+extends! {
+    /// The Management API's applications: paths are under `/api/applications`. The caller is itself
+    /// an m2m application, so lists start at one.
+    struct Api(api::Api);
 }
 
 impl Api {
@@ -76,58 +75,14 @@ impl Api {
     }
 }
 
-fn secret_of(app: &Value) -> String {
-    app["secret"].as_str().expect("secret").to_owned()
-}
-
-fn without_secret(app: &Value) -> Value {
-    let mut v = app.clone();
-    v.as_object_mut().expect("object").remove("secret");
-    v
-}
-
 fn spa_body(uris: &[&str]) -> Value {
     json!({"name": "Web", "type": "SPA", "oidcClientMetadata": {"redirectUris": uris}})
 }
 
-async fn token_request(app: &TestApp, basic: Option<(&str, &str)>, form: &[(&str, &str)]) -> Reply {
-    let mut request = reqwest::Client::new()
-        .post(app.url("/oidc/token"))
-        .form(form);
-    if let Some((id, secret)) = basic {
-        request = request.basic_auth(id, Some(secret));
-    }
-    api::send(request).await
-}
-
-/// `client_credentials` for the Management API.
-async fn client_credentials(app: &TestApp, id: &str, secret: &str) -> Reply {
-    let resource = app.settings.management_api_resource();
-    token_request(
-        app,
-        Some((id, secret)),
-        &[
-            ("grant_type", "client_credentials"),
-            ("resource", resource.as_str()),
-            ("scope", "all"),
-        ],
-    )
-    .await
-}
-
 /// An authorization request of a public client with PKCE, opened in a fresh browser.
 async fn authorize(app: &TestApp, client_id: &str, redirect_uri: &str) -> reqwest::Response {
-    let mut url = url::Url::parse(&app.url("/oidc/auth")).expect("url");
-    url.query_pairs_mut().extend_pairs([
-        ("response_type", "code"),
-        ("client_id", client_id),
-        ("redirect_uri", redirect_uri),
-        ("scope", "openid"),
-        ("code_challenge", sha256_b64url(&random_token(32)).as_str()),
-        ("code_challenge_method", "S256"),
-        ("state", "st"),
-    ]);
-    browser().get(url.as_str()).send().await.expect("authorize")
+    let (url, _) = code_request(app, client_id, redirect_uri, "openid", "st");
+    browser().get(&url).send().await.expect("authorize")
 }
 
 /// Asserts the authorization request reached the sign-in page.
@@ -135,18 +90,6 @@ async fn authorize(app: &TestApp, client_id: &str, redirect_uri: &str) -> reqwes
 fn assert_reaches_sign_in(r: &reqwest::Response) {
     assert_eq!(r.status(), 303);
     assert!(location(r).starts_with("/interaction/"), "{}", location(r));
-}
-
-/// Asserts an error page with `code` and no redirect at all.
-async fn assert_error_page(r: reqwest::Response, code: &str) {
-    assert!(r.headers().get("location").is_none(), "must not redirect");
-    assert_eq!(r.status(), 400);
-    let html = r.text().await.expect("html");
-    assert_eq!(
-        crate::common::page_error_code(&html).as_deref(),
-        Some(code),
-        "{html}"
-    );
 }
 
 /// A CORS preflight of the token endpoint from `origin`: whether the origin is allowed.
@@ -233,7 +176,13 @@ fn stored_tokens(app: &TestApp, id: &str) -> (i64, i64) {
 /// refresh token.
 async fn offline_tokens(api: &Api, app: &Value) -> String {
     use openidconnect::OAuth2TokenResponse;
-    let rp = Rp::discover(&api.app, &id_of(app), Some(&secret_of(app)), CALLBACK).await;
+    let rp = Rp::discover(
+        &api.app,
+        &id_of(app),
+        Some(&str_of(app, "secret")),
+        CALLBACK,
+    )
+    .await;
     let pending = rp.authorize(&["offline_access"], &[]);
     let callback = sign_in(&api.app, &browser(), &pending.url, EMAIL).await;
     let tokens = rp.callback(&api.app, &callback, pending).await;
@@ -250,7 +199,7 @@ async fn offline_tokens(api: &Api, app: &Value) -> String {
 
 async fn every_route_requires_a_bearer_token(backend: Backend) {
     let api = Api::spawn(backend).await;
-    let made = without_secret(&api.create(spa_body(&[CALLBACK])).await);
+    let made = without(&api.create(spa_body(&[CALLBACK])).await, "secret");
     let id = id_of(&made);
     let routes: Vec<(&str, String, Option<Value>)> = vec![
         ("POST", String::new(), Some(spa_body(&[CALLBACK]))),
@@ -287,12 +236,7 @@ async fn creates_each_kind_of_application(backend: Backend) {
             "customClientMetadata": {"idTokenSignedResponseAlg": "ES256"},
         }))
         .await;
-    let keys: BTreeSet<&str> = spa
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = object_keys(&spa);
     assert_eq!(
         keys,
         BTreeSet::from([
@@ -351,7 +295,7 @@ async fn creates_each_kind_of_application(backend: Backend) {
         assert_eq!(made.get("secret").is_some(), shown != "SPA", "{made}");
         assert_eq!(
             *api.get(&format!("/{}", id_of(&made))).await.ok(200),
-            without_secret(&made)
+            without(&made, "secret")
         );
         if shown != "SPA" {
             assert!(stored_origins(&api.app, &id_of(&made)).is_empty());
@@ -369,7 +313,7 @@ async fn the_secret_is_shown_once_and_stored_hashed(backend: Backend) {
     let made = api
         .create(json!({"name": "Site", "type": "Traditional", "oidcClientMetadata": {"redirectUris": [CALLBACK]}}))
         .await;
-    let (id, secret) = (id_of(&made), secret_of(&made));
+    let (id, secret) = (id_of(&made), str_of(&made, "secret"));
     assert!(secret.len() >= 43, "a high-entropy secret: {secret}");
     let row = stored_row(&api.app, &id);
     assert_eq!(row[3], sha256_b64url(&secret), "only the SHA-256 is kept");
@@ -386,7 +330,7 @@ async fn the_secret_is_shown_once_and_stored_hashed(backend: Backend) {
     let other = api
         .create(json!({"name": "Site", "type": "Traditional", "oidcClientMetadata": {"redirectUris": [CALLBACK]}}))
         .await;
-    assert_ne!(secret_of(&other), secret);
+    assert_ne!(str_of(&other, "secret"), secret);
     assert_ne!(id_of(&other), id);
 }
 
@@ -471,17 +415,7 @@ async fn creation_validates_the_body(backend: Backend) {
         assert_invalid(&api.post(body).await, field);
     }
     for raw in ["", "null", "[]", "{"] {
-        let reply = Reply::read(
-            api.http
-                .post(api.app.url("/api/applications"))
-                .bearer_auth(&api.token)
-                .header("content-type", "application/json")
-                .body(raw)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await;
+        let reply = api.call_raw("POST", "/applications", raw).await;
         assert_error(&reply, 400, "invalid_input");
     }
     assert_eq!(
@@ -500,7 +434,7 @@ async fn an_m2m_application_gets_client_credentials_tokens(backend: Backend) {
     let admin = api
         .create(json!({"name": "Admin", "type": "MachineToMachine", "isManagementApi": true}))
         .await;
-    let reply = client_credentials(&api.app, &id_of(&admin), &secret_of(&admin)).await;
+    let reply = request_management_token(&api.app, &id_of(&admin), &str_of(&admin, "secret")).await;
     let token = reply.ok(200)["access_token"]
         .as_str()
         .expect("token")
@@ -508,7 +442,7 @@ async fn an_m2m_application_gets_client_credentials_tokens(backend: Backend) {
     // The new application's token works on the Management API.
     let listed = api.call_as(Some(&token), "GET", "", None).await;
     assert_eq!(listed.ok(200).as_array().map(Vec::len), Some(2));
-    client_credentials(&api.app, &id_of(&admin), "wrong secret")
+    request_management_token(&api.app, &id_of(&admin), "wrong secret")
         .await
         .assert_oauth_error(401, "invalid_client");
     // Deleting the application ends its Management API tokens, though they are unexpired JWTs.
@@ -517,7 +451,7 @@ async fn an_m2m_application_gets_client_credentials_tokens(backend: Backend) {
     assert_eq!(after.status, 401, "{}", after.text);
     // Without Management API access, no token for it.
     let plain = api.create(json!({"name": "Plain", "type": "m2m"})).await;
-    client_credentials(&api.app, &id_of(&plain), &secret_of(&plain))
+    request_management_token(&api.app, &id_of(&plain), &str_of(&plain, "secret"))
         .await
         .assert_oauth_error(400, "invalid_target");
 }
@@ -533,7 +467,13 @@ async fn a_traditional_application_signs_users_in(backend: Backend) {
             "customClientMetadata": {"idTokenSignedResponseAlg": "EdDSA"},
         }))
         .await;
-    let rp = Rp::discover(&api.app, &id_of(&made), Some(&secret_of(&made)), CALLBACK).await;
+    let rp = Rp::discover(
+        &api.app,
+        &id_of(&made),
+        Some(&str_of(&made, "secret")),
+        CALLBACK,
+    )
+    .await;
     let pending = rp.authorize(&["email"], &[]);
     let nonce = pending.nonce.clone();
     let callback = sign_in(&api.app, &browser(), &pending.url, EMAIL).await;
@@ -582,6 +522,7 @@ async fn changes_take_effect_at_once(backend: Backend) {
     // The old URI is refused and the new one accepted, immediately.
     assert_error_page(
         authorize(&api.app, &id, CALLBACK).await,
+        400,
         "invalid_redirect_uri",
     )
     .await;
@@ -667,12 +608,12 @@ async fn changes_are_validated(backend: Backend) {
     );
     assert_eq!(
         *api.get(&format!("/{m2m_id}")).await.ok(200),
-        without_secret(&m2m)
+        without(&m2m, "secret")
     );
     assert_eq!(stored_origins(&api.app, &spa_id), ["http://127.0.0.1:9999"]);
     // The secret survives a change.
     api.patch(&m2m_id, json!({"name": "Renamed"})).await.ok(200);
-    client_credentials(&api.app, &m2m_id, &secret_of(&m2m))
+    request_management_token(&api.app, &m2m_id, &str_of(&m2m, "secret"))
         .await
         .assert_oauth_error(400, "invalid_target");
 }
@@ -737,7 +678,7 @@ async fn deletion_ends_the_application_and_its_tokens(backend: Backend) {
     let keep = api
         .create(json!({"name": "Keep", "type": "Traditional", "oidcClientMetadata": {"redirectUris": [CALLBACK]}}))
         .await;
-    let (id, secret) = (id_of(&site), secret_of(&site));
+    let (id, secret) = (id_of(&site), str_of(&site, "secret"));
     // Tokens of both; signing in also puts the site in this instance's client cache.
     let refresh = offline_tokens(&api, &site).await;
     offline_tokens(&api, &keep).await;
@@ -752,7 +693,7 @@ async fn deletion_ends_the_application_and_its_tokens(backend: Backend) {
     assert_eq!(stored_tokens(&api.app, &id), (0, 0));
     assert_eq!(stored_tokens(&api.app, &id_of(&keep)), (1, 1));
     // Its credentials stop working at once, cache or not.
-    let refreshed = token_request(
+    let refreshed = api::token_request(
         &api.app,
         Some((&id, &secret)),
         &[
@@ -768,7 +709,7 @@ async fn deletion_ends_the_application_and_its_tokens(backend: Backend) {
     assert_eq!(api.get("").await.total_number(), 2);
     assert_eq!(
         *api.get(&format!("/{}", id_of(&keep))).await.ok(200),
-        without_secret(&keep)
+        without(&keep, "secret")
     );
 }
 

@@ -3,11 +3,12 @@
 //! cookies with the right attributes, a health check, and no 500 for bad input.
 
 use crate::common::{
-    Backend, PASSWORD, TestApp, browser, input_value, location, start_interaction,
+    Backend, PASSWORD, TestApp, browser, code_request, input_value, location, no_redirects,
+    open_page, page_html, post_sign_in, start_interaction,
 };
 use reqwest::Method;
 use serde_json::Value;
-use sesame::crypto::{SigningAlg, random_token, sha256_b64url};
+use sesame::crypto::SigningAlg;
 use sesame::identity::applications::AppType;
 
 const SPA_CALLBACK: &str = "http://localhost:5173/callback";
@@ -40,18 +41,7 @@ async fn env(backend: Backend) -> Env {
 
 /// A PKCE authorization request of the SPA; returns (url, verifier).
 fn spa_request(env: &Env) -> (String, String) {
-    let verifier = random_token(32);
-    let mut url = url::Url::parse(&env.app.url("/oidc/auth")).expect("url");
-    url.query_pairs_mut().extend_pairs([
-        ("response_type", "code"),
-        ("client_id", env.spa_id.as_str()),
-        ("redirect_uri", SPA_CALLBACK),
-        ("scope", "openid email"),
-        ("code_challenge", sha256_b64url(&verifier).as_str()),
-        ("code_challenge_method", "S256"),
-        ("state", "st"),
-    ]);
-    (url.to_string(), verifier)
+    code_request(&env.app, &env.spa_id, SPA_CALLBACK, "openid email", "st")
 }
 
 fn header(r: &reqwest::Response, name: &str) -> Option<String> {
@@ -223,10 +213,7 @@ async fn cors_ignores_other_origins(backend: Backend) {
 async fn the_authorization_endpoint_never_answers_cors(backend: Backend) {
     let env = env(backend).await;
     let (url, _) = spa_request(&env);
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let client = no_redirects();
 
     // A good request (to the sign-in page), an error redirect, an error page.
     let refused = url.replace("response_type=code", "response_type=token");
@@ -319,14 +306,7 @@ async fn the_sign_in_form_works_without_javascript(backend: Backend) {
     let browser = browser();
     let (url, _) = spa_request(&env);
     let page = start_interaction(&env.app, &browser, &url).await;
-    let html = browser
-        .get(&page)
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
+    let html = page_html(&browser, &page).await;
 
     assert!(!html.to_ascii_lowercase().contains("<script"), "{html}");
     assert!(html.contains(r#"<label for="email">"#), "{html}");
@@ -408,25 +388,8 @@ async fn cookies_are_http_only_and_lax_and_not_secure_over_http(backend: Backend
     assert_cookie(&interaction, false);
     let page = env.app.url(&location(&r));
 
-    let html = browser
-        .get(&page)
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
-    let csrf = input_value(&html, "csrf").expect("csrf");
-    let r = browser
-        .post(format!("{page}/sign-in"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", ADA),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("sign in");
+    let (_, csrf) = open_page(&browser, &page).await;
+    let r = post_sign_in(&browser, &page, &csrf, ADA, PASSWORD).await;
     assert_eq!(r.status(), 303);
     let session = set_cookie(&r, "sesame_session").expect("session cookie");
     assert_cookie(&session, false);
@@ -445,10 +408,7 @@ async fn cookies_are_secure_when_the_public_url_is_https(backend: Backend) {
     let env = Env { app, spa_id };
     // No cookie store: a client would not send Secure cookies over plain http, so they are
     // passed by hand, as a browser would over https.
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let client = no_redirects();
     let (url, _) = spa_request(&env);
     let r = client.get(&url).send().await.expect("auth");
     assert_eq!(r.status(), 303);

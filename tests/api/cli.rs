@@ -1,16 +1,7 @@
 //! The command line as an operator uses it: help everywhere, JSON out, key rotation that keeps
 //! tokens signed by the old key verifiable.
 
-use std::process::Command;
-
-use crate::common::{Backend, TestApp, TestDatabase};
-
-fn sesame(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sesame"))
-        .args(args)
-        .output()
-        .expect("run sesame")
-}
+use crate::common::{Backend, TestApp, TestDatabase, run_sesame};
 
 #[test]
 fn every_command_has_help() {
@@ -23,7 +14,7 @@ fn every_command_has_help() {
         vec!["user", "create", "--help"],
         vec!["keys", "rotate", "--help"],
     ] {
-        let out = sesame(&args);
+        let out = run_sesame(&args);
         assert!(out.status.success(), "{args:?}");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("Usage:"), "{args:?}: {text}");
@@ -65,7 +56,7 @@ fn bad_input_is_an_error_not_a_crash() {
             "http://a.example/cb",
         ],
     ] {
-        let out = sesame(&args);
+        let out = run_sesame(&args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(
             String::from_utf8_lossy(&out.stderr).contains("error:"),
@@ -77,7 +68,7 @@ fn bad_input_is_an_error_not_a_crash() {
 #[test]
 fn app_create_prints_the_secret_once_and_stores_its_hash() {
     let db = TestDatabase::new(Backend::Sqlite);
-    let out = sesame(&[
+    let out = run_sesame(&[
         "--database-url",
         &db.url,
         "app",
@@ -93,7 +84,7 @@ fn app_create_prints_the_secret_once_and_stores_its_hash() {
     let created: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let secret = created["secret"].as_str().expect("secret");
     assert!(secret.len() >= 22, "at least 128 bits");
-    let spa = sesame(&[
+    let spa = run_sesame(&[
         "--database-url",
         &db.url,
         "app",
@@ -137,7 +128,7 @@ async fn rotation_keeps_the_old_key_published(backend: Backend) {
     };
     let before = jwks(app.base.clone()).await;
     assert_eq!(before.len(), 3, "one key per algorithm");
-    let out = sesame(&[
+    let out = run_sesame(&[
         "--database-url",
         &app.db.url,
         "keys",

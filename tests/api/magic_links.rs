@@ -2,32 +2,26 @@
 //! through the Management API, its SPA sends the browser to /oidc/auth with `one_time_token`
 //! and `login_hint`, and the `openidconnect` crate as relying party gets the tokens.
 
-use crate::common::rp::{Pending, Rp};
+use crate::common::rp::{self, CALLBACK, Pending, Rp, amr};
 use crate::common::{
-    Backend, PASSWORD, TestApp, browser, input_value, location, magic_link_token, management_token,
-    page_error_code, query_param, start_interaction, submit_sign_in, token_status,
+    Backend, PASSWORD, browser, input_value, location, magic_link_token, page_error_code,
+    page_html, query_param, start_interaction, submit_sign_in, token_status,
 };
 use openidconnect::core::CoreIdTokenClaims;
-use sesame::crypto::SigningAlg;
-use sesame::identity::applications::AppType;
 
-const CALLBACK: &str = "http://127.0.0.1:9999/callback";
+/// What the SPA asks for with a magic link.
+const LINK_SCOPES: &[&str] = &["email", "offline_access"];
 
-struct World {
-    app: TestApp,
-    rp: Rp,
-    bearer: String,
+extends! {
+    /// The shared world, with this module's sign-ins.
+    struct World(rp::World);
 }
 
 async fn world_with(
     backend: Backend,
     configure: impl FnOnce(&mut sesame::config::Settings),
 ) -> World {
-    let app = TestApp::spawn_with(backend, configure).await;
-    let bearer = management_token(&app).await;
-    let (client_id, _) = app.create_app(AppType::Spa, &[CALLBACK], SigningAlg::ES256);
-    let rp = Rp::discover(&app, &client_id, None, CALLBACK).await;
-    World { app, rp, bearer }
+    World(rp::World::spawn_with(backend, configure).await)
 }
 
 async fn world(backend: Backend) -> World {
@@ -35,12 +29,6 @@ async fn world(backend: Backend) -> World {
 }
 
 impl World {
-    fn link_request(&self, token: &str, email: &str, extra: &[(&str, &str)]) -> Pending {
-        let mut params = vec![("one_time_token", token), ("login_hint", email)];
-        params.extend_from_slice(extra);
-        self.rp.authorize(&["email", "offline_access"], &params)
-    }
-
     /// Follows a callback URL to verified ID token claims.
     async fn tokens(&self, callback: &str, pending: Pending) -> CoreIdTokenClaims {
         let nonce = pending.nonce.clone();
@@ -57,18 +45,11 @@ impl World {
     }
 }
 
-fn amr(claims: &CoreIdTokenClaims) -> Vec<String> {
-    claims
-        .auth_method_refs()
-        .map(|a| a.iter().map(|m| m.as_str().to_owned()).collect())
-        .unwrap_or_default()
-}
-
 async fn existing_user_signs_in_without_a_password(backend: Backend) {
     let w = world(backend).await;
     let user = w.app.create_user("ada@example.com");
     let token = magic_link_token(&w.app, &w.bearer, "ada@example.com").await;
-    let pending = w.link_request(&token, "Ada@Example.com", &[]);
+    let pending = w.link_request(&token, "Ada@Example.com", LINK_SCOPES, &[]);
     let r = browser().get(&pending.url).send().await.expect("authorize");
     assert_eq!(r.status(), 303, "straight back to the application");
     let callback = location(&r);
@@ -87,7 +68,7 @@ async fn existing_user_signs_in_without_a_password(backend: Backend) {
 async fn new_email_registers_with_a_verified_email(backend: Backend) {
     let w = world(backend).await;
     let token = magic_link_token(&w.app, &w.bearer, "new@example.com").await;
-    let pending = w.link_request(&token, "new@example.com", &[]);
+    let pending = w.link_request(&token, "new@example.com", LINK_SCOPES, &[]);
     let r = browser().get(&pending.url).send().await.expect("authorize");
     assert_eq!(
         r.status(),
@@ -113,7 +94,7 @@ async fn invitation_works_when_sign_up_is_disabled(backend: Backend) {
     assert_eq!(r.status(), 403);
     // ...but an invitation link registers.
     let token = magic_link_token(&w.app, &w.bearer, "invited@example.com").await;
-    let pending = w.link_request(&token, "invited@example.com", &[]);
+    let pending = w.link_request(&token, "invited@example.com", LINK_SCOPES, &[]);
     let r = browser().get(&pending.url).send().await.expect("authorize");
     assert_eq!(r.status(), 303);
     let claims = w.tokens(&location(&r), pending).await;
@@ -131,7 +112,7 @@ async fn registration_asks_what_the_settings_require_and_never_strands(backend: 
     })
     .await;
     let token = magic_link_token(&w.app, &w.bearer, "grace@example.com").await;
-    let pending = w.link_request(&token, "grace@example.com", &[]);
+    let pending = w.link_request(&token, "grace@example.com", LINK_SCOPES, &[]);
     let b = browser();
     let r = b.get(&pending.url).send().await.expect("authorize");
     assert_eq!(r.status(), 303);
@@ -142,14 +123,7 @@ async fn registration_asks_what_the_settings_require_and_never_strands(backend: 
         vec!["consumed"]
     );
     for _ in 0..2 {
-        let html = b
-            .get(&page)
-            .send()
-            .await
-            .expect("page")
-            .text()
-            .await
-            .expect("html");
+        let html = page_html(&b, &page).await;
         assert!(html.contains("grace@example.com"));
         assert!(html.contains("<label for=\"password\">") && html.contains("<label for=\"name\">"));
         assert!(
@@ -157,14 +131,7 @@ async fn registration_asks_what_the_settings_require_and_never_strands(backend: 
             "the proven email is not asked again"
         );
     }
-    let html = b
-        .get(&page)
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
+    let html = page_html(&b, &page).await;
     let csrf = input_value(&html, "csrf").expect("csrf");
     // A mistake re-renders the page; the person can still finish.
     let r = b
@@ -206,7 +173,7 @@ async fn same_account_session_consumes_and_signs_in_again(backend: Backend) {
     assert_eq!(amr(&first), vec!["pwd".to_owned()]);
     w.app.clock.advance(std::time::Duration::from_millis(1100));
     let token = magic_link_token(&w.app, &w.bearer, "ada@example.com").await;
-    let pending = w.link_request(&token, "ada@example.com", &[]);
+    let pending = w.link_request(&token, "ada@example.com", LINK_SCOPES, &[]);
     let r = b.get(&pending.url).send().await.expect("authorize");
     assert_eq!(r.status(), 303, "no question for the same account");
     let claims = w.tokens(&location(&r), pending).await;
@@ -227,7 +194,7 @@ async fn switch_setup(w: &World, b: &reqwest::Client) -> (String, Pending, Strin
     w.app.create_user("a@example.com");
     w.password_session(b, "a@example.com").await;
     let token = magic_link_token(&w.app, &w.bearer, "b@example.com").await;
-    let pending = w.link_request(&token, "b@example.com", &[]);
+    let pending = w.link_request(&token, "b@example.com", LINK_SCOPES, &[]);
     let r = b.get(&pending.url).send().await.expect("authorize");
     assert_eq!(r.status(), 303);
     let page = w.app.url(&location(&r));
@@ -302,7 +269,7 @@ async fn prompt_login_signs_in_the_link_account_without_asking(backend: Backend)
     w.app.create_user("a@example.com");
     w.password_session(&b, "a@example.com").await;
     let token = magic_link_token(&w.app, &w.bearer, "b@example.com").await;
-    let pending = w.link_request(&token, "b@example.com", &[("prompt", "login")]);
+    let pending = w.link_request(&token, "b@example.com", LINK_SCOPES, &[("prompt", "login")]);
     let r = b.get(&pending.url).send().await.expect("authorize");
     assert_eq!(r.status(), 303);
     let callback = location(&r);
@@ -315,7 +282,12 @@ async fn prompt_none_never_consumes(backend: Backend) {
     let w = world(backend).await;
     w.app.create_user("ada@example.com");
     let token = magic_link_token(&w.app, &w.bearer, "ada@example.com").await;
-    let pending = w.link_request(&token, "ada@example.com", &[("prompt", "none")]);
+    let pending = w.link_request(
+        &token,
+        "ada@example.com",
+        LINK_SCOPES,
+        &[("prompt", "none")],
+    );
     let r = browser().get(&pending.url).send().await.expect("authorize");
     assert_eq!(
         query_param(&location(&r), "error").as_deref(),
@@ -335,7 +307,7 @@ async fn each_link_error_has_its_page(backend: Backend) {
         (status, code, token, email)
     };
     let consumed = magic_link_token(&w.app, &w.bearer, "ada@example.com").await;
-    let used = w.link_request(&consumed, "ada@example.com", &[]);
+    let used = w.link_request(&consumed, "ada@example.com", LINK_SCOPES, &[]);
     assert_eq!(
         browser()
             .get(&used.url)
@@ -389,7 +361,7 @@ async fn each_link_error_has_its_page(backend: Backend) {
         expect(410, "token_revoked", revoked, "ada@example.com"),
     ];
     for (status, code, token, email) in cases {
-        let pending = w.link_request(&token, email, &[]);
+        let pending = w.link_request(&token, email, LINK_SCOPES, &[]);
         let r = browser().get(&pending.url).send().await.expect("authorize");
         assert_eq!(r.status().as_u16(), status, "{code}");
         assert!(
@@ -410,7 +382,9 @@ async fn racing_clicks_produce_one_code(backend: Backend) {
     let token = magic_link_token(&w.app, &w.bearer, "ada@example.com").await;
     let mut handles = Vec::new();
     for _ in 0..50 {
-        let url = w.link_request(&token, "ada@example.com", &[]).url;
+        let url = w
+            .link_request(&token, "ada@example.com", LINK_SCOPES, &[])
+            .url;
         handles.push(actix_rt::spawn(async move {
             let r = browser().get(&url).send().await.expect("authorize");
             let status = r.status().as_u16();
@@ -445,14 +419,7 @@ async fn login_hint_alone_only_prefills(backend: Backend) {
     let b = browser();
     let pending = w.rp.authorize(&[], &[("login_hint", "ada@example.com")]);
     let page = start_interaction(&w.app, &b, &pending.url).await;
-    let html = b
-        .get(&page)
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
+    let html = page_html(&b, &page).await;
     assert_eq!(
         input_value(&html, "email").as_deref(),
         Some("ada@example.com")

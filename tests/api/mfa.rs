@@ -3,31 +3,20 @@
 //! single use of TOTP steps and backup codes, enrollment when MFA is mandatory, and the limit on
 //! attempts. The `openidconnect` crate is the relying party.
 
-use crate::common::api;
-use crate::common::rp::{Pending, Rp};
+use crate::common::rp::{self, CALLBACK, Pending, amr};
 use crate::common::{
-    Backend, PASSWORD, TestApp, browser, input_value, location, magic_link_token, management_token,
-    query_param, start_interaction, submit_sign_in,
+    Backend, PASSWORD, browser, input_value, location, magic_link_token, query_param,
+    start_interaction, submit_sign_in,
 };
-use openidconnect::core::CoreIdTokenClaims;
-use sesame::crypto::SigningAlg;
-use sesame::identity::applications::AppType;
 use sesame::identity::mfa::{current_code, new_secret};
 
-const CALLBACK: &str = "http://127.0.0.1:9999/callback";
-
-struct World {
-    app: TestApp,
-    rp: Rp,
-    bearer: String,
+extends! {
+    /// The shared world, with this module's MFA policy, enrolled users and second-factor pages.
+    struct World(rp::World);
 }
 
 async fn world(backend: Backend, policy: &str) -> World {
-    let app = TestApp::spawn(backend).await;
-    let bearer = management_token(&app).await;
-    let (client_id, _) = app.create_app(AppType::Spa, &[CALLBACK], SigningAlg::ES256);
-    let rp = Rp::discover(&app, &client_id, None, CALLBACK).await;
-    let w = World { app, rp, bearer };
+    let w = World(rp::World::spawn(backend).await);
     w.set_policy(policy).await;
     w
 }
@@ -49,29 +38,6 @@ impl World {
             .await
             .expect("sign-in experience");
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
-    }
-
-    /// A Management API call; returns the status and the JSON body (`Null` when none).
-    async fn api(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<serde_json::Value>,
-    ) -> (u16, serde_json::Value) {
-        api::status_and_json(&self.app, &self.bearer, method, path, body).await
-    }
-
-    /// The members of `org` as the Management API lists them.
-    async fn members(&self, org: &str) -> Vec<serde_json::Value> {
-        let (status, body) = self
-            .api(
-                reqwest::Method::GET,
-                &format!("/api/organizations/{org}/users"),
-                None,
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        body.as_array().expect("array").clone()
     }
 
     /// A user with TOTP set up directly in the database (`last_step` 0) and these backup codes.
@@ -98,17 +64,10 @@ impl World {
         user.id
     }
 
-    fn link_request(&self, token: &str, email: &str) -> Pending {
-        self.rp.authorize(
-            &["email"],
-            &[("one_time_token", token), ("login_hint", email)],
-        )
-    }
-
     /// Opens a fresh magic link for `email` in `b` and expects the MFA page.
     async fn link_to_mfa(&self, b: &reqwest::Client, email: &str) -> (MfaPage, Pending) {
         let token = magic_link_token(&self.app, &self.bearer, email).await;
-        let pending = self.link_request(&token, email);
+        let pending = self.link_request(&token, email, &["email"], &[]);
         let r = b.get(&pending.url).send().await.expect("authorize");
         assert_eq!(r.status(), 303);
         let to = location(&r);
@@ -163,12 +122,6 @@ impl World {
         let html = r.text().await.expect("html");
         assert!(html.contains("name=\"code\""), "the form again: {html}");
     }
-
-    async fn tokens(&self, callback: &str, pending: Pending) -> CoreIdTokenClaims {
-        let nonce = pending.nonce.clone();
-        let response = self.rp.callback(&self.app, callback, pending).await;
-        self.rp.verify_id_token(&response, &nonce)
-    }
 }
 
 fn now_secs() -> i64 {
@@ -191,13 +144,6 @@ fn wrong_code(secret: &str) -> String {
         .expect("a wrong code")
 }
 
-fn amr(claims: &CoreIdTokenClaims) -> Vec<String> {
-    claims
-        .auth_method_refs()
-        .map(|a| a.iter().map(|m| m.as_str().to_owned()).collect())
-        .unwrap_or_default()
-}
-
 async fn magic_link_of_an_enrolled_user_asks_for_totp(backend: Backend) {
     let w = world(backend, "user").await;
     let secret = new_secret();
@@ -213,7 +159,7 @@ async fn magic_link_of_an_enrolled_user_asks_for_totp(backend: Backend) {
     assert_eq!(reloaded.csrf, page.csrf);
     w.refused(&b, &page, &wrong_code(&secret)).await;
     let callback = w.accepted(&b, &page, &code_now(&secret)).await;
-    let claims = w.tokens(&callback, pending).await;
+    let claims = w.claims(&callback, pending).await;
     assert_eq!(claims.subject().as_str(), user_id);
     let amr = amr(&claims);
     assert!(amr.contains(&"otp".to_owned()), "{amr:?}");
@@ -241,7 +187,7 @@ async fn a_backup_code_is_accepted_once(backend: Backend) {
     let b = browser();
     let (page, pending) = w.link_to_mfa(&b, "ada@example.com").await;
     let callback = w.accepted(&b, &page, "alpha2357").await;
-    let claims = w.tokens(&callback, pending).await;
+    let claims = w.claims(&callback, pending).await;
     assert!(amr(&claims).contains(&"mfa".to_owned()));
     let other = browser();
     let (page, _) = w.link_to_mfa(&other, "ada@example.com").await;
@@ -276,7 +222,7 @@ async fn mandatory_mfa_enrolls_a_new_user(backend: Backend) {
     assert_eq!(r.status(), 303);
     let callback = location(&r);
     assert!(callback.starts_with(CALLBACK), "{callback}");
-    let claims = w.tokens(&callback, pending).await;
+    let claims = w.claims(&callback, pending).await;
     assert_eq!(claims.email().map(|e| e.as_str()), Some("new@example.com"));
     assert!(amr(&claims).contains(&"mfa".to_owned()));
     // Enrolled now: a later sign-in asks for a code, without a new key; a shown backup code works.
@@ -300,7 +246,7 @@ async fn password_sign_in_follows_the_policy(backend: Backend) {
     assert!(query_param(&w.app.url(&to), "code").is_none());
     let page = w.mfa_page(&b, &w.app.url(&to)).await;
     let callback = w.accepted(&b, &page, &code_now(&secret)).await;
-    let claims = w.tokens(&callback, pending).await;
+    let claims = w.claims(&callback, pending).await;
     assert_eq!(claims.subject().as_str(), user_id);
     let methods = amr(&claims);
     assert!(
@@ -321,7 +267,7 @@ async fn password_sign_in_follows_the_policy(backend: Backend) {
         callback.starts_with(CALLBACK),
         "no second factor: {callback}"
     );
-    let claims = w.tokens(&callback, pending).await;
+    let claims = w.claims(&callback, pending).await;
     assert_eq!(amr(&claims), vec!["pwd".to_owned()]);
 }
 
@@ -384,7 +330,7 @@ async fn an_invitation_joins_only_after_the_second_factor(backend: Backend) {
     assert_eq!(status, 201, "{created}");
     let token = created["token"].as_str().expect("token");
     let b = browser();
-    let pending = w.link_request(token, "ada@example.com");
+    let pending = w.link_request(token, "ada@example.com", &["email"], &[]);
     let r = b.get(&pending.url).send().await.expect("authorize");
     assert_eq!(r.status(), 303);
     let to = location(&r);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::common::{
     Backend, TestDatabase, create_one_time_token, management_token_for, page_error_code,
-    query_param,
+    query_param, sesame_command,
 };
 
 const PUBLIC_URL: &str = "http://sesame.test";
@@ -27,15 +27,16 @@ impl Drop for Instance {
     }
 }
 
-fn sesame(db_url: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sesame"));
+/// `sesame` on the database at `db_url`.
+fn sesame_on(db_url: &str) -> Command {
+    let mut cmd = sesame_command();
     cmd.arg("--database-url").arg(db_url);
     cmd
 }
 
 /// Runs a one-shot command and returns its stdout as JSON.
 fn cli_json(db_url: &str, args: &[&str]) -> serde_json::Value {
-    let out = sesame(db_url).args(args).output().expect("run sesame");
+    let out = sesame_on(db_url).args(args).output().expect("run sesame");
     assert!(
         out.status.success(),
         "{}",
@@ -45,7 +46,7 @@ fn cli_json(db_url: &str, args: &[&str]) -> serde_json::Value {
 }
 
 fn start(db_url: &str, env: &[(&str, &str)]) -> Instance {
-    let mut child = sesame(db_url)
+    let mut child = sesame_on(db_url)
         .args(["serve", "--bind", "127.0.0.1:0", "--public-url", PUBLIC_URL])
         .env("RUST_LOG", "info")
         .envs(env.iter().copied())

@@ -4,26 +4,21 @@
 //! the organization claims; the refresh token then buys organization tokens.
 
 use crate::common::api;
-use crate::common::rp::{Pending, Rp, base64_url_decode};
+use crate::common::rp::{self, CALLBACK, Pending, Rp};
 use crate::common::{
-    Backend, TestApp, browser, create_one_time_token, location, magic_link_token, management_token,
-    page_error_code, token_status,
+    Backend, browser, create_one_time_token, jwt_part, location, magic_link_token, page_error_code,
+    token_status,
 };
 use openidconnect::OAuth2TokenResponse;
 use openidconnect::core::{CoreIdTokenClaims, CoreTokenResponse};
 use serde_json::{Value, json};
-use sesame::crypto::SigningAlg;
-use sesame::identity::applications::AppType;
 
-const CALLBACK: &str = "http://127.0.0.1:9999/callback";
 const ORGANIZATIONS: &str = "urn:sesame:scope:organizations";
 const ORGANIZATION_ROLES: &str = "urn:sesame:scope:organization_roles";
 
-struct World {
-    app: TestApp,
-    rp: Rp,
-    client_id: String,
-    bearer: String,
+extends! {
+    /// The shared world, with the organization set-up and sign-ins of this module.
+    struct World(rp::World);
 }
 
 /// What the application's backend set up: one organization, two roles, two permissions.
@@ -43,28 +38,14 @@ struct SignedIn {
 }
 
 async fn world(backend: Backend) -> World {
-    let app = TestApp::spawn(backend).await;
-    let bearer = management_token(&app).await;
-    let (client_id, _) = app.create_app(AppType::Spa, &[CALLBACK], SigningAlg::ES256);
-    let rp = Rp::discover(&app, &client_id, None, CALLBACK).await;
-    World {
-        app,
-        rp,
-        client_id,
-        bearer,
-    }
+    World(rp::World::spawn(backend).await)
 }
 
 impl World {
-    /// A Management API call; returns the status and the JSON body (`Null` when none).
-    async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        api::status_and_json(&self.app, &self.bearer, method, path, body).await
-    }
-
     async fn create(&self, path: &str, body: Value) -> String {
         let (status, created) = self.api(reqwest::Method::POST, path, Some(body)).await;
         assert_eq!(status, 201, "POST {path}: {created}");
-        created["id"].as_str().expect("id").to_owned()
+        api::id_of(&created)
     }
 
     async fn setup(&self) -> Setup {
@@ -116,11 +97,6 @@ impl World {
         body["token"].as_str().expect("token").to_owned()
     }
 
-    fn link_request(&self, token: &str, email: &str, scopes: &[&str]) -> Pending {
-        self.rp
-            .authorize(scopes, &[("one_time_token", token), ("login_hint", email)])
-    }
-
     /// Opens the link in `b` and expects to land back at the application with a code.
     async fn follow_link(
         &self,
@@ -129,7 +105,7 @@ impl World {
         email: &str,
         scopes: &[&str],
     ) -> SignedIn {
-        let pending = self.link_request(token, email, scopes);
+        let pending = self.link_request(token, email, scopes, &[]);
         let r = b.get(&pending.url).send().await.expect("authorize");
         assert_eq!(r.status(), 303, "straight back to the application");
         let callback = location(&r);
@@ -144,7 +120,7 @@ impl World {
         let nonce = pending.nonce.clone();
         let response = self.rp.callback(&self.app, callback, pending).await;
         let claims = self.rp.verify_id_token(&response, &nonce);
-        let payload = id_token_payload(&response);
+        let payload = Rp::id_token_payload(&response);
         SignedIn {
             claims,
             payload,
@@ -154,28 +130,14 @@ impl World {
 
     /// `GET /oidc/me` with the access token.
     async fn userinfo(&self, signed_in: &SignedIn) -> Value {
-        let r = reqwest::Client::new()
-            .get(self.app.url("/oidc/me"))
-            .bearer_auth(signed_in.response.access_token().secret())
-            .send()
-            .await
-            .expect("userinfo");
-        assert_eq!(r.status(), 200);
-        r.json().await.expect("json")
+        let token = signed_in.response.access_token().secret();
+        api::userinfo(&self.app, token).await.ok(200).clone()
     }
 
     /// The members of `org` as `(email, sorted role names)`.
-    async fn members(&self, org: &str) -> Vec<(String, Vec<String>)> {
-        let (status, body) = self
-            .api(
-                reqwest::Method::GET,
-                &format!("/api/organizations/{org}/users"),
-                None,
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        body.as_array()
-            .expect("array")
+    async fn member_roles(&self, org: &str) -> Vec<(String, Vec<String>)> {
+        self.members(org)
+            .await
             .iter()
             .map(|m| {
                 let mut roles: Vec<String> = m["organizationRoles"]
@@ -201,27 +163,9 @@ impl World {
             ("client_id", self.client_id.as_str()),
         ];
         form.extend_from_slice(extra);
-        let r = reqwest::Client::new()
-            .post(self.app.url("/oidc/token"))
-            .form(&form)
-            .send()
-            .await
-            .expect("token request");
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        let reply = api::token_request(&self.app, None, &form).await;
+        (reply.status, reply.json)
     }
-}
-
-fn id_token_payload(response: &CoreTokenResponse) -> Value {
-    use openidconnect::TokenResponse;
-    let jwt = response.id_token().expect("an ID token").to_string();
-    let payload = jwt.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&base64_url_decode(payload)).expect("JSON payload")
-}
-
-fn jwt_part(jwt: &str, index: usize) -> Value {
-    let part = jwt.split('.').nth(index).expect("JWT part");
-    serde_json::from_slice(&base64_url_decode(part)).expect("JSON")
 }
 
 const ORG_SCOPES: [&str; 4] = ["email", "offline_access", ORGANIZATIONS, ORGANIZATION_ROLES];
@@ -252,7 +196,7 @@ async fn invitation_registers_a_new_member_with_the_default_roles(backend: Backe
         json!([format!("{}:viewer", s.org)])
     );
     assert_eq!(
-        w.members(&s.org).await,
+        w.member_roles(&s.org).await,
         vec![("new@example.com".to_owned(), vec!["viewer".to_owned()])]
     );
     assert_eq!(
@@ -283,7 +227,7 @@ async fn invitation_for_a_signed_in_member_joins_without_asking(backend: Backend
     let callback = crate::common::sign_in(&w.app, &b, &pending.url, "ada@example.com").await;
     let first = w.tokens(&callback, pending).await;
     assert_eq!(first.claims.subject().as_str(), user.id);
-    assert!(w.members(&s.org).await.is_empty());
+    assert!(w.member_roles(&s.org).await.is_empty());
     // The invitation, in the same browser: same account, no switch page.
     let token = w
         .invitation("ada@example.com", json!({"jitOrganizationIds": [s.org]}))
@@ -300,7 +244,7 @@ async fn invitation_for_a_signed_in_member_joins_without_asking(backend: Backend
     let me = w.userinfo(&signed_in).await;
     assert_eq!(me["organizations"], json!([s.org]));
     assert_eq!(
-        w.members(&s.org).await,
+        w.member_roles(&s.org).await,
         vec![("ada@example.com".to_owned(), vec!["viewer".to_owned()])]
     );
     assert_eq!(
@@ -345,7 +289,7 @@ async fn per_link_roles_replace_the_defaults(backend: Backend) {
         other.payload["organization_roles"],
         json!([format!("{}:editor", s.org)])
     );
-    let mut members = w.members(&s.org).await;
+    let mut members = w.member_roles(&s.org).await;
     members.sort();
     assert_eq!(
         members,
@@ -519,7 +463,7 @@ async fn organization_tokens_need_the_organizations_scope(backend: Backend) {
         )
         .await;
     assert_eq!(
-        w.members(&s.org).await,
+        w.member_roles(&s.org).await,
         vec![("member@example.com".to_owned(), vec!["editor".to_owned()])]
     );
     let refresh = signed_in
@@ -613,7 +557,7 @@ async fn a_suspended_accounts_link_is_refused_and_kept(backend: Backend) {
     let token = w
         .invitation("ada@example.com", json!({"jitOrganizationIds": [s.org]}))
         .await;
-    let pending = w.link_request(&token, "ada@example.com", &ORG_SCOPES);
+    let pending = w.link_request(&token, "ada@example.com", &ORG_SCOPES, &[]);
     let r = browser().get(&pending.url).send().await.expect("authorize");
     assert_eq!(r.status(), 403);
     assert!(r.headers().get("location").is_none(), "no redirect");
@@ -625,7 +569,7 @@ async fn a_suspended_accounts_link_is_refused_and_kept(backend: Backend) {
         vec!["active"],
         "nothing consumed"
     );
-    assert!(w.members(&s.org).await.is_empty(), "nobody joined");
+    assert!(w.member_roles(&s.org).await.is_empty(), "nobody joined");
 }
 
 on_both_backends!(

@@ -5,10 +5,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::api::{self, Reply, assert_error, assert_invalid, id_of};
+use crate::common::api::{
+    self, Reply, assert_error, assert_invalid, id_of, object_keys, token_request,
+};
 use crate::common::rp::Rp;
 use crate::common::{
-    Backend, PASSWORD, TestApp, browser, input_value, location, query_param, start_interaction,
+    Backend, PASSWORD, TestApp, browser, location, open_page, post_sign_in, query_param,
+    start_interaction,
 };
 use diesel::prelude::*;
 use serde_json::{Value, json};
@@ -37,15 +40,9 @@ impl UserList for Reply {
     }
 }
 
-/// A Management API caller that works on `/api/users`.
-struct Api(api::Api);
-
-impl std::ops::Deref for Api {
-    type Target = api::Api;
-
-    fn deref(&self) -> &api::Api {
-        &self.0
-    }
+extends! {
+    /// A Management API caller that works on `/api/users`.
+    struct Api(api::Api);
 }
 
 /// Calls on the users of the Management API.
@@ -54,30 +51,14 @@ impl Api {
         Api(api::Api::spawn(backend).await)
     }
 
-    async fn post(&self, body: Value) -> Reply {
-        self.call("POST", "/users", Some(&body)).await
-    }
-
     /// Creates a user and expects 201; returns it.
-    async fn create(&self, body: Value) -> Value {
-        self.post(body.clone()).await.ok(201).clone()
+    async fn create_user(&self, body: Value) -> Value {
+        self.create("/users", body).await
     }
 
     async fn create_with_password(&self, email: &str) -> Value {
-        self.create(json!({"primaryEmail": email, "password": PASSWORD}))
+        self.create_user(json!({"primaryEmail": email, "password": PASSWORD}))
             .await
-    }
-
-    async fn get(&self, path: &str) -> Reply {
-        self.call("GET", path, None).await
-    }
-
-    async fn patch(&self, path: &str, body: Value) -> Reply {
-        self.call("PATCH", path, Some(&body)).await
-    }
-
-    async fn delete(&self, path: &str) -> Reply {
-        self.call("DELETE", path, None).await
     }
 }
 
@@ -92,25 +73,8 @@ async fn spa(app: &TestApp) -> Rp {
 async fn password_sign_in(app: &TestApp, rp: &Rp, email: &str, password: &str) -> (u16, String) {
     let b = browser();
     let page = start_interaction(app, &b, &rp.authorize(&["email"], &[]).url).await;
-    let html = b
-        .get(&page)
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
-    let csrf = input_value(&html, "csrf").expect("csrf field");
-    let r = b
-        .post(format!("{page}/sign-in"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .expect("sign in");
+    let (_, csrf) = open_page(&b, &page).await;
+    let r = post_sign_in(&b, &page, &csrf, email, password).await;
     let to = r
         .headers()
         .get("location")
@@ -124,29 +88,6 @@ async fn password_sign_in(app: &TestApp, rp: &Rp, email: &str, password: &str) -
 async fn signs_in(app: &TestApp, rp: &Rp, email: &str, password: &str) -> bool {
     let (status, to) = password_sign_in(app, rp, email, password).await;
     status == 303 && to.starts_with(CALLBACK) && query_param(&to, "code").is_some()
-}
-
-async fn userinfo_status(app: &TestApp, access_token: &str) -> u16 {
-    reqwest::Client::new()
-        .get(app.url("/oidc/me"))
-        .bearer_auth(access_token)
-        .send()
-        .await
-        .expect("userinfo")
-        .status()
-        .as_u16()
-}
-
-async fn token_request(app: &TestApp, form: &[(&str, &str)]) -> Reply {
-    Reply::read(
-        reqwest::Client::new()
-            .post(app.url("/oidc/token"))
-            .form(form)
-            .send()
-            .await
-            .expect("token request"),
-    )
-    .await
 }
 
 fn stored_user(app: &TestApp, id: &str) -> Option<sesame::identity::User> {
@@ -208,18 +149,13 @@ async fn creates_a_user_who_can_sign_in(backend: Backend) {
     let api = Api::spawn(backend).await;
     let before = crate::common::now_ms();
     let user = api
-        .create(json!({
+        .create_user(json!({
             "primaryEmail": "Ada@Example.com",
             "password": PASSWORD,
             "name": "  Ada Lovelace ",
         }))
         .await;
-    let keys: BTreeSet<&str> = user
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = object_keys(&user);
     assert_eq!(
         keys,
         BTreeSet::from([
@@ -251,11 +187,13 @@ async fn creates_a_user_who_can_sign_in(backend: Backend) {
     assert!(!signs_in(&api.app, &rp, "ada@example.com", "not the password").await);
 
     // Without a password or a name.
-    let bare = api.create(json!({"primaryEmail": "bob@example.com"})).await;
+    let bare = api
+        .create_user(json!({"primaryEmail": "bob@example.com"}))
+        .await;
     assert_eq!(bare["hasPassword"], false);
     assert_eq!(bare["name"], Value::Null);
     let blank = api
-        .create(json!({"primaryEmail": "cy@example.com", "name": "  ", "password": null}))
+        .create_user(json!({"primaryEmail": "cy@example.com", "name": "  ", "password": null}))
         .await;
     assert_eq!(blank["name"], Value::Null);
     assert_eq!(blank["hasPassword"], false);
@@ -284,20 +222,10 @@ async fn creation_validates_the_body(backend: Backend) {
             "username",
         ),
     ] {
-        assert_invalid(&api.post(body).await, field);
+        assert_invalid(&api.post("/users", body).await, field);
     }
     for raw in ["", "not json", "[1, 2]", "\"a@example.com\""] {
-        let reply = Reply::read(
-            api.http
-                .post(api.app.url("/api/users"))
-                .bearer_auth(&api.token)
-                .header("content-type", "application/json")
-                .body(raw)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await;
+        let reply = api.call_raw("POST", "/users", raw).await;
         assert_error(&reply, 400, "invalid_input");
     }
     assert_eq!(
@@ -309,17 +237,23 @@ async fn creation_validates_the_body(backend: Backend) {
 
 async fn an_email_is_used_once_in_any_case(backend: Backend) {
     let api = Api::spawn(backend).await;
-    api.create(json!({"primaryEmail": "ada@example.com"})).await;
+    api.create_user(json!({"primaryEmail": "ada@example.com"}))
+        .await;
     for email in ["ada@example.com", "ADA@Example.COM", "  Ada@example.com "] {
         assert_error(
-            &api.post(json!({"primaryEmail": email, "password": PASSWORD}))
-                .await,
+            &api.post(
+                "/users",
+                json!({"primaryEmail": email, "password": PASSWORD}),
+            )
+            .await,
             422,
             "email_in_use",
         );
     }
     // Nor can another user take it.
-    let bob = api.create(json!({"primaryEmail": "bob@example.com"})).await;
+    let bob = api
+        .create_user(json!({"primaryEmail": "bob@example.com"}))
+        .await;
     let reply = api
         .patch(
             &format!("/users/{}", id_of(&bob)),
@@ -337,7 +271,7 @@ async fn an_email_is_used_once_in_any_case(backend: Backend) {
 async fn the_password_policy_in_force_applies(backend: Backend) {
     let api = Api::spawn(backend).await;
     // The configured default (8 characters) until the sign-in experience changes.
-    api.create(json!({"primaryEmail": "a@example.com", "password": "12345678"}))
+    api.create_user(json!({"primaryEmail": "a@example.com", "password": "12345678"}))
         .await;
     api.patch(
         "/sign-in-exp",
@@ -346,7 +280,10 @@ async fn the_password_policy_in_force_applies(backend: Backend) {
     .await
     .ok(200);
     let reply = api
-        .post(json!({"primaryEmail": "b@example.com", "password": "nineteen characters"}))
+        .post(
+            "/users",
+            json!({"primaryEmail": "b@example.com", "password": "nineteen characters"}),
+        )
         .await;
     assert_invalid(&reply, "password");
     assert!(
@@ -356,7 +293,7 @@ async fn the_password_policy_in_force_applies(backend: Backend) {
             .contains("20")
     );
     let user = api
-        .create(json!({"primaryEmail": "b@example.com", "password": "twenty characters, ok"}))
+        .create_user(json!({"primaryEmail": "b@example.com", "password": "twenty characters, ok"}))
         .await;
     // The same policy guards a password change.
     let path = format!("/users/{}/password", id_of(&user));
@@ -391,7 +328,7 @@ async fn lists_newest_first_with_paging_and_search(backend: Backend) {
         "100%@example.net",
     ];
     for email in emails {
-        api.create(json!({"primaryEmail": email})).await;
+        api.create_user(json!({"primaryEmail": email})).await;
     }
     let newest_first: Vec<String> = emails.iter().rev().map(|e| e.to_string()).collect();
 
@@ -505,7 +442,9 @@ async fn updates_the_name_and_the_email(backend: Backend) {
 async fn sets_a_new_password(backend: Backend) {
     let api = Api::spawn(backend).await;
     let rp = spa(&api.app).await;
-    let user = api.create(json!({"primaryEmail": "ada@example.com"})).await;
+    let user = api
+        .create_user(json!({"primaryEmail": "ada@example.com"}))
+        .await;
     assert!(!signs_in(&api.app, &rp, "ada@example.com", PASSWORD).await);
     let path = format!("/users/{}/password", id_of(&user));
     for (body, field) in [
@@ -583,7 +522,7 @@ async fn suspension_signs_the_user_out_everywhere(backend: Backend) {
         .expect("refresh token")
         .secret()
         .clone();
-    assert_eq!(userinfo_status(&api.app, &access).await, 200);
+    assert_eq!(api::userinfo(&api.app, &access).await.status, 200);
     // The session signs her in silently, leaving an unused code behind.
     let silent = b
         .get(&rp.authorize(&["email"], &[]).url)
@@ -623,9 +562,10 @@ async fn suspension_signs_the_user_out_everywhere(backend: Backend) {
 
     // Every session ended, every token revoked, the pending code gone.
     assert_eq!(count_for_user(&api.app, &id), (0, 0, 0));
-    assert_eq!(userinfo_status(&api.app, &access).await, 401);
+    assert_eq!(api::userinfo(&api.app, &access).await.status, 401);
     let refreshed = token_request(
         &api.app,
+        None,
         &[
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh.as_str()),
@@ -641,6 +581,7 @@ async fn suspension_signs_the_user_out_everywhere(backend: Backend) {
     );
     let exchanged = token_request(
         &api.app,
+        None,
         &[
             ("grant_type", "authorization_code"),
             ("code", unused_code.as_str()),
@@ -665,7 +606,9 @@ async fn suspension_signs_the_user_out_everywhere(backend: Backend) {
     assert!(to.starts_with("/interaction/"), "back to sign-in, got {to}");
     // Bob is untouched.
     assert_eq!(
-        userinfo_status(&api.app, bob_tokens.access_token().secret()).await,
+        api::userinfo(&api.app, bob_tokens.access_token().secret())
+            .await
+            .status,
         200
     );
     assert_eq!(count_for_user(&api.app, &id_of(&other)), (1, 1, 1));
@@ -713,7 +656,8 @@ async fn deletes_a_user(backend: Backend) {
     assert_eq!(count_for_user(&api.app, &id), (0, 0, 0));
     assert!(!signs_in(&api.app, &rp, "ada@example.com", PASSWORD).await);
     // The address is free again; the other user stays.
-    api.create(json!({"primaryEmail": "ada@example.com"})).await;
+    api.create_user(json!({"primaryEmail": "ada@example.com"}))
+        .await;
     assert_eq!(
         *api.get(&format!("/users/{}", id_of(&keep))).await.ok(200),
         keep

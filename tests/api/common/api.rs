@@ -7,7 +7,9 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use super::{Backend, TestApp, management_token};
+use sesame::config::Settings;
+
+use super::{Backend, TestApp, management_caller, no_redirects};
 
 /// An HTTP answer, read whole.
 pub struct Reply {
@@ -118,21 +120,46 @@ pub async fn call(
     send(request).await
 }
 
+/// A Management API call to `/api{path}` with a raw body sent as JSON (which it may not be).
+pub async fn call_raw(
+    http: &reqwest::Client,
+    app: &TestApp,
+    bearer: &str,
+    method: Method,
+    path: &str,
+    body: &str,
+) -> Reply {
+    send(
+        http.request(method, app.url(&format!("/api{path}")))
+            .bearer_auth(bearer)
+            .header("content-type", "application/json")
+            .body(body.to_owned()),
+    )
+    .await
+}
+
 /// A Sesame and a Management API caller (itself an m2m application) with its token; paths
-/// are under `/api`.
+/// are under `/api`. Its client never follows redirects.
 pub struct Api {
     pub app: TestApp,
     pub http: reqwest::Client,
+    /// The caller's application id.
+    pub app_id: String,
     pub token: String,
 }
 
 impl Api {
     pub async fn spawn(backend: Backend) -> Self {
-        let app = TestApp::spawn(backend).await;
-        let token = management_token(&app).await;
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
+        let app = TestApp::spawn_with(backend, configure).await;
+        let (app_id, token) = management_caller(&app).await;
         Api {
             app,
-            http: reqwest::Client::new(),
+            http: no_redirects(),
+            app_id,
             token,
         }
     }
@@ -149,36 +176,98 @@ impl Api {
         call(&self.http, &self.app, bearer, method, path, body).await
     }
 
+    /// A call with the caller's own token and a raw body sent as JSON (which it may not be).
+    pub async fn call_raw(&self, method: impl AsRef<str>, path: &str, body: &str) -> Reply {
+        let method = Method::from_bytes(method.as_ref().as_bytes()).expect("method");
+        call_raw(&self.http, &self.app, &self.token, method, path, body).await
+    }
+
     /// A call with the caller's own token.
     pub async fn call(&self, method: impl AsRef<str>, path: &str, body: Option<&Value>) -> Reply {
         self.call_as(Some(&self.token), method, path, body).await
     }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    /// POSTs `body` to `path`, expects 201 and returns the created object.
+    pub async fn create(&self, path: &str, body: Value) -> Value {
+        let reply = self.post(path, body.clone()).await;
+        assert_eq!(reply.status, 201, "create {body} at {path}: {}", reply.text);
+        reply.json
+    }
 }
 
-/// A Management API call to `path` (from the root); the status and the JSON body (`Null` when
-/// none).
-pub async fn status_and_json(
+/// `POST /oidc/token` with `form`, and with `Authorization: Basic` when `basic` is given.
+pub async fn token_request(
     app: &TestApp,
-    bearer: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
+    basic: Option<(&str, &str)>,
+    form: &[(&str, &str)],
+) -> Reply {
     let mut request = reqwest::Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(bearer);
-    if let Some(body) = body {
-        request = request.json(&body);
+        .post(app.url("/oidc/token"))
+        .form(form);
+    if let Some((id, secret)) = basic {
+        request = request.basic_auth(id, Some(secret));
     }
-    let r = request.send().await.expect("management API");
-    let status = r.status().as_u16();
-    let text = r.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    send(request).await
+}
+
+/// `GET /oidc/me` with `access_token` as the bearer token.
+pub async fn userinfo(app: &TestApp, access_token: &str) -> Reply {
+    send(
+        reqwest::Client::new()
+            .get(app.url("/oidc/me"))
+            .bearer_auth(access_token),
+    )
+    .await
+}
+
+/// A string field of a JSON object, which must be there.
+pub fn str_of(v: &Value, field: &str) -> String {
+    v[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} missing in {v}"))
+        .to_owned()
+}
+
+/// The keys of a JSON object.
+pub fn object_keys(v: &Value) -> BTreeSet<&str> {
+    v.as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect()
 }
 
 /// The `id` field of a JSON object.
 pub fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
+    str_of(v, "id")
+}
+
+/// A JSON object without `field`: e.g. a created object as later reads show it, without the
+/// secret shown once.
+pub fn without(v: &Value, field: &str) -> Value {
+    let mut v = v.clone();
+    v.as_object_mut().expect("object").remove(field);
+    v
 }
 
 /// Asserts this status, showing the body otherwise.

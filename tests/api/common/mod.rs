@@ -1,5 +1,18 @@
 //! Test harness: a real Sesame on 127.0.0.1 (port 0) over a fresh SQLite file or a fresh
 //! PostgreSQL database, and a browser-like HTTP client to drive the hosted pages.
+//!
+//! Every helper that more than one test module needs lives here, once:
+//! - this file: [`TestApp`] and the database under it, `on_both_backends!`, `extends!`,
+//!   browsers ([`browser`], [`no_redirects`]) and the hosted pages ([`start_interaction`],
+//!   [`open_page`], [`post_sign_in`], [`sign_in`], [`assert_error_page`], [`input_value`]),
+//!   redirects ([`location`], [`query_param`], [`code_request`]), [`jwt_part`], Management API
+//!   tokens ([`management_token`], [`request_management_token`]), one-time tokens, and the
+//!   `sesame` command line;
+//! - [`api`]: an HTTP answer read whole ([`api::Reply`]), the Management API caller
+//!   ([`api::Api`]), the token and userinfo endpoints, JSON field helpers and the assertions on
+//!   error answers;
+//! - [`rp`]: the `openidconnect` crate as relying party ([`rp::Rp`]) and a [`rp::World`] of a
+//!   Sesame, a Management API token and a single-page app, for the end-to-end flows.
 #![allow(dead_code)]
 
 pub mod api;
@@ -40,6 +53,24 @@ macro_rules! on_both_backends {
                     super::$name($crate::common::Backend::Postgres).await
                 }
             )*
+        }
+    };
+}
+
+/// Declares a module's own view of a shared harness type, `struct Name(Inner)` dereferencing to
+/// `Inner`: the module adds its methods and keeps the shared ones.
+#[macro_export]
+macro_rules! extends {
+    ($(#[$meta:meta])* struct $name:ident($inner:ty);) => {
+        $(#[$meta])*
+        struct $name($inner);
+
+        impl std::ops::Deref for $name {
+            type Target = $inner;
+
+            fn deref(&self) -> &$inner {
+                &self.0
+            }
         }
     };
 }
@@ -105,11 +136,23 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The `sesame` command line, as an operator runs it.
+pub fn sesame_command() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sesame"))
+}
+
+/// Runs `sesame` with `args` to its end.
+pub fn run_sesame(args: &[&str]) -> std::process::Output {
+    sesame_command().args(args).output().expect("run sesame")
+}
+
 /// The wall clock, for tests that do not move a server's clock.
 pub fn now_ms() -> i64 {
     sesame::clock::Clock::system().now_ms()
 }
 
+/// A running Sesame. A clone is a handle on the same server.
+#[derive(Clone)]
 pub struct TestApp {
     /// The server's clock: `clock.advance(..)` stands in for sleeping past an expiry.
     pub clock: std::sync::Arc<sesame::clock::Clock>,
@@ -236,6 +279,59 @@ pub fn browser() -> reqwest::Client {
         .expect("client")
 }
 
+/// An HTTP client without cookies that never follows redirects: a backend or an RP, or a
+/// browser whose cookies a test passes by hand.
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The HTML of a page.
+pub async fn page_html(browser: &reqwest::Client, url: &str) -> String {
+    browser
+        .get(url)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html")
+}
+
+/// GETs a hosted page and returns its HTML and csrf field.
+pub async fn open_page(browser: &reqwest::Client, page_url: &str) -> (String, String) {
+    let r = browser.get(page_url).send().await.expect("page");
+    assert_eq!(r.status(), 200, "{page_url}");
+    let html = r.text().await.expect("html");
+    let csrf = input_value(&html, "csrf").expect("csrf field");
+    (html, csrf)
+}
+
+/// Submits the hosted sign-in form of `page_url`.
+pub async fn post_sign_in(
+    browser: &reqwest::Client,
+    page_url: &str,
+    csrf: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    browser
+        .post(format!("{page_url}/sign-in"))
+        .form(&[("csrf", csrf), ("email", email), ("password", password)])
+        .send()
+        .await
+        .expect("sign in")
+}
+
+/// Part `index` of a JWT (0: header, 1: payload), decoded as JSON. The signature is the
+/// business of the tests that check it; this is for reading what a token says.
+pub fn jwt_part(jwt: &str, index: usize) -> serde_json::Value {
+    let part = jwt.split('.').nth(index).expect("JWT part");
+    serde_json::from_slice(&rp::base64_url_decode(part)).expect("JSON")
+}
+
 pub fn location(response: &reqwest::Response) -> String {
     response
         .headers()
@@ -264,6 +360,30 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
         .query_pairs()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
+}
+
+/// An authorization code request with PKCE S256 (RFC 7636), as a client builds it; returns
+/// the URL and the code verifier.
+pub fn code_request(
+    app: &TestApp,
+    client_id: &str,
+    redirect_uri: &str,
+    scope: &str,
+    state: &str,
+) -> (String, String) {
+    let verifier = sesame::crypto::random_token(32);
+    let challenge = sesame::crypto::sha256_b64url(&verifier);
+    let mut url = url::Url::parse(&app.url("/oidc/auth")).expect("url");
+    url.query_pairs_mut().extend_pairs([
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+        ("scope", scope),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+        ("state", state),
+    ]);
+    (url.to_string(), verifier)
 }
 
 /// Follows an authorization URL through the hosted sign-in page with `email` and the test
@@ -302,20 +422,8 @@ pub async fn submit_sign_in(
     email: &str,
     password: &str,
 ) -> String {
-    let page = browser.get(page_url).send().await.expect("page");
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.expect("html");
-    let csrf = input_value(&html, "csrf").expect("csrf field");
-    let r = browser
-        .post(format!("{page_url}/sign-in"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .expect("sign in");
+    let (_, csrf) = open_page(browser, page_url).await;
+    let r = post_sign_in(browser, page_url, &csrf, email, password).await;
     assert_eq!(
         r.status(),
         303,
@@ -326,35 +434,53 @@ pub async fn submit_sign_in(
 
 /// Registers an m2m application allowed to call the Management API and returns a token for it.
 pub async fn management_token(app: &TestApp) -> String {
+    management_caller(app).await.1
+}
+
+/// Registers an m2m application allowed to call the Management API; its id and a token for it.
+pub async fn management_caller(app: &TestApp) -> (String, String) {
     let (id, secret) = app.create_app_full(AppType::M2m, &[], &[], SigningAlg::RS256, true);
-    management_token_for(
+    let token = management_token_for(
         &app.base,
-        &app.base,
+        &app.settings.public_url,
         &id,
-        secret.as_deref().unwrap_or_default(),
+        secret.as_deref().expect("an m2m application has a secret"),
+    )
+    .await;
+    (id, token)
+}
+
+/// `POST /oidc/token` with client_credentials for the Management API of `app`.
+pub async fn request_management_token(app: &TestApp, id: &str, secret: &str) -> api::Reply {
+    request_management_token_for(&app.base, &app.settings.public_url, id, secret).await
+}
+
+/// `POST /oidc/token` with client_credentials for the Management API, to the server at `base`
+/// whose public URL is `public_url`.
+pub async fn request_management_token_for(
+    base: &str,
+    public_url: &str,
+    id: &str,
+    secret: &str,
+) -> api::Reply {
+    api::send(
+        reqwest::Client::new()
+            .post(format!("{base}/oidc/token"))
+            .basic_auth(id, Some(secret))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("resource", &format!("{public_url}/api")),
+                ("scope", "all"),
+            ]),
     )
     .await
 }
 
 /// A Management API token from the server at `base` whose public URL is `public_url`.
 pub async fn management_token_for(base: &str, public_url: &str, id: &str, secret: &str) -> String {
-    let r = reqwest::Client::new()
-        .post(format!("{base}/oidc/token"))
-        .basic_auth(id, Some(secret))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("resource", &format!("{public_url}/api")),
-            ("scope", "all"),
-        ])
-        .send()
-        .await
-        .expect("token request");
-    assert_eq!(r.status(), 200, "management token");
-    let body: serde_json::Value = r.json().await.expect("json");
-    body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_owned()
+    let reply = request_management_token_for(base, public_url, id, secret).await;
+    assert_eq!(reply.status, 200, "management token: {}", reply.text);
+    reply.str("access_token")
 }
 
 /// `POST /api/one-time-tokens`; returns the response status and JSON body.
@@ -397,6 +523,30 @@ pub async fn token_status(app: &TestApp, bearer: &str, email: &str) -> Vec<Strin
         .iter()
         .map(|t| t["status"].as_str().unwrap_or_default().to_owned())
         .collect()
+}
+
+/// An HTML error page with `status` and `code`, never a redirect.
+pub async fn assert_error_page(r: reqwest::Response, status: u16, code: &str) -> String {
+    let (actual, url) = (r.status(), r.url().clone());
+    assert!(
+        r.headers().get("location").is_none(),
+        "an untrusted client or redirect URI must never be redirected to: {:?}",
+        r.headers().get("location")
+    );
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let html = r.text().await.expect("body");
+    assert_eq!(actual, status, "{url}: {content_type} {html}");
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(
+        html.contains(&format!(r#"<code id="error-code">{code}</code>"#)),
+        "expected error code {code} in {html}"
+    );
+    html
 }
 
 /// The error code shown on an error page.

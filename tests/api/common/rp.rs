@@ -10,7 +10,11 @@ use openidconnect::{
     Scope,
 };
 
-use super::TestApp;
+use sesame::config::Settings;
+use sesame::crypto::SigningAlg;
+use sesame::identity::applications::AppType;
+
+use super::{Backend, TestApp};
 
 pub type Client = CoreClient<
     EndpointSet,
@@ -44,10 +48,7 @@ impl Rp {
         redirect_uri: &str,
     ) -> Self {
         // Per the crate's advice: the HTTP client it uses must not follow redirects.
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client");
+        let http = super::no_redirects();
         let issuer = IssuerUrl::new(app.issuer.clone()).expect("issuer");
         let metadata = CoreProviderMetadata::discover_async(issuer, &http)
             .await
@@ -144,10 +145,113 @@ impl Rp {
     pub fn id_token_alg(response: &CoreTokenResponse) -> String {
         use openidconnect::TokenResponse;
         let jwt = response.id_token().expect("id token").to_string();
-        let header = jwt.split('.').next().expect("header").to_owned();
-        let json = base64_url_decode(&header);
-        let v: serde_json::Value = serde_json::from_slice(&json).expect("json header");
-        v["alg"].as_str().expect("alg").to_owned()
+        super::jwt_part(&jwt, 0)["alg"]
+            .as_str()
+            .expect("alg")
+            .to_owned()
+    }
+
+    /// The payload of the ID token, unverified, for the claims the crate does not model.
+    pub fn id_token_payload(response: &CoreTokenResponse) -> serde_json::Value {
+        use openidconnect::TokenResponse;
+        let jwt = response.id_token().expect("an ID token").to_string();
+        super::jwt_part(&jwt, 1)
+    }
+}
+
+/// The authentication methods (`amr`) of verified ID token claims.
+pub fn amr(claims: &CoreIdTokenClaims) -> Vec<String> {
+    claims
+        .auth_method_refs()
+        .map(|a| a.iter().map(|m| m.as_str().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// A Sesame, a Management API token for the application's backend, and a single-page app
+/// (ES256 ID tokens, redirect URI [`CALLBACK`]) with the `openidconnect` crate as its RP.
+pub struct World {
+    pub app: TestApp,
+    pub rp: Rp,
+    pub client_id: String,
+    /// The Management API token.
+    pub bearer: String,
+}
+
+/// Where the single-page app of a [`World`] receives its callbacks.
+pub const CALLBACK: &str = "http://127.0.0.1:9999/callback";
+
+impl World {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
+        let app = TestApp::spawn_with(backend, configure).await;
+        let bearer = super::management_token(&app).await;
+        let (client_id, _) = app.create_app(AppType::Spa, &[CALLBACK], SigningAlg::ES256);
+        let rp = Rp::discover(&app, &client_id, None, CALLBACK).await;
+        World {
+            app,
+            rp,
+            client_id,
+            bearer,
+        }
+    }
+
+    /// A Management API call with the backend's token; the status and the JSON body (`Null`
+    /// when none).
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let path = path.strip_prefix("/api").expect("a Management API path");
+        let http = reqwest::Client::new();
+        let reply = super::api::call(
+            &http,
+            &self.app,
+            Some(&self.bearer),
+            method,
+            path,
+            body.as_ref(),
+        )
+        .await;
+        (reply.status, reply.json)
+    }
+
+    /// The authorization request of a magic link: the one-time token and its email as
+    /// `login_hint`, then `extra`.
+    pub fn link_request(
+        &self,
+        token: &str,
+        email: &str,
+        scopes: &[&str],
+        extra: &[(&str, &str)],
+    ) -> Pending {
+        let mut params = vec![("one_time_token", token), ("login_hint", email)];
+        params.extend_from_slice(extra);
+        self.rp.authorize(scopes, &params)
+    }
+
+    /// The members of `org` as the Management API lists them.
+    pub async fn members(&self, org: &str) -> Vec<serde_json::Value> {
+        let (status, body) = self
+            .api(
+                reqwest::Method::GET,
+                &format!("/api/organizations/{org}/users"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body.as_array().expect("array").clone()
+    }
+
+    /// Follows a callback URL to verified ID token claims.
+    pub async fn claims(&self, callback: &str, pending: Pending) -> CoreIdTokenClaims {
+        let nonce = pending.nonce.clone();
+        let response = self.rp.callback(&self.app, callback, pending).await;
+        self.rp.verify_id_token(&response, &nonce)
     }
 }
 
