@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::crypto::sha256_b64url;
 use crate::error::{Challenge, OAuthError, OAuthErrorCode};
-use crate::oidc::claims::{load_subject, user_claims};
+use crate::oidc::claims::{load_subject, userinfo_claims};
 use crate::oidc::params::Params;
 use crate::oidc::scope::Scopes;
 use crate::state::AppState;
@@ -75,5 +75,5 @@ async fn userinfo(state: &AppState, token: String) -> Result<HttpResponse, OAuth
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(user_claims(&subject, &scope)))
+        .json(userinfo_claims(&subject, &scope)))
 }

@@ -1,14 +1,15 @@
 //! Minting the tokens of a user grant: an opaque access token, a refresh token when
 //! `offline_access` was granted, and an ID token when `openid` was.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use chrono::{DateTime, Utc};
+use openidconnect::{AccessTokenHash, Audience, AuthenticationMethodReference, IssuerUrl, Nonce};
+use serde_json::Value;
 
 use super::TokenResponse;
 use crate::crypto::keys::{JwtType, KeySet};
-use crate::crypto::{KeyError, random_token, sha256_b64url};
+use crate::crypto::{KeyError, Secret, random_token, sha256_b64url};
 use crate::identity::applications::Application;
-use crate::oidc::claims::{Subject, user_claims};
+use crate::oidc::claims::{SesameIdTokenClaims, Subject, user_claims};
 use crate::oidc::scope::Scopes;
 use crate::state::AppState;
 use crate::storage::grants::{AccessTokenRecord, RefreshTokenRecord};
@@ -33,22 +34,6 @@ pub struct Minted {
     pub response: TokenResponse,
 }
 
-#[derive(Serialize)]
-struct IdTokenClaims<'a> {
-    iss: &'a str,
-    sub: &'a str,
-    aud: &'a str,
-    exp: i64,
-    iat: i64,
-    auth_time: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    nonce: Option<&'a str>,
-    at_hash: String,
-    amr: &'a [String],
-    #[serde(flatten)]
-    claims: Map<String, Value>,
-}
-
 pub fn mint(
     state: &AppState,
     keys: &KeySet,
@@ -57,9 +42,9 @@ pub fn mint(
     now: i64,
 ) -> Result<Minted, KeyError> {
     let settings = &state.settings;
-    let access_token = random_token(32);
+    let access_token = Secret::new(random_token(32));
     let access = AccessTokenRecord {
-        token_hash: sha256_b64url(&access_token),
+        token_hash: sha256_b64url(access_token.expose()),
         grant_id: grant.grant_id.clone(),
         application_id: app.id.clone(),
         user_id: grant.subject.user.id.clone(),
@@ -76,21 +61,12 @@ pub fn mint(
         None => (None, None),
     };
     let id_token = if grant.scope.contains("openid") {
-        let mut claims = user_claims(&grant.subject, &grant.scope);
-        claims.remove("sub");
-        let id_claims = IdTokenClaims {
-            iss: &state.issuer,
-            sub: &grant.subject.user.id,
-            aud: &app.id,
-            exp: now / 1000 + settings.id_token_ttl_secs,
-            iat: now / 1000,
-            auth_time: grant.auth_time / 1000,
-            nonce: grant.nonce.as_deref(),
-            at_hash: app.id_token_alg.at_hash(&access_token),
-            amr: &grant.amr,
-            claims,
-        };
-        Some(keys.sign(app.id_token_alg, JwtType::IdToken, &id_claims)?)
+        let claims = id_token_claims(state, app, grant, &access_token, now)?;
+        Some(keys.sign(
+            app.id_token_alg,
+            JwtType::IdToken,
+            &single_audience(&claims)?,
+        )?)
     } else {
         None
     };
@@ -108,6 +84,52 @@ pub fn mint(
     })
 }
 
+/// The ID token's claims (OIDC Core 2, 3.1.3.6), with the user claims the scope releases.
+fn id_token_claims(
+    state: &AppState,
+    app: &Application,
+    grant: &Grant,
+    access_token: &Secret,
+    now: i64,
+) -> Result<SesameIdTokenClaims, KeyError> {
+    let at = |secs: i64| DateTime::<Utc>::from_timestamp(secs, 0).ok_or(KeyError::Time);
+    let (standard, additional) = user_claims(&grant.subject, &grant.scope);
+    let amr = grant
+        .amr
+        .iter()
+        .map(|a| AuthenticationMethodReference::new(a.clone()))
+        .collect();
+    Ok(SesameIdTokenClaims::new(
+        IssuerUrl::new(state.issuer.clone())?,
+        vec![Audience::new(app.id.clone())],
+        at(now / 1000 + state.settings.id_token_ttl_secs)?,
+        at(now / 1000)?,
+        standard,
+        additional,
+    )
+    .set_auth_time(Some(at(grant.auth_time / 1000)?))
+    .set_nonce(grant.nonce.clone().map(Nonce::new))
+    .set_auth_method_refs(Some(amr))
+    .set_access_token_hash(Some(AccessTokenHash::new(
+        app.id_token_alg.at_hash(access_token.expose()),
+    ))))
+}
+
+/// The claims as signed. `IdTokenClaims` always writes `aud` as an array; with one audience
+/// Sesame writes the plain string, as it always has (OIDC Core 2 allows both, and relying
+/// parties and the `id_token_hint` checks read the string).
+fn single_audience(claims: &SesameIdTokenClaims) -> Result<Value, serde_json::Error> {
+    let mut value = serde_json::to_value(claims)?;
+    if let Some(aud) = value.get_mut("aud")
+        && let Value::Array(audiences) = aud
+        && audiences.len() == 1
+    {
+        let only = audiences.remove(0);
+        *aud = only;
+    }
+    Ok(value)
+}
+
 /// A refresh token of `grant` carrying `scope`, and its record.
 pub fn new_refresh_token(
     state: &AppState,
@@ -115,10 +137,10 @@ pub fn new_refresh_token(
     grant: &Grant,
     scope: &Scopes,
     now: i64,
-) -> (String, RefreshTokenRecord) {
-    let token = random_token(32);
+) -> (Secret, RefreshTokenRecord) {
+    let token = Secret::new(random_token(32));
     let record = RefreshTokenRecord {
-        token_hash: sha256_b64url(&token),
+        token_hash: sha256_b64url(token.expose()),
         grant_id: grant.grant_id.clone(),
         application_id: app.id.clone(),
         user_id: grant.subject.user.id.clone(),
