@@ -61,7 +61,8 @@ pub fn mint(
         None => (None, None),
     };
     let id_token = if grant.scope.contains("openid") {
-        let claims = id_token_claims(state, app, grant, &access_token, now)?;
+        let ttl_secs = settings.id_token_ttl_secs;
+        let claims = id_token_claims(&state.issuer, ttl_secs, app, grant, &access_token, now)?;
         Some(keys.sign(
             app.id_token_alg,
             JwtType::IdToken,
@@ -86,7 +87,8 @@ pub fn mint(
 
 /// The ID token's claims (OIDC Core 2, 3.1.3.6), with the user claims the scope releases.
 fn id_token_claims(
-    state: &AppState,
+    issuer: &str,
+    ttl_secs: i64,
     app: &Application,
     grant: &Grant,
     access_token: &Secret,
@@ -100,9 +102,9 @@ fn id_token_claims(
         .map(|a| AuthenticationMethodReference::new(a.clone()))
         .collect();
     Ok(SesameIdTokenClaims::new(
-        IssuerUrl::new(state.issuer.clone())?,
+        IssuerUrl::new(issuer.to_owned())?,
         vec![Audience::new(app.id.clone())],
-        at(now / 1000 + state.settings.id_token_ttl_secs)?,
+        at(now / 1000 + ttl_secs)?,
         at(now / 1000)?,
         standard,
         additional,
@@ -154,4 +156,110 @@ pub fn new_refresh_token(
         revoked_at: None,
     };
     (token, record)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::crypto::SigningAlg;
+    use crate::identity::User;
+    use crate::identity::applications::AppType;
+    use crate::oidc::scope::ORGANIZATIONS_SCOPE;
+
+    fn grant(scope: &str, name: Option<&str>, nonce: Option<&str>) -> Grant {
+        Grant {
+            grant_id: "g1".into(),
+            subject: Subject {
+                user: User {
+                    id: "u1".into(),
+                    email: "ada@example.com".into(),
+                    password_hash: None,
+                    name: name.map(str::to_owned),
+                    email_verified: true,
+                    created_at: 0,
+                    suspended: false,
+                },
+                memberships: vec![("org1".into(), vec!["admin".into()])],
+            },
+            scope: Scopes::parse_any(scope),
+            refresh_scope: None,
+            nonce: nonce.map(str::to_owned),
+            auth_time: 1_700_000_000_500,
+            amr: vec!["pwd".into(), "otp".into()],
+        }
+    }
+
+    fn app() -> Application {
+        Application {
+            id: "client1".into(),
+            name: "App".into(),
+            app_type: AppType::Spa,
+            secret_hash: None,
+            redirect_uris: vec![],
+            post_logout_redirect_uris: vec![],
+            id_token_alg: SigningAlg::ES256,
+            management_api: false,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn id_token_claims_are_the_members_sesame_always_signed() {
+        let access = Secret::new("access-token");
+        let now = 1_700_000_100_999;
+        let scope = format!("openid profile email {ORGANIZATIONS_SCOPE}");
+        let grant = grant(&scope, Some("Ada"), Some("n-0S6"));
+        let claims = id_token_claims("https://id.example/oidc", 600, &app(), &grant, &access, now)
+            .expect("claims");
+        let signed = single_audience(&claims).expect("json");
+        assert_eq!(
+            signed,
+            json!({
+                "iss": "https://id.example/oidc",
+                "sub": "u1",
+                "aud": "client1",
+                "exp": 1_700_000_700,
+                "iat": 1_700_000_100,
+                "auth_time": 1_700_000_000,
+                "nonce": "n-0S6",
+                "at_hash": SigningAlg::ES256.at_hash("access-token"),
+                "amr": ["pwd", "otp"],
+                "name": "Ada",
+                "email": "ada@example.com",
+                "email_verified": true,
+                "organizations": ["org1"],
+            })
+        );
+    }
+
+    #[test]
+    fn claims_without_a_value_or_a_scope_are_left_out() {
+        let access = Secret::new("access-token");
+        let grant = grant("openid profile", None, None);
+        let claims = id_token_claims("https://id.example/oidc", 600, &app(), &grant, &access, 0)
+            .expect("claims");
+        let signed = single_audience(&claims).expect("json");
+        let mut names: Vec<&str> = signed
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "amr",
+                "at_hash",
+                "aud",
+                "auth_time",
+                "exp",
+                "iat",
+                "iss",
+                "sub"
+            ]
+        );
+    }
 }
