@@ -420,6 +420,9 @@ mod tests {
         let served: serde_json::Value = serde_json::from_slice(&set.jwks()).expect("json");
         let keys = served["keys"].as_array().expect("keys");
         assert_eq!(keys.len(), stored.len());
+        // The same members in another order: the document is as large as it was.
+        let reordered = serde_json::to_vec(&served).expect("JSON");
+        assert_eq!(reordered.len(), set.jwks().len());
         for (key, material) in keys.iter().zip(&stored) {
             let alg = SigningAlg::parse(&material.alg).expect("alg");
             let (members, kty, crv) = members_before(alg);

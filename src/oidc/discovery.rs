@@ -186,9 +186,15 @@ mod tests {
             public_url: "https://id.example.com".into(),
             ..Settings::default()
         };
-        let served: Value =
-            serde_json::from_slice(&document(&settings).expect("document")).expect("JSON");
-        assert_eq!(served, hand_written(&settings.issuer()));
+        let bytes = document(&settings).expect("document");
+        let served: Value = serde_json::from_slice(&bytes).expect("JSON");
+        let before = hand_written(&settings.issuer());
+        assert_eq!(served, before);
+        // Same members, same values, same size: serving it costs what it did.
+        assert_eq!(
+            bytes.len(),
+            serde_json::to_vec(&before).expect("JSON").len()
+        );
     }
 
     #[test]
