@@ -191,7 +191,7 @@ fn run(cli: Cli) -> Result<(), AnyError> {
             })?;
             let mut out = serde_json::json!({ "id": registered.app.id });
             if let Some(secret) = registered.secret {
-                out["secret"] = secret.into();
+                out["secret"] = secret.into_inner().into();
             }
             println!("{out}");
             Ok(())

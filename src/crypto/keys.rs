@@ -16,6 +16,10 @@ use aws_lc_rs::signature::{
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use openidconnect::JsonWebKeyId;
+use openidconnect::core::{
+    CoreJsonCurveType, CoreJsonWebKey, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +54,15 @@ impl SigningAlg {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|alg| alg.as_str() == s)
+    }
+
+    /// The protocol crate's name for this algorithm, as discovery and the JWKS publish it.
+    pub fn core(self) -> CoreJwsSigningAlgorithm {
+        match self {
+            Self::RS256 => CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+            Self::ES256 => CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+            Self::EdDSA => CoreJwsSigningAlgorithm::EdDsa,
+        }
     }
 
     fn jsonwebtoken(self) -> Algorithm {
@@ -89,6 +102,10 @@ pub enum KeyError {
     Serialize(#[from] serde_json::Error),
     #[error("token rejected: {0}")]
     Invalid(String),
+    #[error("the issuer or an endpoint is not a valid URL: {0}")]
+    Url(#[from] url::ParseError),
+    #[error("a timestamp is out of range")]
+    Time,
 }
 
 enum Pair {
@@ -142,58 +159,94 @@ pub struct KeySet {
     jwks: Arc<[u8]>,
 }
 
+/// One stored key, parsed: its private half, its published JWK and its verification key.
+struct ParsedKey {
+    alg: SigningAlg,
+    pair: Pair,
+    jwk: CoreJsonWebKey,
+    decoding: DecodingKey,
+}
+
+impl ParsedKey {
+    fn parse(key: &KeyMaterial) -> Result<Self, KeyError> {
+        let corrupt = || KeyError::Corrupt(key.kid.clone());
+        let alg = SigningAlg::parse(&key.alg).ok_or_else(corrupt)?;
+        let der = STANDARD.decode(&key.private_der).map_err(|_| corrupt())?;
+        let kid = Some(JsonWebKeyId::new(key.kid.clone()));
+        let (pair, jwk, decoding) = match alg {
+            SigningAlg::RS256 => {
+                let pair = RsaKeyPair::from_pkcs8(&der).map_err(|_| corrupt())?;
+                let public = pair.public_key();
+                let n = public.modulus().big_endian_without_leading_zero().to_vec();
+                let e = public.exponent().big_endian_without_leading_zero().to_vec();
+                let decoding = DecodingKey::from_rsa_raw_components(&n, &e);
+                (
+                    Pair::Rsa(pair),
+                    CoreJsonWebKey::new_rsa(n, e, kid),
+                    decoding,
+                )
+            }
+            SigningAlg::ES256 => {
+                let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+                    .map_err(|_| corrupt())?;
+                // Uncompressed point: 0x04 || x || y.
+                let point = pair.public_key().as_ref();
+                if point.len() != 65 {
+                    return Err(corrupt());
+                }
+                let (x, y) = (&point[1..33], &point[33..65]);
+                // jsonwebtoken verifies with this same uncompressed point.
+                let decoding = DecodingKey::from_ec_der(point);
+                let jwk =
+                    CoreJsonWebKey::new_ec(x.to_vec(), y.to_vec(), CoreJsonCurveType::P256, kid);
+                (Pair::Ec(pair), jwk, decoding)
+            }
+            SigningAlg::EdDSA => {
+                let pair = Ed25519KeyPair::from_pkcs8(&der).map_err(|_| corrupt())?;
+                let x = pair.public_key().as_ref().to_vec();
+                // jsonwebtoken verifies Ed25519 with the raw public key.
+                let decoding = DecodingKey::from_ed_der(&x);
+                let jwk = CoreJsonWebKey::new_okp(x, CoreJsonCurveType::Ed25519, kid);
+                (Pair::Ed(pair), jwk, decoding)
+            }
+        };
+        Ok(Self {
+            alg,
+            pair,
+            jwk: with_alg(jwk, alg)?,
+            decoding,
+        })
+    }
+}
+
+/// `jwk` with its `alg` member. `CoreJsonWebKey` builds RSA, EC and OKP public keys
+/// (`new_rsa`, `new_ec`, `new_okp`) but offers no setter for `alg` (its fields are crate-private
+/// and the constructors leave it unset), so the member goes in through the type's own
+/// `Deserialize`, which checks the value against `CoreJwsSigningAlgorithm`.
+fn with_alg(jwk: CoreJsonWebKey, alg: SigningAlg) -> Result<CoreJsonWebKey, serde_json::Error> {
+    #[derive(Serialize)]
+    struct WithAlg {
+        #[serde(flatten)]
+        jwk: CoreJsonWebKey,
+        alg: CoreJwsSigningAlgorithm,
+    }
+    serde_json::from_value(serde_json::to_value(WithAlg {
+        jwk,
+        alg: alg.core(),
+    })?)
+}
+
 impl KeySet {
     /// Builds the set from stored keys, newest first.
     pub fn from_stored(stored: &[KeyMaterial]) -> Result<Self, KeyError> {
         let mut signing = HashMap::new();
         let mut verifying = HashMap::new();
-        let mut jwks = Vec::new();
+        let mut jwks = Vec::with_capacity(stored.len());
         for key in stored {
-            let corrupt = || KeyError::Corrupt(key.kid.clone());
-            let alg = SigningAlg::parse(&key.alg).ok_or_else(corrupt)?;
-            let der = STANDARD.decode(&key.private_der).map_err(|_| corrupt())?;
-            let (pair, jwk, decoding) = match alg {
-                SigningAlg::RS256 => {
-                    let pair = RsaKeyPair::from_pkcs8(&der).map_err(|_| corrupt())?;
-                    let public = pair.public_key();
-                    let n =
-                        URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
-                    let e =
-                        URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
-                    let decoding =
-                        DecodingKey::from_rsa_components(&n, &e).map_err(|_| corrupt())?;
-                    let jwk = serde_json::json!({"kty": "RSA", "n": n, "e": e});
-                    (Pair::Rsa(pair), jwk, decoding)
-                }
-                SigningAlg::ES256 => {
-                    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
-                        .map_err(|_| corrupt())?;
-                    // Uncompressed point: 0x04 || x || y.
-                    let point = pair.public_key().as_ref();
-                    if point.len() != 65 {
-                        return Err(corrupt());
-                    }
-                    let x = URL_SAFE_NO_PAD.encode(&point[1..33]);
-                    let y = URL_SAFE_NO_PAD.encode(&point[33..65]);
-                    let decoding =
-                        DecodingKey::from_ec_components(&x, &y).map_err(|_| corrupt())?;
-                    let jwk = serde_json::json!({"kty": "EC", "crv": "P-256", "x": x, "y": y});
-                    (Pair::Ec(pair), jwk, decoding)
-                }
-                SigningAlg::EdDSA => {
-                    let pair = Ed25519KeyPair::from_pkcs8(&der).map_err(|_| corrupt())?;
-                    let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
-                    let decoding = DecodingKey::from_ed_components(&x).map_err(|_| corrupt())?;
-                    let jwk = serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x});
-                    (Pair::Ed(pair), jwk, decoding)
-                }
-            };
-            let mut jwk = jwk;
-            jwk["kid"] = key.kid.clone().into();
-            jwk["alg"] = alg.as_str().into();
-            jwk["use"] = "sig".into();
-            jwks.push(jwk);
-            verifying.insert(key.kid.clone(), (alg, decoding));
+            let parsed = ParsedKey::parse(key)?;
+            let alg = parsed.alg;
+            jwks.push(parsed.jwk);
+            verifying.insert(key.kid.clone(), (alg, parsed.decoding));
             if key.retired_at.is_none() && !signing.contains_key(&alg) {
                 let header = |typ: &str| {
                     let json = serde_json::json!({"alg": alg.as_str(), "typ": typ, "kid": key.kid});
@@ -202,14 +255,14 @@ impl KeySet {
                 signing.insert(
                     alg,
                     SigningKey {
-                        pair,
+                        pair: parsed.pair,
                         header_jwt: header("JWT"),
                         header_at_jwt: header("at+jwt"),
                     },
                 );
             }
         }
-        let jwks = serde_json::to_vec(&serde_json::json!({ "keys": jwks }))?;
+        let jwks = serde_json::to_vec(&CoreJsonWebKeySet::new(jwks))?;
         Ok(Self {
             signing,
             verifying,
@@ -336,5 +389,75 @@ mod tests {
         }
         let jwks: serde_json::Value = serde_json::from_slice(&set.jwks()).expect("json");
         assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(3));
+    }
+
+    /// The members each key had when the JWKS was written by hand, and their fixed values.
+    fn members_before(alg: SigningAlg) -> (Vec<&'static str>, &'static str, Option<&'static str>) {
+        match alg {
+            SigningAlg::RS256 => (vec!["alg", "e", "kid", "kty", "n", "use"], "RSA", None),
+            SigningAlg::ES256 => (
+                vec!["alg", "crv", "kid", "kty", "use", "x", "y"],
+                "EC",
+                Some("P-256"),
+            ),
+            SigningAlg::EdDSA => (
+                vec!["alg", "crv", "kid", "kty", "use", "x"],
+                "OKP",
+                Some("Ed25519"),
+            ),
+        }
+    }
+
+    #[test]
+    fn the_jwks_keeps_every_member_and_verifies_through_the_protocol_crate() {
+        use openidconnect::{JsonWebKey, JsonWebKeyAlgorithm};
+
+        let stored: Vec<KeyMaterial> = SigningAlg::ALL
+            .into_iter()
+            .map(|alg| generate_key(alg, 0).expect("generate"))
+            .collect();
+        let set = KeySet::from_stored(&stored).expect("parse");
+        let served: serde_json::Value = serde_json::from_slice(&set.jwks()).expect("json");
+        let keys = served["keys"].as_array().expect("keys");
+        assert_eq!(keys.len(), stored.len());
+        // The same members in another order: the document is as large as it was.
+        let reordered = serde_json::to_vec(&served).expect("JSON");
+        assert_eq!(reordered.len(), set.jwks().len());
+        for (key, material) in keys.iter().zip(&stored) {
+            let alg = SigningAlg::parse(&material.alg).expect("alg");
+            let (members, kty, crv) = members_before(alg);
+            let mut names: Vec<&str> = key
+                .as_object()
+                .expect("object")
+                .keys()
+                .map(String::as_str)
+                .collect();
+            names.sort_unstable();
+            assert_eq!(names, members, "{alg:?}");
+            assert_eq!(key["kty"], kty);
+            assert_eq!(key["crv"].as_str(), crv);
+            assert_eq!(key["kid"], material.kid.as_str());
+            assert_eq!(key["alg"], alg.as_str());
+            assert_eq!(key["use"], "sig");
+        }
+
+        // A relying party reading the set gets every key, with its algorithm, and each key
+        // verifies what the set signs.
+        let read: CoreJsonWebKeySet = serde_json::from_slice(&set.jwks()).expect("parse");
+        assert_eq!(read.keys().len(), stored.len());
+        for (jwk, material) in read.keys().iter().zip(&stored) {
+            let alg = SigningAlg::parse(&material.alg).expect("alg");
+            assert!(
+                matches!(jwk.signing_alg(), JsonWebKeyAlgorithm::Algorithm(a) if *a == alg.core()),
+                "{alg:?}"
+            );
+            let jwt = set
+                .sign(alg, JwtType::IdToken, &Claims { sub: "u1".into() })
+                .expect("sign");
+            let (message, signature) = jwt.rsplit_once('.').expect("signature");
+            let signature = URL_SAFE_NO_PAD.decode(signature).expect("base64");
+            jwk.verify_signature(&alg.core(), message.as_bytes(), &signature)
+                .unwrap_or_else(|e| panic!("{alg:?}: {e:?}"));
+        }
     }
 }

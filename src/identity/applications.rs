@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::crypto::{SigningAlg, constant_time_eq, random_token, sha256_b64url};
+use crate::crypto::{Secret, SigningAlg, constant_time_eq, random_token, sha256_b64url};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -50,10 +50,10 @@ pub struct Application {
 
 impl Application {
     /// Compares the SHA-256 of the presented secret with the stored one in constant time.
-    pub fn secret_matches(&self, presented: &str) -> bool {
+    pub fn secret_matches(&self, presented: &Secret) -> bool {
         self.secret_hash
             .as_deref()
-            .is_some_and(|stored| constant_time_eq(stored, &sha256_b64url(presented)))
+            .is_some_and(|stored| constant_time_eq(stored, &sha256_b64url(presented.expose())))
     }
 
     /// Exact string comparison (RFC 9700 2.1: no prefix, wildcard or normalization).
@@ -78,7 +78,7 @@ pub struct NewApplication {
 /// A registered application, its plaintext secret (shown once) and its CORS origins.
 pub struct Registered {
     pub app: Application,
-    pub secret: Option<String>,
+    pub secret: Option<Secret>,
     pub origins: Vec<String>,
 }
 
@@ -134,7 +134,10 @@ pub fn register(new: NewApplication, now: i64) -> Result<Registered, Registratio
     if new.management_api && new.app_type != AppType::M2m {
         return Err(RegistrationError::ManagementNotM2m);
     }
-    let secret = new.app_type.is_confidential().then(|| random_token(32));
+    let secret = new
+        .app_type
+        .is_confidential()
+        .then(|| Secret::new(random_token(32)));
     Ok(Registered {
         app: Application {
             id: random_token(15)
@@ -142,7 +145,7 @@ pub fn register(new: NewApplication, now: i64) -> Result<Registered, Registratio
                 .replace(['-', '_'], "x"),
             name: new.name.trim().to_owned(),
             app_type: new.app_type,
-            secret_hash: secret.as_deref().map(sha256_b64url),
+            secret_hash: secret.as_ref().map(|s| sha256_b64url(s.expose())),
             redirect_uris: new.redirect_uris,
             post_logout_redirect_uris: new.post_logout_redirect_uris,
             id_token_alg: new.id_token_alg,
@@ -242,10 +245,10 @@ mod tests {
     fn confidential_secret_is_stored_hashed_and_checked() {
         let r = register(new(AppType::Traditional, &["https://app.example/cb"]), 0).expect("ok");
         let secret = r.secret.expect("secret");
-        assert!(secret.len() >= 43);
-        assert_ne!(r.app.secret_hash.as_deref(), Some(secret.as_str()));
+        assert!(secret.expose().len() >= 43);
+        assert_ne!(r.app.secret_hash.as_deref(), Some(secret.expose()));
         assert!(r.app.secret_matches(&secret));
-        assert!(!r.app.secret_matches("wrong"));
+        assert!(!r.app.secret_matches(&Secret::new("wrong")));
     }
 
     #[test]

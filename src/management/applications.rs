@@ -238,7 +238,8 @@ pub async fn create(
         .storage
         .run(move |c| queries::insert_application(c, &app, &origins))
         .await?;
-    Ok(HttpResponse::Created().json(ApplicationView::new(registered.app, registered.secret)))
+    let secret = registered.secret.map(|s| s.into_inner());
+    Ok(HttpResponse::Created().json(ApplicationView::new(registered.app, secret)))
 }
 
 pub async fn list(

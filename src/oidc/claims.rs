@@ -1,6 +1,11 @@
 //! Claims released for a user, by scope (OIDC Core 5.4), organizations included.
 
-use serde_json::{Map, Value};
+use openidconnect::core::CoreGenderClaim;
+use openidconnect::{
+    AdditionalClaims, EndUserEmail, EndUserName, IdTokenClaims, LocalizedClaim, StandardClaims,
+    SubjectIdentifier, UserInfoClaims,
+};
+use serde::{Deserialize, Serialize};
 
 use crate::identity::User;
 use crate::oidc::scope::{ORGANIZATION_ROLES_SCOPE, ORGANIZATIONS_SCOPE, Scopes};
@@ -48,36 +53,66 @@ pub fn load_subject(
     Ok(Some(Subject { user, memberships }))
 }
 
-/// The user claims the granted scopes allow, `sub` included.
-pub fn user_claims(subject: &Subject, scopes: &Scopes) -> Map<String, Value> {
+/// Sesame's claims beyond OIDC Core 5.1: the user's organizations and organization roles.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct OrganizationClaims {
+    /// The ids of the user's organizations (`urn:sesame:scope:organizations`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organizations: Option<Vec<String>>,
+    /// `"<orgId>:<roleName>"` per role held (`urn:sesame:scope:organization_roles`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_roles: Option<Vec<String>>,
+}
+impl AdditionalClaims for OrganizationClaims {}
+
+/// The claims of an ID token Sesame signs.
+pub type SesameIdTokenClaims = IdTokenClaims<OrganizationClaims, CoreGenderClaim>;
+/// The claims the userinfo endpoint returns.
+pub type SesameUserInfoClaims = UserInfoClaims<OrganizationClaims, CoreGenderClaim>;
+
+/// The user claims the granted scopes allow, `sub` included (OIDC Core 5.4). A claim the user
+/// has no value for is left out (OIDC Core 5.3.2).
+pub fn user_claims(
+    subject: &Subject,
+    scopes: &Scopes,
+) -> (StandardClaims<CoreGenderClaim>, OrganizationClaims) {
     let user = &subject.user;
-    let mut claims = Map::new();
-    claims.insert("sub".into(), user.id.clone().into());
+    let mut standard = StandardClaims::new(SubjectIdentifier::new(user.id.clone()));
     if scopes.contains("profile") {
-        claims.insert(
-            "name".into(),
-            user.name.clone().map_or(Value::Null, Value::from),
+        standard = standard.set_name(
+            user.name
+                .clone()
+                .map(|name| LocalizedClaim::from(EndUserName::new(name))),
         );
     }
     if scopes.contains("email") {
-        claims.insert("email".into(), user.email.clone().into());
-        claims.insert("email_verified".into(), user.email_verified.into());
+        standard = standard
+            .set_email(Some(EndUserEmail::new(user.email.clone())))
+            .set_email_verified(Some(user.email_verified));
     }
-    if scopes.contains(ORGANIZATIONS_SCOPE) {
-        let ids: Vec<Value> = subject
+    let organizations = scopes.contains(ORGANIZATIONS_SCOPE).then(|| {
+        subject
             .memberships
             .iter()
-            .map(|(org, _)| org.clone().into())
-            .collect();
-        claims.insert("organizations".into(), ids.into());
-    }
-    if scopes.contains(ORGANIZATION_ROLES_SCOPE) {
-        let roles: Vec<Value> = subject
+            .map(|(org, _)| org.clone())
+            .collect()
+    });
+    let organization_roles = scopes.contains(ORGANIZATION_ROLES_SCOPE).then(|| {
+        subject
             .memberships
             .iter()
-            .flat_map(|(org, roles)| roles.iter().map(move |r| format!("{org}:{r}").into()))
-            .collect();
-        claims.insert("organization_roles".into(), roles.into());
-    }
-    claims
+            .flat_map(|(org, roles)| roles.iter().map(move |r| format!("{org}:{r}")))
+            .collect()
+    });
+    let additional = OrganizationClaims {
+        organizations,
+        organization_roles,
+    };
+    (standard, additional)
+}
+
+/// The userinfo response (OIDC Core 5.3.2).
+pub fn userinfo_claims(subject: &Subject, scopes: &Scopes) -> SesameUserInfoClaims {
+    let (standard, additional) = user_claims(subject, scopes);
+    UserInfoClaims::new(standard, additional)
 }

@@ -3,10 +3,23 @@
 
 use std::collections::HashMap;
 
-#[derive(Debug, Default)]
+/// The parameters of one request. They may carry secrets (`client_secret`, `code`,
+/// `refresh_token`, `code_verifier`, ...), so `Debug` shows the names only.
+#[derive(Default)]
 pub struct Params {
     values: HashMap<String, String>,
     repeated: Vec<String>,
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<&str> = self.values.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        f.debug_struct("Params")
+            .field("names", &names)
+            .field("repeated", &self.repeated)
+            .finish()
+    }
 }
 
 impl Params {
@@ -59,5 +72,15 @@ mod tests {
         assert_eq!(p.get("c"), None);
         assert!(p.is_repeated("a"));
         assert_eq!(p.first_repeated(), Some("a"));
+    }
+
+    #[test]
+    fn debug_output_names_parameters_but_shows_no_value() {
+        let p = Params::parse(b"client_id=web&client_secret=hunter2&code=c0de").expect("parse");
+        let shown = format!("{p:?}");
+        assert!(shown.contains("client_secret"), "{shown}");
+        for value in ["web", "hunter2", "c0de"] {
+            assert!(!shown.contains(value), "{shown}");
+        }
     }
 }

@@ -3,9 +3,9 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::crypto::sha256_b64url;
+use crate::crypto::{Secret, sha256_b64url};
 use crate::error::{Challenge, OAuthError, OAuthErrorCode};
-use crate::oidc::claims::{load_subject, user_claims};
+use crate::oidc::claims::{load_subject, userinfo_claims};
 use crate::oidc::params::Params;
 use crate::oidc::scope::Scopes;
 use crate::state::AppState;
@@ -34,7 +34,7 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, OAuthError> {
     let token = bearer(&req).ok_or_else(no_token)?;
-    userinfo(&state, token.to_owned()).await
+    userinfo(&state, Secret::new(token)).await
 }
 
 /// RFC 6750 2.2 also allows the token in a form body.
@@ -44,16 +44,16 @@ pub async fn post(
     body: web::Bytes,
 ) -> Result<HttpResponse, OAuthError> {
     if let Some(token) = bearer(&req) {
-        return userinfo(&state, token.to_owned()).await;
+        return userinfo(&state, Secret::new(token)).await;
     }
     let params = Params::parse(&body).map_err(OAuthError::invalid_request)?;
     let token = params.get("access_token").ok_or_else(no_token)?;
-    userinfo(&state, token.to_owned()).await
+    userinfo(&state, Secret::new(token)).await
 }
 
-async fn userinfo(state: &AppState, token: String) -> Result<HttpResponse, OAuthError> {
+async fn userinfo(state: &AppState, token: Secret) -> Result<HttpResponse, OAuthError> {
     let now = state.clock.now_ms();
-    let hash = sha256_b64url(&token);
+    let hash = sha256_b64url(token.expose());
     let found = state
         .storage
         .run(move |c| {
@@ -75,5 +75,5 @@ async fn userinfo(state: &AppState, token: String) -> Result<HttpResponse, OAuth
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(user_claims(&subject, &scope)))
+        .json(userinfo_claims(&subject, &scope)))
 }

@@ -8,6 +8,7 @@ use actix_web::http::header;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::crypto::Secret;
 use crate::error::{Challenge, OAuthError};
 use crate::identity::applications::Application;
 use crate::oidc::params::Params;
@@ -15,7 +16,7 @@ use crate::state::AppState;
 
 struct Presented {
     client_id: String,
-    secret: Option<String>,
+    secret: Option<Secret>,
     basic: bool,
 }
 
@@ -60,7 +61,7 @@ fn presented(req: &HttpRequest, params: &Params) -> Result<Presented, OAuthError
         }
         return Ok(Presented {
             client_id,
-            secret: Some(decode(secret)?),
+            secret: Some(Secret::new(decode(secret)?)),
             basic: true,
         });
     }
@@ -70,7 +71,7 @@ fn presented(req: &HttpRequest, params: &Params) -> Result<Presented, OAuthError
         .to_owned();
     Ok(Presented {
         client_id,
-        secret: params.get("client_secret").map(str::to_owned),
+        secret: params.get("client_secret").map(Secret::new),
         basic: false,
     })
 }

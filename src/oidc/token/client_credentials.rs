@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::TokenResponse;
 use crate::crypto::SigningAlg;
 use crate::crypto::keys::JwtType;
-use crate::crypto::random_token;
+use crate::crypto::{Secret, random_token};
 use crate::error::{OAuthError, OAuthErrorCode};
 use crate::identity::applications::{AppType, Application};
 use crate::oidc::params::Params;
@@ -76,11 +76,11 @@ pub fn exchange(
         exp: now / 1000 + ttl,
         jti: random_token(16),
     };
-    let access_token =
-        state
-            .keys
-            .current()
-            .sign(SigningAlg::ES256, JwtType::AccessToken, &claims)?;
+    let access_token = Secret::new(state.keys.current().sign(
+        SigningAlg::ES256,
+        JwtType::AccessToken,
+        &claims,
+    )?);
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

@@ -1,14 +1,15 @@
 //! Minting the tokens of a user grant: an opaque access token, a refresh token when
 //! `offline_access` was granted, and an ID token when `openid` was.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use chrono::{DateTime, Utc};
+use openidconnect::{AccessTokenHash, Audience, AuthenticationMethodReference, IssuerUrl, Nonce};
+use serde_json::Value;
 
 use super::TokenResponse;
 use crate::crypto::keys::{JwtType, KeySet};
-use crate::crypto::{KeyError, random_token, sha256_b64url};
+use crate::crypto::{KeyError, Secret, random_token, sha256_b64url};
 use crate::identity::applications::Application;
-use crate::oidc::claims::{Subject, user_claims};
+use crate::oidc::claims::{SesameIdTokenClaims, Subject, user_claims};
 use crate::oidc::scope::Scopes;
 use crate::state::AppState;
 use crate::storage::grants::{AccessTokenRecord, RefreshTokenRecord};
@@ -33,22 +34,6 @@ pub struct Minted {
     pub response: TokenResponse,
 }
 
-#[derive(Serialize)]
-struct IdTokenClaims<'a> {
-    iss: &'a str,
-    sub: &'a str,
-    aud: &'a str,
-    exp: i64,
-    iat: i64,
-    auth_time: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    nonce: Option<&'a str>,
-    at_hash: String,
-    amr: &'a [String],
-    #[serde(flatten)]
-    claims: Map<String, Value>,
-}
-
 pub fn mint(
     state: &AppState,
     keys: &KeySet,
@@ -57,9 +42,9 @@ pub fn mint(
     now: i64,
 ) -> Result<Minted, KeyError> {
     let settings = &state.settings;
-    let access_token = random_token(32);
+    let access_token = Secret::new(random_token(32));
     let access = AccessTokenRecord {
-        token_hash: sha256_b64url(&access_token),
+        token_hash: sha256_b64url(access_token.expose()),
         grant_id: grant.grant_id.clone(),
         application_id: app.id.clone(),
         user_id: grant.subject.user.id.clone(),
@@ -76,21 +61,13 @@ pub fn mint(
         None => (None, None),
     };
     let id_token = if grant.scope.contains("openid") {
-        let mut claims = user_claims(&grant.subject, &grant.scope);
-        claims.remove("sub");
-        let id_claims = IdTokenClaims {
-            iss: &state.issuer,
-            sub: &grant.subject.user.id,
-            aud: &app.id,
-            exp: now / 1000 + settings.id_token_ttl_secs,
-            iat: now / 1000,
-            auth_time: grant.auth_time / 1000,
-            nonce: grant.nonce.as_deref(),
-            at_hash: app.id_token_alg.at_hash(&access_token),
-            amr: &grant.amr,
-            claims,
-        };
-        Some(keys.sign(app.id_token_alg, JwtType::IdToken, &id_claims)?)
+        let ttl_secs = settings.id_token_ttl_secs;
+        let claims = id_token_claims(&state.issuer, ttl_secs, app, grant, &access_token, now)?;
+        Some(keys.sign(
+            app.id_token_alg,
+            JwtType::IdToken,
+            &single_audience(&claims)?,
+        )?)
     } else {
         None
     };
@@ -108,6 +85,53 @@ pub fn mint(
     })
 }
 
+/// The ID token's claims (OIDC Core 2, 3.1.3.6), with the user claims the scope releases.
+fn id_token_claims(
+    issuer: &str,
+    ttl_secs: i64,
+    app: &Application,
+    grant: &Grant,
+    access_token: &Secret,
+    now: i64,
+) -> Result<SesameIdTokenClaims, KeyError> {
+    let at = |secs: i64| DateTime::<Utc>::from_timestamp(secs, 0).ok_or(KeyError::Time);
+    let (standard, additional) = user_claims(&grant.subject, &grant.scope);
+    let amr = grant
+        .amr
+        .iter()
+        .map(|a| AuthenticationMethodReference::new(a.clone()))
+        .collect();
+    Ok(SesameIdTokenClaims::new(
+        IssuerUrl::new(issuer.to_owned())?,
+        vec![Audience::new(app.id.clone())],
+        at(now / 1000 + ttl_secs)?,
+        at(now / 1000)?,
+        standard,
+        additional,
+    )
+    .set_auth_time(Some(at(grant.auth_time / 1000)?))
+    .set_nonce(grant.nonce.clone().map(Nonce::new))
+    .set_auth_method_refs(Some(amr))
+    .set_access_token_hash(Some(AccessTokenHash::new(
+        app.id_token_alg.at_hash(access_token.expose()),
+    ))))
+}
+
+/// The claims as signed. `IdTokenClaims` always writes `aud` as an array; with one audience
+/// Sesame writes the plain string, as it always has (OIDC Core 2 allows both, and relying
+/// parties and the `id_token_hint` checks read the string).
+fn single_audience(claims: &SesameIdTokenClaims) -> Result<Value, serde_json::Error> {
+    let mut value = serde_json::to_value(claims)?;
+    if let Some(aud) = value.get_mut("aud")
+        && let Value::Array(audiences) = aud
+        && audiences.len() == 1
+    {
+        let only = audiences.remove(0);
+        *aud = only;
+    }
+    Ok(value)
+}
+
 /// A refresh token of `grant` carrying `scope`, and its record.
 pub fn new_refresh_token(
     state: &AppState,
@@ -115,10 +139,10 @@ pub fn new_refresh_token(
     grant: &Grant,
     scope: &Scopes,
     now: i64,
-) -> (String, RefreshTokenRecord) {
-    let token = random_token(32);
+) -> (Secret, RefreshTokenRecord) {
+    let token = Secret::new(random_token(32));
     let record = RefreshTokenRecord {
-        token_hash: sha256_b64url(&token),
+        token_hash: sha256_b64url(token.expose()),
         grant_id: grant.grant_id.clone(),
         application_id: app.id.clone(),
         user_id: grant.subject.user.id.clone(),
@@ -132,4 +156,110 @@ pub fn new_refresh_token(
         revoked_at: None,
     };
     (token, record)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::crypto::SigningAlg;
+    use crate::identity::User;
+    use crate::identity::applications::AppType;
+    use crate::oidc::scope::ORGANIZATIONS_SCOPE;
+
+    fn grant(scope: &str, name: Option<&str>, nonce: Option<&str>) -> Grant {
+        Grant {
+            grant_id: "g1".into(),
+            subject: Subject {
+                user: User {
+                    id: "u1".into(),
+                    email: "ada@example.com".into(),
+                    password_hash: None,
+                    name: name.map(str::to_owned),
+                    email_verified: true,
+                    created_at: 0,
+                    suspended: false,
+                },
+                memberships: vec![("org1".into(), vec!["admin".into()])],
+            },
+            scope: Scopes::parse_any(scope),
+            refresh_scope: None,
+            nonce: nonce.map(str::to_owned),
+            auth_time: 1_700_000_000_500,
+            amr: vec!["pwd".into(), "otp".into()],
+        }
+    }
+
+    fn app() -> Application {
+        Application {
+            id: "client1".into(),
+            name: "App".into(),
+            app_type: AppType::Spa,
+            secret_hash: None,
+            redirect_uris: vec![],
+            post_logout_redirect_uris: vec![],
+            id_token_alg: SigningAlg::ES256,
+            management_api: false,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn id_token_claims_are_the_members_sesame_always_signed() {
+        let access = Secret::new("access-token");
+        let now = 1_700_000_100_999;
+        let scope = format!("openid profile email {ORGANIZATIONS_SCOPE}");
+        let grant = grant(&scope, Some("Ada"), Some("n-0S6"));
+        let claims = id_token_claims("https://id.example/oidc", 600, &app(), &grant, &access, now)
+            .expect("claims");
+        let signed = single_audience(&claims).expect("json");
+        assert_eq!(
+            signed,
+            json!({
+                "iss": "https://id.example/oidc",
+                "sub": "u1",
+                "aud": "client1",
+                "exp": 1_700_000_700,
+                "iat": 1_700_000_100,
+                "auth_time": 1_700_000_000,
+                "nonce": "n-0S6",
+                "at_hash": SigningAlg::ES256.at_hash("access-token"),
+                "amr": ["pwd", "otp"],
+                "name": "Ada",
+                "email": "ada@example.com",
+                "email_verified": true,
+                "organizations": ["org1"],
+            })
+        );
+    }
+
+    #[test]
+    fn claims_without_a_value_or_a_scope_are_left_out() {
+        let access = Secret::new("access-token");
+        let grant = grant("openid profile", None, None);
+        let claims = id_token_claims("https://id.example/oidc", 600, &app(), &grant, &access, 0)
+            .expect("claims");
+        let signed = single_audience(&claims).expect("json");
+        let mut names: Vec<&str> = signed
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "amr",
+                "at_hash",
+                "aud",
+                "auth_time",
+                "exp",
+                "iat",
+                "iss",
+                "sub"
+            ]
+        );
+    }
 }

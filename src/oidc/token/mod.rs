@@ -11,22 +11,42 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
+use crate::crypto::Secret;
 use crate::error::{OAuthError, OAuthErrorCode};
 use crate::oidc::params::Params;
 use crate::state::AppState;
 
-/// RFC 6749 5.1.
+/// RFC 6749 5.1. The tokens are written out here, to their one rightful recipient, and
+/// nowhere else: the struct has no `Debug`, and its secrets are `Secret`s.
 #[derive(Serialize)]
 pub struct TokenResponse {
-    pub access_token: String,
+    #[serde(serialize_with = "expose")]
+    pub access_token: Secret,
     pub token_type: &'static str,
     pub expires_in: i64,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub scope: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "expose_some"
+    )]
+    pub refresh_token: Option<Secret>,
+}
+
+fn expose<S: serde::Serializer>(secret: &Secret, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose())
+}
+
+fn expose_some<S: serde::Serializer>(
+    secret: &Option<Secret>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(secret) => expose(secret, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 pub async fn token(

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::keys::JwtType;
-use crate::crypto::{KeyError, SigningAlg, random_token};
+use crate::crypto::{KeyError, Secret, SigningAlg, random_token};
 use crate::identity::applications::Application;
 use crate::oidc::scope::Scopes;
 use crate::state::AppState;
@@ -33,7 +33,7 @@ pub fn mint(
     organization_id: &str,
     scope: &Scopes,
     now: i64,
-) -> Result<String, KeyError> {
+) -> Result<Secret, KeyError> {
     let claims = OrganizationTokenClaims {
         iss: state.issuer.clone(),
         sub: user_id.to_owned(),
@@ -49,4 +49,5 @@ pub fn mint(
         .keys
         .current()
         .sign(SigningAlg::ES256, JwtType::AccessToken, &claims)
+        .map(Secret::new)
 }

@@ -252,7 +252,7 @@ impl TestApp {
                 applications::insert_application(c, &registered.app, &registered.origins)
             })
             .expect("insert application");
-        (registered.app.id, registered.secret)
+        (registered.app.id, registered.secret.map(|s| s.into_inner()))
     }
 
     pub fn create_user(&self, email: &str) -> User {
