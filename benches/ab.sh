@@ -13,9 +13,10 @@
 # (before/after, then after/before, ...) so a drift of the machine hits both sides alike:
 #   magic-link:sqlite, magic-link:postgres  benches/magic_link.sh -b BACKEND (flows/s, p99)
 #   discovery, jwks                         benches/oidc.sh --only sesame -s ... (req/s, p99)
-# The table gives the mean of each side over the rounds, the ratio after/before and whether
-# it is within TOLERANCE (5%: after >= 0.95 x before). Runs marked NOISY had a compiler
-# (rustc) running on the machine during the measurement; ERROR runs are left out of the means.
+# The table gives the median of each side over the rounds (one disturbed run does not decide),
+# the ratio of the medians after/before and whether it is within TOLERANCE (5%: after >=
+# 0.95 x before), and every run's figure. Runs marked NOISY had a compiler
+# (rustc) running on the machine during the measurement; ERROR runs are left out.
 #
 # usage: benches/ab.sh BASE_REV [-r ROUNDS] [-d DURATION] [-w WARMUP] [-c CONCURRENCY]
 #                      [-b BENCHMARKS] [--no-build]
@@ -184,14 +185,17 @@ for line in open(path):
     rnd, bench, side, value, p99, status = line.rstrip("\n").split("\t")
     runs[(bench, side)].append((int(rnd), float(value), float(p99), status))
 unit = lambda b: "flows/s" if b.startswith("magic-link") else "req/s"
-mean = lambda xs: sum(xs) / len(xs) if xs else 0.0
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return 0.0 if not n else xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 rows, worst = [], 0
 for bench in order:
     cells, means = {}, {}
     for side in ("before", "after"):
         rs = runs[(bench, side)]
         good = [r for r in rs if r[3] != "ERROR"]
-        means[side] = (mean([r[1] for r in good]), mean([r[2] for r in good]), len(good), len(rs))
+        means[side] = (median([r[1] for r in good]), median([r[2] for r in good]), len(good), len(rs))
         cells[side] = " ".join(f"{r[1]:.0f}" + ("!" if r[3] == "ERROR" else "*" if r[3] == "NOISY" else "") for r in rs)
     (b, bp, bn, bt), (a, ap, an, at) = means["before"], means["after"]
     if bn < bt or an < at or not bn or not an:
@@ -203,13 +207,13 @@ for bench in order:
     worst = max(worst, code)
     rows.append([bench, unit(bench), f"{b:.0f}", f"{a:.0f}", f"{ratio:.3f}" if ratio is not None else "n/a",
                  f"{bp:.2f} / {ap:.2f}", cells["before"], cells["after"], res])
-hdr = ["benchmark", "unit", "before (mean)", "after (mean)", "after / before", "p99 ms before / after",
+hdr = ["benchmark", "unit", "before (median)", "after (median)", "after / before", "p99 ms before / after (median)",
        "runs before", "runs after", "result"]
 w = [max(len(str(r[j])) for r in [hdr] + rows) for j in range(len(hdr))]
 fmt = lambda r: "| " + " | ".join(str(c).ljust(w[j]) for j, c in enumerate(r)) + " |"
 print(fmt(hdr)); print("|" + "|".join("-" * (x + 2) for x in w) + "|")
 for r in rows: print(fmt(r))
-print("\n(* = NOISY: rustc ran during that run; ! = ERROR, left out of the mean)")
+print("\n(* = NOISY: rustc ran during that run; ! = ERROR, left out of the median)")
 sys.exit(worst)
 PY
 rc=$?

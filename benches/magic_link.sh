@@ -152,6 +152,7 @@ fi
 [[ -n $DRIVER_BIN && -x $DRIVER_BIN ]] || die "could not build the load driver; see $OUT/magic_link-build.log"
 [[ -x $SESAME_BIN ]] || die "$SESAME_BIN not found (run without --no-build)"
 log "driver: $DRIVER_BIN"
+log "server: $SESAME_BIN"
 
 # --------------------------------------------------------------------------- one backend
 RESULTS=$OUT/magic_link.results.tsv

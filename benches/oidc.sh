@@ -148,7 +148,7 @@ for line in reversed(sys.stdin.read().splitlines()):
   RUST_LOG=$SESAME_RUST_LOG $(cpu_prefix "$SERVER_CPUS") "$SESAME_BIN" --database-url "sqlite://$db" \
     serve --bind "127.0.0.1:$SESAME_PORT" --public-url "$url" >"$OUT/sesame.log" 2>&1 &
   SESAME_PID=$!
-  log "sesame started, pid $SESAME_PID (log: $OUT/sesame.log)"
+  log "sesame started, pid $SESAME_PID (binary: $SESAME_BIN, log: $OUT/sesame.log)"
   wait_http_200 "$url/health" "$SESAME_PID" sesame
 }
 
