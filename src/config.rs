@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -87,6 +88,57 @@ pub enum ConfigError {
         "invalid public URL {0:?}: it must be an absolute http(s) URL without query or fragment"
     )]
     PublicUrl(String),
+    #[error("invalid {field} = {value}: a duration in seconds from 0 to {MAX_DURATION_SECS}")]
+    Duration { field: &'static str, value: i64 },
+}
+
+/// The longest duration a setting may hold: 100 years, so that `now + duration` in epoch
+/// milliseconds can never overflow.
+pub const MAX_DURATION_SECS: i64 = 100 * 366 * 24 * 3600;
+
+/// Typed accessors for the `*_secs` fields, plus the list `validated` checks. The fields keep
+/// their names (and so the file keys, `SESAME_*` variables and flags); code reads the accessor.
+macro_rules! durations {
+    ($($(#[$doc:meta])* $name:ident => $field:ident,)*) => {
+        impl Settings {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> TimeDelta {
+                    seconds(self.$field)
+                }
+            )*
+
+            fn duration_fields(&self) -> Vec<(&'static str, i64)> {
+                vec![$((stringify!($field), self.$field)),*]
+            }
+        }
+    };
+}
+
+durations! {
+    /// Lifetime of an access token (`exp - iat`, `expires_in`).
+    access_token_ttl => access_token_ttl_secs,
+    /// Lifetime of an ID token.
+    id_token_ttl => id_token_ttl_secs,
+    refresh_token_ttl => refresh_token_ttl_secs,
+    authorization_code_ttl => authorization_code_ttl_secs,
+    /// Lifetime of a sign-in session (and of its cookie).
+    session_ttl => session_ttl_secs,
+    interaction_ttl => interaction_ttl_secs,
+    /// How long a rotated-out signing key stays published.
+    key_rotation_grace => key_rotation_grace_secs,
+    /// The window in which failed sign-ins are counted.
+    sign_in_failure_window => sign_in_failure_window_secs,
+    /// Default lifetime of a one-time token.
+    one_time_token_expires_in => one_time_token_expires_in_secs,
+    /// Longest lifetime a caller may ask for a one-time token.
+    one_time_token_max_expires_in => one_time_token_max_expires_in_secs,
+}
+
+/// `secs` as a duration; `validated` keeps settings within range, and anything else saturates
+/// instead of panicking.
+fn seconds(secs: i64) -> TimeDelta {
+    TimeDelta::try_seconds(secs.clamp(0, MAX_DURATION_SECS)).unwrap_or(TimeDelta::zero())
 }
 
 impl Settings {
@@ -124,6 +176,11 @@ impl Settings {
                     && u.query().is_none()
                     && u.fragment().is_none() => {}
             _ => return Err(ConfigError::PublicUrl(self.public_url)),
+        }
+        for (field, value) in self.duration_fields() {
+            if !(0..=MAX_DURATION_SECS).contains(&value) {
+                return Err(ConfigError::Duration { field, value });
+            }
         }
         Ok(self)
     }
@@ -181,6 +238,45 @@ mod tests {
         std::fs::write(&file, "public_url = \"ftp://x\"\n").expect("write");
         assert!(Settings::load(Some(&file)).is_err());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn durations_are_typed_and_kept_in_range() {
+        let settings = Settings::default();
+        assert_eq!(settings.access_token_ttl(), TimeDelta::hours(1));
+        assert_eq!(settings.access_token_ttl().num_milliseconds(), 3_600_000);
+        assert_eq!(settings.session_ttl(), TimeDelta::days(14));
+        assert_eq!(settings.authorization_code_ttl().num_seconds(), 60);
+        assert_eq!(
+            settings.one_time_token_max_expires_in(),
+            TimeDelta::days(30)
+        );
+        let zero = Settings {
+            key_rotation_grace_secs: 0,
+            ..Settings::default()
+        };
+        assert_eq!(zero.key_rotation_grace(), TimeDelta::zero());
+        assert!(zero.validated().is_ok());
+        for bad in [-1, MAX_DURATION_SECS + 1, i64::MAX] {
+            let settings = Settings {
+                session_ttl_secs: bad,
+                ..Settings::default()
+            };
+            assert!(
+                matches!(
+                    settings.clone().validated(),
+                    Err(ConfigError::Duration {
+                        field: "session_ttl_secs",
+                        ..
+                    })
+                ),
+                "{bad} is refused"
+            );
+            assert!(
+                settings.session_ttl() >= TimeDelta::zero(),
+                "and never panics"
+            );
+        }
     }
 
     #[test]

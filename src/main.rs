@@ -85,37 +85,43 @@ impl From<Alg> for SigningAlg {
 #[derive(Subcommand)]
 enum AppCommand {
     /// Register an application; prints {"id", "secret"} (the secret is shown only once).
-    Create {
-        #[arg(long)]
-        name: String,
-        #[arg(long = "type", value_enum)]
-        app_type: AppKind,
-        /// An exact redirect URI (repeatable).
-        #[arg(long = "redirect-uri")]
-        redirect_uris: Vec<String>,
-        /// An exact post-logout redirect URI (repeatable).
-        #[arg(long = "post-logout-redirect-uri")]
-        post_logout_redirect_uris: Vec<String>,
-        /// ID token signing algorithm.
-        #[arg(long, value_enum, default_value = "RS256")]
-        id_token_alg: Alg,
-        /// Let this m2m application obtain Management API tokens.
-        #[arg(long)]
-        management_api: bool,
-    },
+    Create(AppCreateArgs),
+}
+
+#[derive(Args)]
+struct AppCreateArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long = "type", value_enum)]
+    app_type: AppKind,
+    /// An exact redirect URI (repeatable).
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    /// An exact post-logout redirect URI (repeatable).
+    #[arg(long = "post-logout-redirect-uri")]
+    post_logout_redirect_uris: Vec<String>,
+    /// ID token signing algorithm.
+    #[arg(long, value_enum, default_value = "RS256")]
+    id_token_alg: Alg,
+    /// Let this m2m application obtain Management API tokens.
+    #[arg(long)]
+    management_api: bool,
 }
 
 #[derive(Subcommand)]
 enum UserCommand {
     /// Create a user; prints the user as JSON.
-    Create {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        password: Option<String>,
-        #[arg(long)]
-        name: Option<String>,
-    },
+    Create(UserCreateArgs),
+}
+
+#[derive(Args)]
+struct UserCreateArgs {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    password: Option<String>,
+    #[arg(long)]
+    name: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -148,88 +154,86 @@ fn run(cli: Cli) -> Result<(), AnyError> {
         settings.database_url = url;
     }
     match cli.command {
-        Command::Serve(args) => {
-            if let Some(bind) = args.bind {
-                settings.bind = bind;
-            }
-            if let Some(url) = args.public_url {
-                settings.public_url = url;
-            }
-            serve(settings.validated()?)
-        }
-        Command::Migrate => {
-            open_storage(&settings)?;
-            println!("database is up to date");
-            Ok(())
-        }
-        Command::App(AppCommand::Create {
-            name,
-            app_type,
-            redirect_uris,
-            post_logout_redirect_uris,
-            id_token_alg,
-            management_api,
-        }) => {
-            let storage = open_storage(&settings)?;
-            let registered = register(
-                NewApplication {
-                    name,
-                    app_type: match app_type {
-                        AppKind::Spa => AppType::Spa,
-                        AppKind::Traditional => AppType::Traditional,
-                        AppKind::M2m => AppType::M2m,
-                    },
-                    redirect_uris,
-                    post_logout_redirect_uris,
-                    id_token_alg: id_token_alg.into(),
-                    management_api,
-                },
-                Clock::system().now_ms(),
-            )?;
-            storage.run_blocking(|c| {
-                applications::insert_application(c, &registered.app, &registered.origins)
-            })?;
-            let mut out = serde_json::json!({ "id": registered.app.id });
-            if let Some(secret) = registered.secret {
-                out["secret"] = secret.into_inner().into();
-            }
-            println!("{out}");
-            Ok(())
-        }
-        Command::User(UserCommand::Create {
-            email,
-            password,
-            name,
-        }) => {
-            let storage = open_storage(&settings)?;
-            let email = Email::parse(&email)?;
-            if let Some(p) = &password {
-                let experience =
-                    storage.run_blocking(|c| SignInExperience::load_on(c, &settings))?;
-                experience.check_password(p)?;
-            }
-            let user = users::create_user_blocking(
-                &storage,
-                NewUser {
-                    email,
-                    password,
-                    name,
-                    email_verified: true,
-                },
-                Clock::system().now_ms(),
-            )?;
-            println!("{}", serde_json::to_string(&user)?);
-            Ok(())
-        }
-        Command::Keys(KeysCommand::Rotate { alg }) => {
-            let storage = open_storage(&settings)?;
-            let now = Clock::system().now_ms();
-            let key = generate_key(alg.into(), now)?;
-            storage.run_blocking(|c| key_queries::rotate_key(c, &key, now))?;
-            println!("{}", serde_json::json!({ "kid": key.kid, "alg": key.alg }));
-            Ok(())
-        }
+        Command::Serve(args) => serve_command(settings, args),
+        Command::Migrate => migrate(&settings),
+        Command::App(AppCommand::Create(args)) => create_app(&settings, args),
+        Command::User(UserCommand::Create(args)) => create_user(&settings, args),
+        Command::Keys(KeysCommand::Rotate { alg }) => rotate_key(&settings, alg),
     }
+}
+
+fn serve_command(mut settings: Settings, args: ServeArgs) -> Result<(), AnyError> {
+    if let Some(bind) = args.bind {
+        settings.bind = bind;
+    }
+    if let Some(url) = args.public_url {
+        settings.public_url = url;
+    }
+    serve(settings.validated()?)
+}
+
+fn migrate(settings: &Settings) -> Result<(), AnyError> {
+    open_storage(settings)?;
+    println!("database is up to date");
+    Ok(())
+}
+
+fn create_app(settings: &Settings, args: AppCreateArgs) -> Result<(), AnyError> {
+    let storage = open_storage(settings)?;
+    let registered = register(
+        NewApplication {
+            name: args.name,
+            app_type: match args.app_type {
+                AppKind::Spa => AppType::Spa,
+                AppKind::Traditional => AppType::Traditional,
+                AppKind::M2m => AppType::M2m,
+            },
+            redirect_uris: args.redirect_uris,
+            post_logout_redirect_uris: args.post_logout_redirect_uris,
+            id_token_alg: args.id_token_alg.into(),
+            management_api: args.management_api,
+        },
+        Clock::system().now_ms(),
+    )?;
+    storage.run_blocking(|c| {
+        applications::insert_application(c, &registered.app, &registered.origins)
+    })?;
+    let mut out = serde_json::json!({ "id": registered.app.id });
+    if let Some(secret) = registered.secret {
+        out["secret"] = secret.into_inner().into();
+    }
+    println!("{out}");
+    Ok(())
+}
+
+fn create_user(settings: &Settings, args: UserCreateArgs) -> Result<(), AnyError> {
+    let storage = open_storage(settings)?;
+    let email = Email::parse(&args.email)?;
+    if let Some(p) = &args.password {
+        let experience = storage.run_blocking(|c| SignInExperience::load_on(c, settings))?;
+        experience.check_password(p)?;
+    }
+    let user = users::create_user_blocking(
+        &storage,
+        NewUser {
+            email,
+            password: args.password,
+            name: args.name,
+            email_verified: true,
+        },
+        Clock::system().now_ms(),
+    )?;
+    println!("{}", serde_json::to_string(&user)?);
+    Ok(())
+}
+
+fn rotate_key(settings: &Settings, alg: Alg) -> Result<(), AnyError> {
+    let storage = open_storage(settings)?;
+    let now = Clock::system().now_ms();
+    let key = generate_key(alg.into(), now)?;
+    storage.run_blocking(|c| key_queries::rotate_key(c, &key, now))?;
+    println!("{}", serde_json::json!({ "kid": key.kid, "alg": key.alg }));
+    Ok(())
 }
 
 fn serve(settings: Settings) -> Result<(), AnyError> {
