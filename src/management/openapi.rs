@@ -2,7 +2,7 @@
 //! request and response types and the annotated handlers as they are registered (see
 //! `routes` in `mod.rs`), and served publicly.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
@@ -91,14 +91,23 @@ pub fn document() -> utoipa::openapi::OpenApi {
     build(&utoipa_actix_web::scope(web::scope("/api")).configure(super::operations))
 }
 
-/// The document as served, serialized once per worker.
-pub struct Document(web::Bytes);
+/// The document as served, serialized once per worker, and the routes it documents.
+pub struct Document {
+    json: web::Bytes,
+    /// The documented paths as actix patterns (`/api/users/{id}`).
+    pub patterns: HashSet<String>,
+}
 
 impl Document {
     pub fn from_scope<T>(scope: &utoipa_actix_web::scope::Scope<T>) -> Self {
+        let doc = build(scope);
+        let patterns = doc.paths.paths.keys().map(|p| format!("/api{p}")).collect();
         // Serializing our own types cannot fail; an empty body would fail the tests loudly.
-        let json = build(scope).to_json().unwrap_or_default();
-        Self(web::Bytes::from(json))
+        let json = doc.to_json().unwrap_or_default();
+        Self {
+            json: web::Bytes::from(json),
+            patterns,
+        }
     }
 }
 
@@ -220,7 +229,7 @@ async fn openapi_json(document: web::Data<Document>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .body(document.0.clone())
+        .body(document.json.clone())
 }
 
 #[cfg(test)]
