@@ -164,7 +164,12 @@ impl From<crate::crypto::KeyError> for OAuthError {
 }
 
 /// The codes of the Management API's (and other JSON routes') errors: a closed set, documented
-/// in the OpenAPI description as the `code` of `Error`.
+/// in the OpenAPI description as the `code` of `Error`. `invalid_input` (400): a body, field or
+/// query parameter is not valid, and the message starts with its name; `unauthorized` (401);
+/// `forbidden` (403); `not_found` (404); `name_in_use`, `email_in_use` (422);
+/// `too_many_requests` (429); `token_not_found` (404), `email_mismatch`, `token_expired`,
+/// `token_consumed`, `token_revoked`, `cannot_reactivate_token` (400): one-time tokens;
+/// `internal_error` (500).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiErrorCode {
@@ -378,5 +383,36 @@ impl From<StorageError> for PageError {
     fn from(e: StorageError) -> Self {
         tracing::error!(error = %e, "storage failure");
         Self::internal()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiErrorCode;
+
+    #[test]
+    fn api_error_codes_read_as_they_serialize() {
+        use ApiErrorCode::*;
+        for code in [
+            InvalidInput,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            NameInUse,
+            EmailInUse,
+            TooManyRequests,
+            TokenNotFound,
+            EmailMismatch,
+            TokenExpired,
+            TokenConsumed,
+            TokenRevoked,
+            CannotReactivateToken,
+            InternalError,
+        ] {
+            assert_eq!(
+                serde_json::to_value(code).expect("serializes"),
+                code.as_str()
+            );
+        }
     }
 }
