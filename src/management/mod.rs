@@ -129,7 +129,11 @@ pub fn paging(page: Option<&str>, page_size: Option<&str>) -> Result<(i64, i64),
             .filter(|s| (1..=100).contains(s))
             .ok_or_else(|| invalid("page_size", "must be an integer from 1 to 100"))?,
     };
-    Ok(((page - 1) * size, size))
+    // A page far beyond any list would overflow the offset (a panic in debug builds).
+    let offset = (page - 1)
+        .checked_mul(size)
+        .ok_or_else(|| invalid("page", "is too large"))?;
+    Ok((offset, size))
 }
 
 /// A search term, trimmed; blank is no search.
