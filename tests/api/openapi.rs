@@ -722,6 +722,42 @@ async fn every_documented_route_exists_and_answers_as_documented() {
     }
 }
 
+/// Every list refuses a page it could never reach (the offset would overflow) with a
+/// documented 400 that names `page`.
+#[actix_rt::test]
+async fn lists_refuse_pages_beyond_reach() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let bearer = crate::common::management_token(&app).await;
+    let doc = fetch_document(&app).await;
+    let mut lists = 0;
+    for (path, method, op) in operations(&doc) {
+        let pages = op["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| resolve(&doc, p)["name"] == "page"));
+        if !pages {
+            continue;
+        }
+        let values: BTreeMap<String, String> = template_params(&path)
+            .into_iter()
+            .map(|name| (name, random_id()))
+            .collect();
+        let concrete = format!("{}?page={}&page_size=100", fill(&path, &values), i64::MAX);
+        let reply = call(&app, &method, &concrete, Some(&bearer), None).await;
+        let what = format!("{} /api{concrete}", method.to_uppercase());
+        assert_eq!(reply.status, 400, "{what}: {}", reply.text);
+        assert!(
+            reply.json["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("page:")),
+            "{what}: {}",
+            reply.text
+        );
+        check_documented(&doc, &what, &op, &reply);
+        lists += 1;
+    }
+    assert!(lists >= 6, "{lists} paged lists");
+}
+
 // ---------------------------------------------------------------------------------------------
 // A happy path through every operation
 // ---------------------------------------------------------------------------------------------
