@@ -163,16 +163,87 @@ impl From<crate::crypto::KeyError> for OAuthError {
     }
 }
 
+/// The codes of the Management API's (and other JSON routes') errors: a closed set, documented
+/// in the OpenAPI description as the `code` of `Error`. `invalid_input` (400): a body, field or
+/// query parameter is not valid, and the message starts with its name; `unauthorized` (401);
+/// `forbidden` (403); `not_found` (404); `name_in_use`, `email_in_use` (422);
+/// `too_many_requests` (429); `token_not_found` (404), `email_mismatch`, `token_expired`,
+/// `token_consumed`, `token_revoked`, `cannot_reactivate_token` (400): one-time tokens;
+/// `internal_error` (500).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiErrorCode {
+    /// A body, a field or a query parameter is not valid; the message starts with its name.
+    InvalidInput,
+    /// No valid bearer token for the Management API.
+    Unauthorized,
+    /// The token lacks the `all` scope.
+    Forbidden,
+    /// No such resource (or no such route).
+    NotFound,
+    /// Another organization role or scope already has this name.
+    NameInUse,
+    /// Another user already has this email address.
+    EmailInUse,
+    /// Too many one-time tokens were created recently; see `Retry-After`.
+    TooManyRequests,
+    /// No one-time token with this id or secret.
+    TokenNotFound,
+    /// The one-time token was issued for another email address.
+    EmailMismatch,
+    /// The one-time token has expired.
+    TokenExpired,
+    /// The one-time token was already used.
+    TokenConsumed,
+    /// The one-time token was revoked.
+    TokenRevoked,
+    /// A one-time token cannot be set back to `active`.
+    CannotReactivateToken,
+    /// The server could not complete the request.
+    InternalError,
+}
+
+impl ApiErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "invalid_input",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::NameInUse => "name_in_use",
+            Self::EmailInUse => "email_in_use",
+            Self::TooManyRequests => "too_many_requests",
+            Self::TokenNotFound => "token_not_found",
+            Self::EmailMismatch => "email_mismatch",
+            Self::TokenExpired => "token_expired",
+            Self::TokenConsumed => "token_consumed",
+            Self::TokenRevoked => "token_revoked",
+            Self::CannotReactivateToken => "cannot_reactivate_token",
+            Self::InternalError => "internal_error",
+        }
+    }
+}
+
+/// The body of every Management API error.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ApiErrorBody {
+    pub code: ApiErrorCode,
+    /// What went wrong, in words. For `invalid_input` it starts with the offending field, e.g.
+    /// `email: is required`.
+    pub message: String,
+}
+
 /// An error answered as `{"code", "message"}` JSON (Management API and other JSON routes).
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ApiErrorCode,
     pub message: String,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ApiErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -183,15 +254,23 @@ impl ApiError {
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ApiErrorCode::InternalError,
             "the server could not complete the request",
         )
+    }
+
+    /// The JSON body of this error.
+    pub fn body(&self) -> ApiErrorBody {
+        ApiErrorBody {
+            code: self.code,
+            message: self.message.clone(),
+        }
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{}: {}", self.code.as_str(), self.message)
     }
 }
 
@@ -206,10 +285,7 @@ impl ResponseError for ApiError {
             // RFC 6750 3: the Management API takes bearer tokens.
             response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="sesame""#));
         }
-        response.json(serde_json::json!({
-            "code": self.code,
-            "message": self.message,
-        }))
+        response.json(self.body())
     }
 }
 
@@ -307,5 +383,36 @@ impl From<StorageError> for PageError {
     fn from(e: StorageError) -> Self {
         tracing::error!(error = %e, "storage failure");
         Self::internal()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiErrorCode;
+
+    #[test]
+    fn api_error_codes_read_as_they_serialize() {
+        use ApiErrorCode::*;
+        for code in [
+            InvalidInput,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            NameInUse,
+            EmailInUse,
+            TooManyRequests,
+            TokenNotFound,
+            EmailMismatch,
+            TokenExpired,
+            TokenConsumed,
+            TokenRevoked,
+            CannotReactivateToken,
+            InternalError,
+        ] {
+            assert_eq!(
+                serde_json::to_value(code).expect("serializes"),
+                code.as_str()
+            );
+        }
     }
 }

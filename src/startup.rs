@@ -128,7 +128,7 @@ impl Application {
                     crate::error::PageError::bad_request("invalid_request", format!("The form could not be read: {e}")).into()
                 }))
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    crate::error::ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, "invalid_input", e.to_string()).into()
+                    crate::error::ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, crate::error::ApiErrorCode::InvalidInput, e.to_string()).into()
                 }))
                 .app_data(web::JsonConfig::default().limit(256 * 1024))
                 .wrap(

@@ -2,11 +2,14 @@
 //! secret of a confidential application is shown once, in the answer to its creation; only its
 //! SHA-256 is kept.
 
-use actix_web::{HttpResponse, web};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Caller, deleted, invalid, json_object, list_paging, not_found, page, reject_unknown};
+use super::body::{self, de};
+use super::{Caller, PageQuery, deleted, invalid, not_found, page, paging};
 use crate::crypto::SigningAlg;
 use crate::error::ApiError;
 use crate::identity::applications::{
@@ -15,65 +18,104 @@ use crate::identity::applications::{
 use crate::state::AppState;
 use crate::storage::applications as queries;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/applications", web::post().to(create))
-        .route("/applications", web::get().to(list))
-        .route("/applications/{id}", web::get().to(get))
-        .route("/applications/{id}", web::patch().to(update))
-        .route("/applications/{id}", web::delete().to(delete));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create)
+        .service(list)
+        .service(get_one)
+        .service(update)
+        .service(delete_one);
 }
 
+const TAG: &str = "Applications";
 const REDIRECT_URIS: &str = "oidcClientMetadata.redirectUris";
 const POST_LOGOUT_REDIRECT_URIS: &str = "oidcClientMetadata.postLogoutRedirectUris";
-const ID_TOKEN_ALG: &str = "customClientMetadata.idTokenSignedResponseAlg";
 
-/// Logto's names for the kinds of application; the command line's names are accepted too.
-fn parse_type(value: Option<&Value>) -> Result<AppType, ApiError> {
-    match value.and_then(Value::as_str) {
-        Some("SPA" | "spa") => Ok(AppType::Spa),
-        Some("Traditional" | "traditional") => Ok(AppType::Traditional),
-        Some("MachineToMachine" | "m2m") => Ok(AppType::M2m),
-        None if value.is_none_or(Value::is_null) => Err(invalid("type", "is required")),
-        _ => Err(invalid(
-            "type",
+/// Logto's names for the kinds of application (`spa`, `traditional` and `m2m` are accepted too).
+#[derive(Clone, Copy, Serialize, ToSchema)]
+enum ApplicationType {
+    #[serde(rename = "SPA")]
+    Spa,
+    Traditional,
+    MachineToMachine,
+}
+
+impl From<AppType> for ApplicationType {
+    fn from(app_type: AppType) -> Self {
+        match app_type {
+            AppType::Spa => Self::Spa,
+            AppType::Traditional => Self::Traditional,
+            AppType::M2m => Self::MachineToMachine,
+        }
+    }
+}
+
+/// `type`: Logto's names, or the command line's.
+fn app_type<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AppType, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Err(serde::de::Error::custom("is required")),
+        Value::String(s) if matches!(s.as_str(), "SPA" | "spa") => Ok(AppType::Spa),
+        Value::String(s) if matches!(s.as_str(), "Traditional" | "traditional") => {
+            Ok(AppType::Traditional)
+        }
+        Value::String(s) if matches!(s.as_str(), "MachineToMachine" | "m2m") => Ok(AppType::M2m),
+        _ => Err(serde::de::Error::custom(
             "must be one of SPA, Traditional, MachineToMachine",
         )),
     }
 }
 
-fn type_name(app_type: AppType) -> &'static str {
-    match app_type {
-        AppType::Spa => "SPA",
-        AppType::Traditional => "Traditional",
-        AppType::M2m => "MachineToMachine",
+/// The algorithm of the application's ID tokens.
+#[derive(ToSchema)]
+#[allow(dead_code, clippy::upper_case_acronyms)] // Documentation only: see `SigningAlg`.
+enum IdTokenAlg {
+    RS256,
+    ES256,
+    EdDSA,
+}
+
+/// `idTokenSignedResponseAlg`: null is `None`.
+fn id_token_alg<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<SigningAlg>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        value => value
+            .as_str()
+            .and_then(SigningAlg::parse)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("must be one of RS256, ES256, EdDSA")),
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct OidcClientMetadata {
     redirect_uris: Vec<String>,
     post_logout_redirect_uris: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CustomClientMetadata {
+    #[schema(value_type = IdTokenAlg)]
     id_token_signed_response_alg: &'static str,
 }
 
 /// An application as the API shows it; `secret` only in the answer to its creation.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Application)]
 #[serde(rename_all = "camelCase")]
 struct ApplicationView {
     id: String,
     name: String,
     #[serde(rename = "type")]
-    app_type: &'static str,
+    app_type: ApplicationType,
     oidc_client_metadata: OidcClientMetadata,
     custom_client_metadata: CustomClientMetadata,
+    /// Whether the application may call this API.
     is_management_api: bool,
+    /// Milliseconds since the Unix epoch.
     created_at: i64,
+    /// The client secret of a Traditional or MachineToMachine application, shown only when it
+    /// is created.
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
 }
@@ -81,7 +123,7 @@ struct ApplicationView {
 impl ApplicationView {
     fn new(app: Application, secret: Option<String>) -> Self {
         Self {
-            app_type: type_name(app.app_type),
+            app_type: app.app_type.into(),
             oidc_client_metadata: OidcClientMetadata {
                 redirect_uris: app.redirect_uris,
                 post_logout_redirect_uris: app.post_logout_redirect_uris,
@@ -98,83 +140,69 @@ impl ApplicationView {
     }
 }
 
-const APPLICATION: &str = "application";
-
-/// A nested object such as `oidcClientMetadata`; absent or null is empty.
-fn object<'a>(
-    body: &'a Map<String, Value>,
-    field: &str,
-    known: &[&str],
-) -> Result<Option<&'a Map<String, Value>>, ApiError> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(map)) => {
-            reject_unknown(map, known, &format!("{field}."))?;
-            Ok(Some(map))
-        }
-        Some(_) => Err(invalid(field, "must be an object")),
-    }
-}
-
-fn uri_list(value: &Value, field: &str) -> Result<Vec<String>, ApiError> {
-    match value {
-        Value::Null => Ok(Vec::new()),
-        Value::Array(items) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| invalid(field, "must be a list of URLs"))
-            })
-            .collect(),
-        _ => Err(invalid(field, "must be a list of URLs")),
-    }
-}
-
-fn name(value: Option<&Value>) -> Result<String, ApiError> {
-    match value {
-        Some(Value::String(s)) => Ok(s.clone()),
-        None | Some(Value::Null) => Err(invalid("name", "is required")),
-        Some(_) => Err(invalid("name", "must be a string")),
-    }
-}
-
-/// The parts of `oidcClientMetadata` and `customClientMetadata` a request sets.
-#[derive(Default)]
-struct Metadata {
+/// `oidcClientMetadata` in a request: each list given replaces the stored one (null: empty).
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OidcMetadataInput {
+    #[serde(default, deserialize_with = "de::uri_list")]
+    #[schema(value_type = Option<Vec<String>>)]
     redirect_uris: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "de::uri_list")]
+    #[schema(value_type = Option<Vec<String>>)]
     post_logout_redirect_uris: Option<Vec<String>>,
-    id_token_alg: Option<SigningAlg>,
 }
 
-fn metadata(body: &Map<String, Value>) -> Result<Metadata, ApiError> {
-    let mut out = Metadata::default();
-    if let Some(oidc) = object(
-        body,
-        "oidcClientMetadata",
-        &["redirectUris", "postLogoutRedirectUris"],
-    )? {
-        out.redirect_uris = oidc
-            .get("redirectUris")
-            .map(|v| uri_list(v, REDIRECT_URIS))
-            .transpose()?;
-        out.post_logout_redirect_uris = oidc
-            .get("postLogoutRedirectUris")
-            .map(|v| uri_list(v, POST_LOGOUT_REDIRECT_URIS))
-            .transpose()?;
-    }
-    if let Some(custom) = object(body, "customClientMetadata", &["idTokenSignedResponseAlg"])? {
-        out.id_token_alg = match custom.get("idTokenSignedResponseAlg") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(
-                v.as_str()
-                    .and_then(SigningAlg::parse)
-                    .ok_or_else(|| invalid(ID_TOKEN_ALG, "must be one of RS256, ES256, EdDSA"))?,
-            ),
-        };
-    }
-    Ok(out)
+/// `customClientMetadata` in a request.
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CustomMetadataInput {
+    /// Absent or null: RS256 for a new application, unchanged for an existing one.
+    #[serde(default, deserialize_with = "id_token_alg")]
+    #[schema(value_type = Option<IdTokenAlg>)]
+    id_token_signed_response_alg: Option<SigningAlg>,
 }
+
+/// A new application, checked by the rules of `sesame app create`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Portal",
+    "type": "Traditional",
+    "oidcClientMetadata": {
+        "redirectUris": ["https://portal.example.com/callback"],
+        "postLogoutRedirectUris": []
+    },
+    "customClientMetadata": {"idTokenSignedResponseAlg": "ES256"}
+}))]
+struct CreateApplication {
+    #[serde(deserialize_with = "de::string")]
+    name: String,
+    #[serde(rename = "type", deserialize_with = "app_type")]
+    #[schema(value_type = ApplicationType)]
+    app_type: AppType,
+    #[serde(default, deserialize_with = "de::object")]
+    oidc_client_metadata: Option<OidcMetadataInput>,
+    #[serde(default, deserialize_with = "de::object")]
+    custom_client_metadata: Option<CustomMetadataInput>,
+    /// Only a MachineToMachine application may call this API.
+    #[serde(default, deserialize_with = "de::optional_flag")]
+    is_management_api: Option<bool>,
+}
+
+/// Changes to an application; its kind, secret and Management API access stay.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"name": "Portal (renamed)"}))]
+struct UpdateApplication {
+    #[serde(default, deserialize_with = "de::some_string")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "de::object")]
+    oidc_client_metadata: Option<OidcMetadataInput>,
+    #[serde(default, deserialize_with = "de::object")]
+    custom_client_metadata: Option<CustomMetadataInput>,
+}
+
+const APPLICATION: &str = "application";
 
 /// Names the field a registration rule refers to.
 fn registration_error(e: RegistrationError, new_redirect_uris: &[String]) -> ApiError {
@@ -197,39 +225,35 @@ fn validate(new: NewApplication, now: i64) -> Result<Registered, ApiError> {
     register(new, now).map_err(|e| registration_error(e, &redirect_uris))
 }
 
-pub async fn create(
+/// Create an application
+#[utoipa::path(
+    operation_id = "createApplication",
+    tag = TAG,
+    request_body = CreateApplication,
+    responses(
+        (status = 201, description = "The application, with its `secret` (shown only now) \
+         unless it is a SPA.", body = ApplicationView),
+    ),
+)]
+#[post("/applications")]
+async fn create(
     _caller: Caller,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    reject_unknown(
-        &body,
-        &[
-            "name",
-            "type",
-            "oidcClientMetadata",
-            "customClientMetadata",
-            "isManagementApi",
-        ],
-        "",
-    )?;
-    let name = name(body.get("name"))?;
-    let app_type = parse_type(body.get("type"))?;
-    let metadata = metadata(&body)?;
-    let management_api = match body.get("isManagementApi") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(invalid("isManagementApi", "must be true or false")),
-    };
+    let request: CreateApplication = body::parse(&body)?;
+    let oidc = request.oidc_client_metadata.unwrap_or_default();
+    let custom = request.custom_client_metadata.unwrap_or_default();
     let registered = validate(
         NewApplication {
-            name,
-            app_type,
-            redirect_uris: metadata.redirect_uris.unwrap_or_default(),
-            post_logout_redirect_uris: metadata.post_logout_redirect_uris.unwrap_or_default(),
-            id_token_alg: metadata.id_token_alg.unwrap_or(SigningAlg::RS256),
-            management_api,
+            name: request.name,
+            app_type: request.app_type,
+            redirect_uris: oidc.redirect_uris.unwrap_or_default(),
+            post_logout_redirect_uris: oidc.post_logout_redirect_uris.unwrap_or_default(),
+            id_token_alg: custom
+                .id_token_signed_response_alg
+                .unwrap_or(SigningAlg::RS256),
+            management_api: request.is_management_api.unwrap_or(false),
         },
         state.clock.now_ms(),
     )?;
@@ -242,12 +266,24 @@ pub async fn create(
     Ok(HttpResponse::Created().json(ApplicationView::new(registered.app, secret)))
 }
 
-pub async fn list(
+/// List applications
+#[utoipa::path(
+    operation_id = "listApplications",
+    tag = TAG,
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of applications (without secrets).",
+         body = Vec<ApplicationView>,
+         headers(("Total-Number" = i64, description = "How many applications there are."))),
+    ),
+)]
+#[get("/applications")]
+async fn list(
     _caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<Vec<(String, String)>>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (offset, limit) = list_paging(&query)?;
+    let (offset, limit) = paging(query.page.as_deref(), query.page_size.as_deref())?;
     let (apps, total) = state
         .storage
         .run(move |c| queries::list_applications(c, offset, limit))
@@ -268,7 +304,15 @@ async fn find(state: &AppState, id: String) -> Result<Application, ApiError> {
         .ok_or_else(|| not_found(APPLICATION))
 }
 
-pub async fn get(
+/// Get an application
+#[utoipa::path(
+    operation_id = "getApplication",
+    tag = TAG,
+    params(("id" = String, Path, description = "The application's id (its client id).")),
+    responses((status = 200, description = "The application.", body = ApplicationView)),
+)]
+#[get("/applications/{id}")]
+async fn get_one(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -277,39 +321,31 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(ApplicationView::new(app, None)))
 }
 
-/// Changes the name, the redirect URIs (each list given replaces the stored one) and the ID
-/// token algorithm; the kind, secret and Management API access stay.
-pub async fn update(
-    _caller: Caller,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    reject_unknown(
-        &body,
-        &["name", "oidcClientMetadata", "customClientMetadata"],
-        "",
-    )?;
-    let new_name = body.get("name").map(|v| name(Some(v))).transpose()?;
-    let metadata = metadata(&body)?;
-    let current = find(&state, id.into_inner()).await?;
-    // The changed application must pass the rules a new one does; `register` also derives the
-    // browser origins of a single-page app from its URIs.
+/// The application `current` with the changes of `request`, checked as a new one is; also
+/// its browser origins, which `register` derives from the URIs of a single-page app.
+fn changed(
+    current: Application,
+    request: UpdateApplication,
+    now: i64,
+) -> Result<(Application, Vec<String>), ApiError> {
+    let oidc = request.oidc_client_metadata.unwrap_or_default();
+    let custom = request.custom_client_metadata.unwrap_or_default();
     let checked = validate(
         NewApplication {
-            name: new_name.unwrap_or_else(|| current.name.clone()),
+            name: request.name.unwrap_or_else(|| current.name.clone()),
             app_type: current.app_type,
-            redirect_uris: metadata
+            redirect_uris: oidc
                 .redirect_uris
                 .unwrap_or_else(|| current.redirect_uris.clone()),
-            post_logout_redirect_uris: metadata
+            post_logout_redirect_uris: oidc
                 .post_logout_redirect_uris
                 .unwrap_or_else(|| current.post_logout_redirect_uris.clone()),
-            id_token_alg: metadata.id_token_alg.unwrap_or(current.id_token_alg),
+            id_token_alg: custom
+                .id_token_signed_response_alg
+                .unwrap_or(current.id_token_alg),
             management_api: current.management_api,
         },
-        state.clock.now_ms(),
+        now,
     )?;
     let app = Application {
         name: checked.app.name,
@@ -318,7 +354,31 @@ pub async fn update(
         id_token_alg: checked.app.id_token_alg,
         ..current
     };
-    let (saved, origins) = (app.clone(), checked.origins);
+    Ok((app, checked.origins))
+}
+
+/// Change an application
+///
+/// Changes the name, the redirect URIs (each list given replaces the stored one) and the ID
+/// token algorithm; the kind, secret and Management API access stay.
+#[utoipa::path(
+    operation_id = "updateApplication",
+    tag = TAG,
+    params(("id" = String, Path, description = "The application's id (its client id).")),
+    request_body = UpdateApplication,
+    responses((status = 200, description = "The changed application.", body = ApplicationView)),
+)]
+#[patch("/applications/{id}")]
+async fn update(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let request: UpdateApplication = body::parse(&body)?;
+    let current = find(&state, id.into_inner()).await?;
+    let (app, origins) = changed(current, request, state.clock.now_ms())?;
+    let saved = app.clone();
     let updated = state
         .storage
         .run(move |c| queries::update_application(c, &saved, &origins))
@@ -330,7 +390,18 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(ApplicationView::new(app, None)))
 }
 
-pub async fn delete(
+/// Delete an application
+///
+/// Its tokens stop working for the Management API at once (within the client cache's
+/// lifetime on other instances).
+#[utoipa::path(
+    operation_id = "deleteApplication",
+    tag = TAG,
+    params(("id" = String, Path, description = "The application's id (its client id).")),
+    responses((status = 204, description = "Deleted.")),
+)]
+#[delete("/applications/{id}")]
+async fn delete_one(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,

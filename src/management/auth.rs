@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiErrorCode};
 use crate::oidc::token::client_credentials::{AccessTokenClaims, MANAGEMENT_SCOPE};
 use crate::one_time_token::Actor;
 use crate::state::AppState;
@@ -31,7 +31,11 @@ impl Caller {
 }
 
 fn unauthorized(message: &str) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ApiErrorCode::Unauthorized,
+        message,
+    )
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
@@ -65,7 +69,7 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     if !claims.scope.split(' ').any(|s| s == MANAGEMENT_SCOPE) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "forbidden",
+            ApiErrorCode::Forbidden,
             "the access token lacks the required scope",
         ));
     }

@@ -1,8 +1,13 @@
 //! The Management API under `/api`: JSON in camelCase, errors as `{"code", "message"}`,
 //! callers authenticated by a Management API access token.
+//!
+//! Every operation is a handler annotated with `#[utoipa::path]` and registered through
+//! `utoipa_actix_web`, so the routes served and the OpenAPI description (`openapi.rs`) come
+//! from the same registration.
 
 mod applications;
 mod auth;
+mod body;
 mod one_time_tokens;
 mod openapi;
 mod organization_roles;
@@ -12,39 +17,75 @@ mod sign_in_exp;
 mod users;
 
 pub use auth::Caller;
+pub use openapi::document;
 
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use actix_web::dev::{Service, ServiceRequest};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiErrorCode};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api")
-            .configure(one_time_tokens::routes)
-            .configure(organizations::routes)
-            .configure(organization_roles::routes)
-            .configure(organization_scopes::routes)
-            .configure(users::routes)
-            .configure(applications::routes)
-            .configure(sign_in_exp::routes)
-            .configure(openapi::routes)
+    let scope = utoipa_actix_web::scope(web::scope("/api")).configure(operations);
+    let document = openapi::Document::from_scope(&scope);
+    let documented = Rc::new(document.patterns.clone());
+    cfg.service(scope.map(|scope| {
+        scope
+            .app_data(web::Data::new(document))
             .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(ApiError::new(
+                Err::<HttpResponse, _>(ApiError::new(
                     StatusCode::NOT_FOUND,
-                    "not_found",
+                    ApiErrorCode::NotFound,
                     "no such route",
                 ))
-            })),
-    );
+            }))
+            .wrap_fn(move |req, srv| match undocumented(&documented, &req) {
+                Some(refusal) => Box::pin(std::future::ready(Ok(req.error_response(refusal)))),
+                None => srv.call(req),
+            })
+    }));
+}
+
+/// A route registered on the scope but missing from the document (only possible by going
+/// around `operations`) is refused with a 500 in debug builds, so that its first test fails;
+/// release builds log it and serve it.
+fn undocumented(documented: &HashSet<String>, req: &ServiceRequest) -> Option<ApiError> {
+    let pattern = req.match_pattern()?;
+    if pattern == "/api" || documented.contains(&pattern) {
+        return None;
+    }
+    tracing::error!(%pattern, "a Management API route is missing from the OpenAPI document");
+    cfg!(debug_assertions).then(|| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ApiErrorCode::InternalError,
+            format!("{pattern} is not in the OpenAPI document"),
+        )
+    })
+}
+
+/// Every operation of the API, with its documentation.
+fn operations(cfg: &mut ServiceConfig) {
+    cfg.configure(one_time_tokens::routes)
+        .configure(organizations::routes)
+        .configure(organization_roles::routes)
+        .configure(organization_scopes::routes)
+        .configure(users::routes)
+        .configure(applications::routes)
+        .configure(sign_in_exp::routes)
+        .configure(openapi::routes);
 }
 
 pub fn invalid(field: &str, message: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
-        "invalid_input",
+        ApiErrorCode::InvalidInput,
         format!("{field}: {message}"),
     )
 }
@@ -53,43 +94,25 @@ pub fn invalid(field: &str, message: impl std::fmt::Display) -> ApiError {
 pub fn not_found(what: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ApiErrorCode::NotFound,
         format!("no {what} with this id"),
     )
 }
 
-/// A 400 for a field the resource does not have.
-pub fn unknown_field(field: &str) -> ApiError {
-    invalid(field, "is not a known field")
-}
-
-/// Refuses fields this resource does not have, so that a misspelt field is not silently ignored;
-/// `prefix` goes before the field's name in the error (for nested objects).
-pub fn reject_unknown(
-    body: &Map<String, Value>,
-    known: &[&str],
-    prefix: &str,
-) -> Result<(), ApiError> {
-    match body.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(field) => Err(unknown_field(&format!("{prefix}{field}"))),
-        None => Ok(()),
-    }
-}
-
-/// The request body as a JSON object.
-pub fn json_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_input",
-            "the body must be a JSON object",
-        )),
-    }
+/// `page` and `page_size` of a list, as given (checked by [`paging`]).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The page, from 1 (default 1).
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+    /// Items per page, from 1 to 100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    pub page_size: Option<String>,
 }
 
 /// Paging from `page` (from 1) and `page_size` (1 to 100, default 20): (offset, limit).
-pub fn paging(page: Option<&str>, page_size: Option<&str>) -> Result<(i64, i64, i64), ApiError> {
+pub fn paging(page: Option<&str>, page_size: Option<&str>) -> Result<(i64, i64), ApiError> {
     let page = match page {
         None => 1,
         Some(p) => p
@@ -106,29 +129,19 @@ pub fn paging(page: Option<&str>, page_size: Option<&str>) -> Result<(i64, i64, 
             .filter(|s| (1..=100).contains(s))
             .ok_or_else(|| invalid("page_size", "must be an integer from 1 to 100"))?,
     };
-    Ok(((page - 1) * size, size, page))
+    // A page far beyond any list would overflow the offset (a panic in debug builds).
+    let offset = (page - 1)
+        .checked_mul(size)
+        .ok_or_else(|| invalid("page", "is too large"))?;
+    Ok((offset, size))
 }
 
-/// The value of the query parameter `name` (the first, if repeated).
-pub fn query_param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-/// A search term in the query parameter `name`, trimmed; blank is no search.
-pub fn search_param(query: &[(String, String)], name: &str) -> Option<String> {
-    query_param(query, name)
+/// A search term, trimmed; blank is no search.
+pub fn search_term(value: Option<&str>) -> Option<String> {
+    value
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
-}
-
-/// Paging from the `page` and `page_size` query parameters: (offset, limit).
-pub fn list_paging(query: &[(String, String)]) -> Result<(i64, i64), ApiError> {
-    let (offset, limit, _) = paging(query_param(query, "page"), query_param(query, "page_size"))?;
-    Ok((offset, limit))
 }
 
 /// A page of a list with its `Total-Number` header.

@@ -1,12 +1,17 @@
 //! `/api/one-time-tokens`: the magic-link tokens, shaped as Logto's Management API has them.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
-use serde::Serialize;
-use serde_json::Value;
+use std::collections::HashMap;
 
-use super::{Caller, invalid, json_object, paging};
-use crate::error::ApiError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::body::{self, de};
+use super::{Caller, invalid, page, paging};
+use crate::error::{ApiError, ApiErrorBody, ApiErrorCode};
 use crate::identity::Email;
 use crate::identity::organizations::{first_unknown_on, jit_targets};
 use crate::one_time_token::{self, CreateError, CreationLimits, NewToken, RedeemError, TokenError};
@@ -15,26 +20,76 @@ use crate::storage::one_time_tokens::{
     self as queries, ACTIVE, CONSUMED, EXPIRED, ListFilter, OneTimeTokenRecord, REVOKED,
 };
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/one-time-tokens", web::post().to(create))
-        .route("/one-time-tokens", web::get().to(list))
-        .route("/one-time-tokens/verify", web::post().to(verify))
-        .route("/one-time-tokens/{id}", web::get().to(get))
-        .route("/one-time-tokens/{id}", web::delete().to(delete))
-        .route("/one-time-tokens/{id}/status", web::put().to(set_status));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create)
+        .service(list)
+        .service(verify)
+        .service(get_one)
+        .service(delete_one)
+        .service(set_status);
 }
 
-/// The token as the API shows it; `token` only in the response to its creation.
-#[derive(Serialize)]
+const TAG: &str = "One-time tokens";
+
+/// The status of a token; an active token whose expiry has passed shows as `expired`.
+#[derive(ToSchema)]
+#[schema(as = OneTimeTokenStatus)]
+#[allow(dead_code)] // Documentation only: the status is a string in the views.
+#[serde(rename_all = "lowercase")]
+enum StatusSchema {
+    Active,
+    Consumed,
+    Revoked,
+    Expired,
+}
+
+/// What a token can be set to.
+#[derive(ToSchema)]
+#[schema(as = NewOneTimeTokenStatus)]
+#[allow(dead_code)] // Documentation only: checked by `set_status`.
+#[serde(rename_all = "lowercase")]
+enum NewStatusSchema {
+    Consumed,
+    Revoked,
+    Expired,
+}
+
+/// Free-form context kept with the token and given back as is. Two keys have a meaning: the
+/// organizations a person signing in with the token joins just in time.
+#[derive(ToSchema)]
+#[schema(as = OneTimeTokenContext)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // Documentation only: the context is kept as JSON.
+struct ContextSchema {
+    /// Organizations to join with their default just-in-time roles; each must exist.
+    jit_organization_ids: Option<Vec<String>>,
+    /// Organizations to join (keys) with these organization roles (values: role ids) instead
+    /// of the defaults; every id must exist.
+    jit_organization_roles: Option<HashMap<String, Vec<String>>>,
+    /// Any other keys are kept.
+    #[serde(flatten)]
+    other: HashMap<String, Value>,
+}
+
+/// A one-time token; `token` (the secret) only in the answer to its creation.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OneTimeToken)]
 #[serde(rename_all = "camelCase")]
 struct TokenView {
     id: String,
+    /// The address the token was issued for, as given.
     email: String,
+    /// The secret token (the magic link's credential). Shown only when the token is created;
+    /// only its hash is stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<String>,
+    #[schema(value_type = ContextSchema)]
     context: Value,
+    #[schema(value_type = StatusSchema)]
     status: String,
+    /// Milliseconds since the Unix epoch.
     created_at: i64,
+    /// Milliseconds since the Unix epoch.
     expires_at: i64,
 }
 
@@ -52,33 +107,108 @@ impl TokenView {
     }
 }
 
+/// A new one-time token.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"email": "ada@example.com", "expiresIn": 900, "context": {}}))]
+struct CreateOneTimeToken {
+    /// Whom the token is for.
+    #[serde(deserialize_with = "de::required_text")]
+    #[schema(format = "email")]
+    email: String,
+    /// Lifetime in seconds, from 1 to the configured maximum (30 days by default); absent or
+    /// null: the configured default (10 minutes by default).
+    #[serde(default, deserialize_with = "seconds")]
+    #[schema(minimum = 1)]
+    expires_in: Option<i64>,
+    /// Absent or null: `{}`.
+    #[serde(default, deserialize_with = "de::optional_object")]
+    #[schema(value_type = Option<ContextSchema>)]
+    context: Option<Map<String, Value>>,
+}
+
+/// `expiresIn`: null is the default; a value that is not an integer is 0, which the range check
+/// refuses with the message that names the bounds.
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => None,
+        value => Some(value.as_i64().unwrap_or(0)),
+    })
+}
+
+/// The redemption of a token.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"token": "not-a-real-token", "email": "ada@example.com"}))]
+struct VerifyOneTimeToken {
+    #[serde(deserialize_with = "de::non_empty_text")]
+    #[schema(min_length = 1)]
+    token: String,
+    /// Compared with the token's address without regard to case.
+    #[serde(deserialize_with = "de::non_empty_text")]
+    #[schema(min_length = 1)]
+    email: String,
+}
+
+/// A change of status. A token cannot be set back to `active` (400 `cannot_reactivate_token`).
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"status": "revoked"}))]
+struct SetOneTimeTokenStatus {
+    #[serde(default, deserialize_with = "any_text")]
+    #[schema(value_type = NewStatusSchema, required = true)]
+    status: Option<String>,
+}
+
+/// Text, or `None` for anything else (refused later with the list of statuses).
+fn any_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TokenListQuery {
+    /// Only tokens for this address (exact, without regard to case; blank is no filter).
+    email: Option<String>,
+    /// Only tokens with this status (expiry taken into account).
+    #[param(value_type = Option<StatusSchema>)]
+    status: Option<String>,
+    /// The page, from 1 (default 1).
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<String>,
+    /// Items per page, from 1 to 100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    page_size: Option<String>,
+}
+
 fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "token_not_found",
+        ApiErrorCode::TokenNotFound,
         "no one-time token with this id",
     )
 }
 
 pub fn token_error(e: TokenError) -> ApiError {
-    let status = if e == TokenError::NotFound {
-        StatusCode::NOT_FOUND
-    } else {
-        StatusCode::BAD_REQUEST
+    let (status, code) = match e {
+        TokenError::NotFound => (StatusCode::NOT_FOUND, ApiErrorCode::TokenNotFound),
+        TokenError::EmailMismatch => (StatusCode::BAD_REQUEST, ApiErrorCode::EmailMismatch),
+        TokenError::Expired => (StatusCode::BAD_REQUEST, ApiErrorCode::TokenExpired),
+        TokenError::Consumed => (StatusCode::BAD_REQUEST, ApiErrorCode::TokenConsumed),
+        TokenError::Revoked => (StatusCode::BAD_REQUEST, ApiErrorCode::TokenRevoked),
     };
-    ApiError::new(status, e.code(), e.explanation())
+    ApiError::new(status, code, e.explanation())
 }
 
-/// `context` must be an object; `jitOrganizationIds`, when present, a list of ids. Other keys
 /// `context` must be an object; its JIT fields (`jitOrganizationIds`, `jitOrganizationRoles`)
 /// must be well formed and name existing organizations and roles (Logto silently drops unknown
 /// ids; an invitation that cannot do what it says is refused here instead). Other keys are kept.
-async fn parse_context(state: &AppState, value: Option<&Value>) -> Result<Value, ApiError> {
-    let context = match value {
-        None | Some(Value::Null) => return Ok(Value::Object(Default::default())),
-        Some(Value::Object(map)) => Value::Object(map.clone()),
-        Some(_) => return Err(invalid("context", "must be an object")),
-    };
+async fn check_context(
+    state: &AppState,
+    context: Option<Map<String, Value>>,
+) -> Result<Value, ApiError> {
+    let context = Value::Object(context.unwrap_or_default());
     let targets = jit_targets(&context).map_err(|(field, message)| invalid(&field, message))?;
     if !targets.is_empty() {
         let unknown = state
@@ -95,67 +225,91 @@ async fn parse_context(state: &AppState, value: Option<&Value>) -> Result<Value,
     Ok(context)
 }
 
-pub async fn create(
+/// The token to create, checked against the settings and the stored organizations.
+async fn new_token(state: &AppState, request: CreateOneTimeToken) -> Result<NewToken, ApiError> {
+    let settings = &state.settings;
+    let email = Email::parse(&request.email).map_err(|m| invalid("email", m))?;
+    let max = settings.one_time_token_max_expires_in_secs;
+    let expires_in_secs = match request.expires_in {
+        None => settings.one_time_token_expires_in_secs.min(max),
+        Some(n) if (1..=max).contains(&n) => n,
+        Some(_) => {
+            return Err(invalid(
+                "expiresIn",
+                format!("must be an integer number of seconds from 1 to {max}"),
+            ));
+        }
+    };
+    let context = check_context(state, request.context).await?;
+    Ok(NewToken {
+        email,
+        expires_in_secs,
+        context,
+    })
+}
+
+/// Create a one-time token (magic link)
+#[utoipa::path(
+    operation_id = "createOneTimeToken",
+    tag = TAG,
+    request_body = CreateOneTimeToken,
+    responses(
+        (status = 201, description = "The token, with its secret `token` (shown only now).",
+         body = TokenView),
+        (status = 429, description = "`too_many_requests`: too many tokens were created in the \
+         last hour for this email or by this application.", body = ApiErrorBody,
+         headers(("Retry-After" = i64, description = "Seconds to wait."))),
+    ),
+)]
+#[post("/one-time-tokens")]
+async fn create(
     caller: Caller,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
+    let new = new_token(&state, body::parse(&body)?).await?;
     let settings = &state.settings;
-    let email = body
-        .get("email")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("email", "is required"))
-        .and_then(|e| Email::parse(e).map_err(|m| invalid("email", m)))?;
-    let max = settings.one_time_token_max_expires_in_secs;
-    let expires_in_secs = match body.get("expiresIn") {
-        None | Some(Value::Null) => settings.one_time_token_expires_in_secs.min(max),
-        Some(v) => v
-            .as_i64()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| {
-                invalid(
-                    "expiresIn",
-                    format!("must be an integer number of seconds from 1 to {max}"),
-                )
-            })?,
-    };
-    let context = parse_context(&state, body.get("context")).await?;
     let limits = CreationLimits {
         per_email: settings.one_time_tokens_per_email_per_hour,
         per_application: settings.one_time_tokens_per_application_per_hour,
         window_ms: 3600 * 1000,
     };
     let now = state.clock.now_ms();
-    let new = NewToken {
-        email,
-        expires_in_secs,
-        context,
-    };
     match one_time_token::create(&state.storage, new, limits, caller.actor(), now).await {
-        Ok((record, token)) => Ok(HttpResponse::Created().json(TokenView::new(record, Some(token), now))),
+        Ok((record, token)) => {
+            Ok(HttpResponse::Created().json(TokenView::new(record, Some(token), now)))
+        }
         Err(CreateError::RateLimited { retry_after_secs }) => Ok(HttpResponse::TooManyRequests()
             .insert_header(("Retry-After", retry_after_secs.to_string()))
-            .json(serde_json::json!({
-                "code": "too_many_requests",
-                "message": "too many one-time tokens were created for this email or by this application; retry later",
-            }))),
+            .json(ApiErrorBody {
+                code: ApiErrorCode::TooManyRequests,
+                message: "too many one-time tokens were created for this email or by this \
+                          application; retry later"
+                    .into(),
+            })),
         Err(CreateError::Storage(e)) => Err(e.into()),
     }
 }
 
-pub async fn list(
+/// List one-time tokens, newest first
+#[utoipa::path(
+    operation_id = "listOneTimeTokens",
+    tag = TAG,
+    params(TokenListQuery),
+    responses(
+        (status = 200, description = "A page of tokens (without their secrets).",
+         body = Vec<TokenView>,
+         headers(("Total-Number" = i64, description = "How many tokens match in all."))),
+    ),
+)]
+#[get("/one-time-tokens")]
+async fn list(
     _caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<Vec<(String, String)>>,
+    query: web::Query<TokenListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let get = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let status = match get("status") {
+    let query = query.into_inner();
+    let status = match query.status.as_deref() {
         None => None,
         Some(s @ (ACTIVE | CONSUMED | REVOKED | EXPIRED)) => Some(s.to_owned()),
         Some(_) => {
@@ -165,10 +319,11 @@ pub async fn list(
             ));
         }
     };
-    let email_lower = get("email")
+    let email_lower = query
+        .email
         .map(|e| e.trim().to_lowercase())
         .filter(|e| !e.is_empty());
-    let (offset, limit, _) = paging(get("page"), get("page_size"))?;
+    let (offset, limit) = paging(query.page.as_deref(), query.page_size.as_deref())?;
     let filter = ListFilter {
         email_lower,
         status,
@@ -178,16 +333,25 @@ pub async fn list(
         .storage
         .run(move |c| queries::list(c, &filter, offset, limit, now))
         .await?;
-    let views: Vec<TokenView> = rows
+    let views = rows
         .into_iter()
         .map(|r| TokenView::new(r, None, now))
         .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Total-Number", total.to_string()))
-        .json(views))
+    Ok(page::<TokenView>(views, total))
 }
 
-pub async fn get(
+/// Get a one-time token
+#[utoipa::path(
+    operation_id = "getOneTimeToken",
+    tag = TAG,
+    params(("id" = String, Path, description = "The token's id.")),
+    responses(
+        (status = 200, description = "The token (without its secret).", body = TokenView),
+        (status = 404, description = "`token_not_found`.", body = ApiErrorBody),
+    ),
+)]
+#[get("/one-time-tokens/{id}")]
+async fn get_one(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -201,18 +365,32 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(TokenView::new(record, None, state.clock.now_ms())))
 }
 
-pub async fn set_status(
+/// Set the status of a one-time token
+#[utoipa::path(
+    operation_id = "setOneTimeTokenStatus",
+    tag = TAG,
+    params(("id" = String, Path, description = "The token's id.")),
+    request_body = SetOneTimeTokenStatus,
+    responses(
+        (status = 200, description = "The token with its new status.", body = TokenView),
+        (status = 400, description = "`invalid_input`, or `cannot_reactivate_token` for \
+         `active`.", body = ApiErrorBody),
+        (status = 404, description = "`token_not_found`.", body = ApiErrorBody),
+    ),
+)]
+#[put("/one-time-tokens/{id}/status")]
+async fn set_status(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    let status = match body.get("status").and_then(Value::as_str) {
+    let request: SetOneTimeTokenStatus = body::parse(&body)?;
+    let status = match request.status.as_deref() {
         Some(ACTIVE) => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "cannot_reactivate_token",
+                ApiErrorCode::CannotReactivateToken,
                 "a one-time token cannot be set back to active",
             ));
         }
@@ -234,40 +412,59 @@ pub async fn set_status(
     Ok(HttpResponse::Ok().json(TokenView::new(record, None, now)))
 }
 
-pub async fn verify(
+/// Verify (redeem) a one-time token
+#[utoipa::path(
+    operation_id = "verifyOneTimeToken",
+    tag = TAG,
+    request_body = VerifyOneTimeToken,
+    responses(
+        (status = 200, description = "The token, now consumed.", body = TokenView),
+        (status = 400, description = "`invalid_input`, `email_mismatch`, `token_expired`, \
+         `token_consumed` or `token_revoked`.", body = ApiErrorBody),
+        (status = 404, description = "`token_not_found`.", body = ApiErrorBody),
+    ),
+)]
+#[post("/one-time-tokens/verify")]
+async fn verify(
     caller: Caller,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    let field = |name: &'static str| {
-        body.get(name)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| invalid(name, "is required"))
-    };
-    let (token, email) = (field("token")?, field("email")?);
+    let request: VerifyOneTimeToken = body::parse(&body)?;
     let now = state.clock.now_ms();
-    match one_time_token::redeem(&state.storage, token, email, caller.actor(), now).await {
+    match one_time_token::redeem(
+        &state.storage,
+        &request.token,
+        &request.email,
+        caller.actor(),
+        now,
+    )
+    .await
+    {
         Ok(record) => Ok(HttpResponse::Ok().json(TokenView::new(record, None, now))),
         Err(RedeemError::Token(e)) => Err(token_error(e)),
         Err(RedeemError::Storage(e)) => Err(e.into()),
     }
 }
 
-pub async fn delete(
+/// Delete a one-time token
+#[utoipa::path(
+    operation_id = "deleteOneTimeToken",
+    tag = TAG,
+    params(("id" = String, Path, description = "The token's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "`token_not_found`.", body = ApiErrorBody),
+    ),
+)]
+#[delete("/one-time-tokens/{id}")]
+async fn delete_one(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if one_time_token::delete(
-        &state.storage,
-        id.into_inner(),
-        caller.actor(),
-        state.clock.now_ms(),
-    )
-    .await?
-    {
+    let now = state.clock.now_ms();
+    if one_time_token::delete(&state.storage, id.into_inner(), caller.actor(), now).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(not_found())

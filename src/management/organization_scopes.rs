@@ -1,22 +1,25 @@
 //! `/api/organization-scopes`: the permissions organization roles grant, shaped as Logto's
 //! Management API has them.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::organizations::{NamedResource, NamedView, new_named_record};
-use super::{Caller, json_object};
+use super::Caller;
+use super::body;
+use super::organizations::{CreateNamed, NamedResource, NamedView, SearchQuery, UpdateNamed};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::storage::organizations as queries;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organization-scopes", web::post().to(create))
-        .route("/organization-scopes", web::get().to(list))
-        .route("/organization-scopes/{id}", web::get().to(get))
-        .route("/organization-scopes/{id}", web::patch().to(update))
-        .route("/organization-scopes/{id}", web::delete().to(delete));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create)
+        .service(list)
+        .service(get_one)
+        .service(update)
+        .service(delete_one);
 }
 
+const TAG: &str = "Organization scopes";
 const SCOPE: &str = "organization scope";
 
 const SCOPES: NamedResource = NamedResource {
@@ -27,13 +30,24 @@ const SCOPES: NamedResource = NamedResource {
     delete: queries::delete_scope,
 };
 
+/// Create an organization scope
+#[utoipa::path(
+    operation_id = "createOrganizationScope",
+    tag = TAG,
+    request_body = CreateNamed,
+    responses(
+        (status = 201, description = "The scope.", body = NamedView),
+        (status = 422, description = "`name_in_use`.", body = crate::error::ApiErrorBody),
+    ),
+)]
+#[post("/organization-scopes")]
 async fn create(
     _caller: Caller,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    let scope = new_named_record(&body, state.clock.now_ms())?;
+    let request: CreateNamed = body::parse(&body)?;
+    let scope = request.record(state.clock.now_ms());
     let created = state
         .storage
         .run(move |c| queries::insert_scope(c, &scope))
@@ -42,15 +56,34 @@ async fn create(
     Ok(HttpResponse::Created().json(NamedView::from(created)))
 }
 
+/// List organization scopes
+#[utoipa::path(
+    operation_id = "listOrganizationScopes",
+    tag = TAG,
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "A page of scopes.", body = Vec<NamedView>,
+         headers(("Total-Number" = i64, description = "How many match in all."))),
+    ),
+)]
+#[get("/organization-scopes")]
 async fn list(
     _caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<Vec<(String, String)>>,
+    query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     SCOPES.list(&state, &query).await
 }
 
-async fn get(
+/// Get an organization scope
+#[utoipa::path(
+    operation_id = "getOrganizationScope",
+    tag = TAG,
+    params(("id" = String, Path, description = "The scope's id.")),
+    responses((status = 200, description = "The scope.", body = NamedView)),
+)]
+#[get("/organization-scopes/{id}")]
+async fn get_one(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -58,6 +91,18 @@ async fn get(
     SCOPES.get(&state, id.into_inner()).await
 }
 
+/// Change an organization scope
+#[utoipa::path(
+    operation_id = "updateOrganizationScope",
+    tag = TAG,
+    params(("id" = String, Path, description = "The scope's id.")),
+    request_body = UpdateNamed,
+    responses(
+        (status = 200, description = "The changed scope.", body = NamedView),
+        (status = 422, description = "`name_in_use`.", body = crate::error::ApiErrorBody),
+    ),
+)]
+#[patch("/organization-scopes/{id}")]
 async fn update(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -67,7 +112,15 @@ async fn update(
     SCOPES.update(&state, id.into_inner(), &body).await
 }
 
-async fn delete(
+/// Delete an organization scope
+#[utoipa::path(
+    operation_id = "deleteOrganizationScope",
+    tag = TAG,
+    params(("id" = String, Path, description = "The scope's id.")),
+    responses((status = 204, description = "Deleted; roles no longer grant it.")),
+)]
+#[delete("/organization-scopes/{id}")]
+async fn delete_one(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,

@@ -1,17 +1,21 @@
 //! `/api/organizations`: organizations, their members and the roles members hold, and the
 //! default roles of just-in-time members, shaped as Logto's Management API has them.
 //!
-//! Also what the organization role and scope resources share: body parsing, and reading,
-//! listing, changing and deleting a resource that is a name and a description.
+//! Also what the organization role and scope resources share: their request and response
+//! types, and reading, listing, changing and deleting a resource that is a name and a
+//! description.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use diesel::QueryResult;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Caller, deleted, invalid, json_object, list_paging, not_found, page, search_param};
-use crate::error::ApiError;
+use super::body::{self, de};
+use super::{Caller, deleted, invalid, not_found, page, paging, search_term};
+use crate::error::{ApiError, ApiErrorCode};
 use crate::state::AppState;
 use crate::storage::organizations::{
     self as queries, MemberRecord, NamedChanges, NamedRecord, OrganizationChanges,
@@ -19,62 +23,37 @@ use crate::storage::organizations::{
 };
 use crate::storage::{DbConnection, StorageError};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organizations", web::post().to(create))
-        .route("/organizations", web::get().to(list))
-        .route("/organizations/{id}", web::get().to(get))
-        .route("/organizations/{id}", web::patch().to(update))
-        .route("/organizations/{id}", web::delete().to(delete))
-        .route("/organizations/{id}/users", web::post().to(add_members))
-        .route("/organizations/{id}/users", web::get().to(list_members))
-        .route(
-            "/organizations/{id}/users/{user_id}",
-            web::delete().to(remove_member),
-        )
-        .route(
-            "/organizations/{id}/users/{user_id}/roles",
-            web::get().to(member_roles),
-        )
-        .route(
-            "/organizations/{id}/users/{user_id}/roles",
-            web::post().to(add_member_roles),
-        )
-        .route(
-            "/organizations/{id}/users/{user_id}/roles",
-            web::put().to(replace_member_roles),
-        )
-        .route(
-            "/organizations/{id}/users/{user_id}/roles/{role_id}",
-            web::delete().to(remove_member_role),
-        )
-        .route("/organizations/{id}/jit/roles", web::get().to(jit_roles))
-        .route(
-            "/organizations/{id}/jit/roles",
-            web::post().to(add_jit_roles),
-        )
-        .route(
-            "/organizations/{id}/jit/roles",
-            web::put().to(replace_jit_roles),
-        )
-        .route(
-            "/organizations/{id}/jit/roles/{role_id}",
-            web::delete().to(remove_jit_role),
-        );
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create)
+        .service(list)
+        .service(get_one)
+        .service(update)
+        .service(delete_one)
+        .service(add_members)
+        .service(list_members)
+        .service(remove_member)
+        .service(member_roles)
+        .service(add_member_roles)
+        .service(replace_member_roles)
+        .service(remove_member_role)
+        .service(jit_roles)
+        .service(add_jit_roles)
+        .service(replace_jit_roles)
+        .service(remove_jit_role);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Shared with organization roles and scopes
 // ---------------------------------------------------------------------------------------------
 
+const TAG: &str = "Organizations";
 pub(super) const MAX_NAME_CHARS: usize = 128;
 pub(super) const MAX_DESCRIPTION_CHARS: usize = 2048;
-/// How many ids one request may name.
-pub(super) const MAX_IDS: usize = 1000;
 
 pub(super) fn name_in_use(what: &str) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "name_in_use",
+        ApiErrorCode::NameInUse,
         format!("an {what} with this name already exists"),
     )
 }
@@ -85,120 +64,133 @@ pub(super) fn unknown_ids(field: &str, what: &str, ids: &[String]) -> ApiError {
 }
 
 /// `name`: a non-blank string, stored without surrounding spaces.
-pub(super) fn parse_name(value: &Value) -> Result<String, ApiError> {
+fn parse_name(value: &Value) -> Result<String, String> {
     let name = value
         .as_str()
         .map(str::trim)
         .filter(|n| !n.is_empty())
-        .ok_or_else(|| invalid("name", "must be a non-empty string"))?;
+        .ok_or("must be a non-empty string")?;
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(invalid(
-            "name",
-            format!("must be at most {MAX_NAME_CHARS} characters"),
-        ));
+        return Err(format!("must be at most {MAX_NAME_CHARS} characters"));
     }
     Ok(name.to_owned())
 }
 
-pub(super) fn required_name(body: &Map<String, Value>) -> Result<String, ApiError> {
-    match body.get("name") {
-        None | Some(Value::Null) => Err(invalid("name", "is required")),
-        Some(value) => parse_name(value),
+/// `name` of a new resource: null is "is required".
+pub(super) fn required_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Err(serde::de::Error::custom("is required")),
+        value => parse_name(&value).map_err(serde::de::Error::custom),
     }
-}
-
-/// A new organization role or scope from the `name` and `description` of a `POST`.
-pub(super) fn new_named_record(
-    body: &Map<String, Value>,
-    now: i64,
-) -> Result<NamedRecord, ApiError> {
-    Ok(NamedRecord {
-        id: queries::new_id(),
-        name: required_name(body)?,
-        description: description(body)?.flatten(),
-        created_at: now,
-    })
 }
 
 /// `name` in a `PATCH`: absent leaves it; present must be valid.
-pub(super) fn changed_name(body: &Map<String, Value>) -> Result<Option<String>, ApiError> {
-    body.get("name").map(parse_name).transpose()
+pub(super) fn changed_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    parse_name(&Value::deserialize(d)?)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
-/// `description`: absent (`None`), `null` (`Some(None)`) or a string.
-pub(super) fn description(body: &Map<String, Value>) -> Result<Option<Option<String>>, ApiError> {
-    match body.get("description") {
-        None => Ok(None),
-        Some(Value::Null) => Ok(Some(None)),
-        Some(Value::String(s)) if s.chars().count() <= MAX_DESCRIPTION_CHARS => {
-            Ok(Some(Some(s.clone())))
-        }
-        Some(Value::String(_)) => Err(invalid(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
-        )),
-        Some(_) => Err(invalid("description", "must be a string or null")),
+/// `description`: null (`Some(None)`) or a string of at most 2048 characters.
+pub(super) fn description<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(Some(None)),
+        Value::String(s) if s.chars().count() <= MAX_DESCRIPTION_CHARS => Ok(Some(Some(s))),
+        Value::String(_) => Err(serde::de::Error::custom(format!(
+            "must be at most {MAX_DESCRIPTION_CHARS} characters"
+        ))),
+        _ => Err(serde::de::Error::custom("must be a string or null")),
     }
 }
 
-/// A list of ids in `field`, without repeats, in the order given. `required` makes an absent
-/// field an error; `non_empty` an empty list.
-pub(super) fn id_list(
-    body: &Map<String, Value>,
+/// A list of ids a request must give (deserialized by `de::id_list`); `non_empty` refuses an
+/// empty one.
+pub(super) fn required_ids(
     field: &str,
-    required: bool,
+    ids: Option<Vec<String>>,
     non_empty: bool,
 ) -> Result<Vec<String>, ApiError> {
-    let items = match body.get(field) {
-        None | Some(Value::Null) if required => return Err(invalid(field, "is required")),
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(items)) => items,
-        Some(_) => return Err(invalid(field, "must be a list of ids")),
-    };
-    if non_empty && items.is_empty() {
+    let ids = ids.ok_or_else(|| invalid(field, "is required"))?;
+    if non_empty && ids.is_empty() {
         return Err(invalid(field, "must name at least one id"));
-    }
-    if items.len() > MAX_IDS {
-        return Err(invalid(field, format!("must name at most {MAX_IDS} ids")));
-    }
-    let mut ids: Vec<String> = Vec::with_capacity(items.len());
-    for item in items {
-        let id = item
-            .as_str()
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| invalid(field, "must be a list of non-empty string ids"))?;
-        if !ids.iter().any(|known| known == id) {
-            ids.push(id.to_owned());
-        }
     }
     Ok(ids)
 }
 
-/// Query parameters of a list: `q` (blank is no search), `page` and `page_size`.
-pub(super) struct ListQuery {
-    pub search: Option<String>,
-    pub offset: i64,
-    pub limit: i64,
+/// A new organization scope (or, with its scopes, role).
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"name": "read:projects", "description": "Read projects"}))]
+pub(super) struct CreateNamed {
+    #[serde(deserialize_with = "required_name")]
+    #[schema(min_length = 1, max_length = 128)]
+    pub name: String,
+    #[serde(default, deserialize_with = "description")]
+    #[schema(value_type = Option<String>, max_length = 2048)]
+    pub description: Option<Option<String>>,
 }
 
-impl ListQuery {
-    pub(super) fn parse(query: &[(String, String)]) -> Result<Self, ApiError> {
-        let (offset, limit) = list_paging(query)?;
-        Ok(Self {
-            search: search_param(query, "q"),
-            offset,
-            limit,
-        })
+impl CreateNamed {
+    pub(super) fn record(self, now: i64) -> NamedRecord {
+        NamedRecord {
+            id: queries::new_id(),
+            name: self.name,
+            description: self.description.flatten(),
+            created_at: now,
+        }
+    }
+}
+
+/// Changes to an organization role or scope; absent fields stay, a null description is
+/// removed.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"description": "Renamed"}))]
+pub(super) struct UpdateNamed {
+    #[serde(default, deserialize_with = "changed_name")]
+    #[schema(min_length = 1, max_length = 128)]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "description")]
+    #[schema(value_type = Option<String>, max_length = 2048)]
+    description: Option<Option<String>>,
+}
+
+/// Query parameters of a list: `q` (blank is no search), `page` and `page_size`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct SearchQuery {
+    /// Only items whose name (or a member's email or name) contains this, without regard to
+    /// case.
+    q: Option<String>,
+    /// The page, from 1 (default 1).
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<String>,
+    /// Items per page, from 1 to 100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    page_size: Option<String>,
+}
+
+/// A search query checked: (search, offset, limit).
+type Search = (Option<String>, i64, i64);
+
+impl SearchQuery {
+    pub(super) fn check(&self) -> Result<Search, ApiError> {
+        let (offset, limit) = paging(self.page.as_deref(), self.page_size.as_deref())?;
+        Ok((search_term(self.q.as_deref()), offset, limit))
     }
 }
 
 /// An organization role or scope as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = OrganizationRoleOrScope)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct NamedView {
     id: String,
     name: String,
     description: Option<String>,
+    /// Milliseconds since the Unix epoch.
     created_at: i64,
 }
 
@@ -240,17 +232,13 @@ impl NamedResource {
     pub(super) async fn list(
         &self,
         state: &AppState,
-        query: &[(String, String)],
+        query: &SearchQuery,
     ) -> Result<HttpResponse, ApiError> {
-        let ListQuery {
-            search,
-            offset,
-            limit,
-        } = ListQuery::parse(query)?;
-        let list = self.list;
+        let (search, offset, limit) = query.check()?;
+        let query = self.list;
         let (rows, total) = state
             .storage
-            .run(move |c| list(c, search.as_deref(), offset, limit))
+            .run(move |c| query(c, search.as_deref(), offset, limit))
             .await?;
         Ok(page(rows.into_iter().map(NamedView::from).collect(), total))
     }
@@ -272,15 +260,15 @@ impl NamedResource {
         id: String,
         body: &[u8],
     ) -> Result<HttpResponse, ApiError> {
-        let body = json_object(body)?;
+        let request: UpdateNamed = body::parse(body)?;
         let changes = NamedChanges {
-            name: changed_name(&body)?,
-            description: description(&body)?,
+            name: request.name,
+            description: request.description,
         };
-        let update = self.update;
+        let query = self.update;
         let record = state
             .storage
-            .run(move |c| update(c, &id, &changes))
+            .run(move |c| query(c, &id, &changes))
             .await
             .map_err(|e| self.storage_error(e))?
             .ok_or_else(|| not_found(self.what))?;
@@ -298,7 +286,9 @@ impl NamedResource {
     }
 }
 
-#[derive(Serialize)]
+/// An organization role, briefly.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OrganizationRoleRef)]
 pub(super) struct RoleView {
     id: String,
     name: String,
@@ -317,19 +307,34 @@ pub(super) fn role_views(roles: Vec<RoleRef>) -> Vec<RoleView> {
     roles.into_iter().map(RoleView::from).collect()
 }
 
+/// Organization roles to add, or to have instead of the current ones.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"organizationRoleIds": []}))]
+pub(super) struct RoleIds {
+    #[serde(default, deserialize_with = "de::id_list")]
+    #[schema(value_type = Vec<String>, required = true, max_items = 1000)]
+    organization_role_ids: Option<Vec<String>>,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Organizations
 // ---------------------------------------------------------------------------------------------
 
 const ORGANIZATION: &str = "organization";
+const ROLE_IDS: &str = "organizationRoleIds";
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Organization)]
 #[serde(rename_all = "camelCase")]
 struct OrganizationView {
     id: String,
     name: String,
     description: Option<String>,
+    /// Free-form data kept with the organization.
+    #[schema(value_type = Object)]
     custom_data: Value,
+    /// Milliseconds since the Unix epoch.
     created_at: i64,
 }
 
@@ -346,28 +351,61 @@ impl From<OrganizationRecord> for OrganizationView {
     }
 }
 
-/// `customData`: an object, stored as JSON text.
-fn custom_data(value: &Value) -> Result<String, ApiError> {
-    match value {
-        Value::Object(_) => Ok(value.to_string()),
-        _ => Err(invalid("customData", "must be an object")),
-    }
+/// A new organization.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "name": "Acme", "description": "The Acme company", "customData": {"plan": "gold"}
+}))]
+struct CreateOrganization {
+    #[serde(deserialize_with = "required_name")]
+    #[schema(min_length = 1, max_length = 128)]
+    name: String,
+    #[serde(default, deserialize_with = "description")]
+    #[schema(value_type = Option<String>, max_length = 2048)]
+    description: Option<Option<String>>,
+    /// Absent or null: `{}`.
+    #[serde(default, deserialize_with = "de::optional_object")]
+    #[schema(value_type = Option<Object>)]
+    custom_data: Option<Map<String, Value>>,
 }
 
+/// Changes to an organization; absent fields stay, a null description is removed, a null
+/// `customData` is `{}`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"description": "Renamed"}))]
+struct UpdateOrganization {
+    #[serde(default, deserialize_with = "changed_name")]
+    #[schema(min_length = 1, max_length = 128)]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "description")]
+    #[schema(value_type = Option<String>, max_length = 2048)]
+    description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "de::nullable_object")]
+    #[schema(value_type = Option<Object>)]
+    custom_data: Option<Option<Map<String, Value>>>,
+}
+
+/// Create an organization
+#[utoipa::path(
+    operation_id = "createOrganization",
+    tag = TAG,
+    request_body = CreateOrganization,
+    responses((status = 201, description = "The organization.", body = OrganizationView)),
+)]
+#[post("/organizations")]
 async fn create(
     _caller: Caller,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
+    let request: CreateOrganization = body::parse(&body)?;
     let record = OrganizationRecord {
         id: queries::new_id(),
-        name: required_name(&body)?,
-        description: description(&body)?.flatten(),
-        custom_data: match body.get("customData") {
-            None | Some(Value::Null) => "{}".to_owned(),
-            Some(value) => custom_data(value)?,
-        },
+        name: request.name,
+        description: request.description.flatten(),
+        custom_data: Value::Object(request.custom_data.unwrap_or_default()).to_string(),
         created_at: state.clock.now_ms(),
     };
     let created = state
@@ -377,16 +415,23 @@ async fn create(
     Ok(HttpResponse::Created().json(OrganizationView::from(created)))
 }
 
+/// List organizations
+#[utoipa::path(
+    operation_id = "listOrganizations",
+    tag = TAG,
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "A page of organizations.", body = Vec<OrganizationView>,
+         headers(("Total-Number" = i64, description = "How many match in all."))),
+    ),
+)]
+#[get("/organizations")]
 async fn list(
     _caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<Vec<(String, String)>>,
+    query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let ListQuery {
-        search,
-        offset,
-        limit,
-    } = ListQuery::parse(&query)?;
+    let (search, offset, limit) = query.check()?;
     let (rows, total) = state
         .storage
         .run(move |c| queries::list_organizations(c, search.as_deref(), offset, limit))
@@ -397,7 +442,15 @@ async fn list(
     ))
 }
 
-async fn get(
+/// Get an organization
+#[utoipa::path(
+    operation_id = "getOrganization",
+    tag = TAG,
+    params(("id" = String, Path, description = "The organization's id.")),
+    responses((status = 200, description = "The organization.", body = OrganizationView)),
+)]
+#[get("/organizations/{id}")]
+async fn get_one(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -411,21 +464,29 @@ async fn get(
     Ok(HttpResponse::Ok().json(OrganizationView::from(record)))
 }
 
+/// Change an organization
+#[utoipa::path(
+    operation_id = "updateOrganization",
+    tag = TAG,
+    params(("id" = String, Path, description = "The organization's id.")),
+    request_body = UpdateOrganization,
+    responses((status = 200, description = "The changed organization.",
+               body = OrganizationView)),
+)]
+#[patch("/organizations/{id}")]
 async fn update(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
+    let request: UpdateOrganization = body::parse(&body)?;
     let changes = OrganizationChanges {
-        name: changed_name(&body)?,
-        description: description(&body)?,
-        custom_data: match body.get("customData") {
-            None => None,
-            Some(Value::Null) => Some("{}".to_owned()),
-            Some(value) => Some(custom_data(value)?),
-        },
+        name: request.name,
+        description: request.description,
+        custom_data: request
+            .custom_data
+            .map(|data| Value::Object(data.unwrap_or_default()).to_string()),
     };
     let id = id.into_inner();
     let record = state
@@ -436,7 +497,15 @@ async fn update(
     Ok(HttpResponse::Ok().json(OrganizationView::from(record)))
 }
 
-async fn delete(
+/// Delete an organization
+#[utoipa::path(
+    operation_id = "deleteOrganization",
+    tag = TAG,
+    params(("id" = String, Path, description = "The organization's id.")),
+    responses((status = 204, description = "Deleted.")),
+)]
+#[delete("/organizations/{id}")]
+async fn delete_one(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -453,7 +522,9 @@ async fn delete(
 // Members
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Serialize)]
+/// A member of an organization with the organization roles they hold there.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OrganizationMember)]
 #[serde(rename_all = "camelCase")]
 struct MemberView {
     id: String,
@@ -473,7 +544,15 @@ impl From<MemberRecord> for MemberView {
     }
 }
 
-const ROLE_IDS: &str = "organizationRoleIds";
+/// Users to add as members.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"userIds": ["a-user-id"]}))]
+struct UserIds {
+    #[serde(default, deserialize_with = "de::id_list")]
+    #[schema(value_type = Vec<String>, required = true, min_items = 1, max_items = 1000)]
+    user_ids: Option<Vec<String>>,
+}
 
 /// The API error for a refused change; `field` names the ids of the body.
 fn refused(refused: Refused, field: &str, what: &str) -> ApiError {
@@ -481,25 +560,39 @@ fn refused(refused: Refused, field: &str, what: &str) -> ApiError {
         Refused::NotFound => not_found(ORGANIZATION),
         Refused::NotMember => ApiError::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ApiErrorCode::NotFound,
             "the user is not a member of this organization",
         ),
         Refused::Unknown(ids) => unknown_ids(field, what, &ids),
         Refused::NotLinked => ApiError::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ApiErrorCode::NotFound,
             format!("the {what} is not assigned here"),
         ),
     }
 }
 
+fn role_refused(r: Refused) -> ApiError {
+    refused(r, ROLE_IDS, "organization role")
+}
+
+/// Add members to an organization
+#[utoipa::path(
+    operation_id = "addOrganizationMembers",
+    tag = TAG,
+    params(("id" = String, Path, description = "The organization's id.")),
+    request_body = UserIds,
+    responses((status = 201, description = "Added (members already there stay).")),
+)]
+#[post("/organizations/{id}/users")]
 async fn add_members(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let user_ids = id_list(&json_object(&body)?, "userIds", true, true)?;
+    let request: UserIds = body::parse(&body)?;
+    let user_ids = required_ids("userIds", request.user_ids, true)?;
     let id = id.into_inner();
     let now = state.clock.now_ms();
     state
@@ -510,17 +603,25 @@ async fn add_members(
     Ok(HttpResponse::Created().finish())
 }
 
+/// List the members of an organization
+#[utoipa::path(
+    operation_id = "listOrganizationMembers",
+    tag = TAG,
+    params(("id" = String, Path, description = "The organization's id."), SearchQuery),
+    responses(
+        (status = 200, description = "A page of members with their roles.",
+         body = Vec<MemberView>,
+         headers(("Total-Number" = i64, description = "How many match in all."))),
+    ),
+)]
+#[get("/organizations/{id}/users")]
 async fn list_members(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    query: web::Query<Vec<(String, String)>>,
+    query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let ListQuery {
-        search,
-        offset,
-        limit,
-    } = ListQuery::parse(&query)?;
+    let (search, offset, limit) = query.check()?;
     let id = id.into_inner();
     let (members, total) = state
         .storage
@@ -533,6 +634,17 @@ async fn list_members(
     ))
 }
 
+/// Remove a member from an organization
+#[utoipa::path(
+    operation_id = "removeOrganizationMember",
+    tag = TAG,
+    params(
+        ("id" = String, Path, description = "The organization's id."),
+        ("userId" = String, Path, description = "The member's user id."),
+    ),
+    responses((status = 204, description = "Removed, with their roles here.")),
+)]
+#[delete("/organizations/{id}/users/{userId}")]
 async fn remove_member(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -547,6 +659,17 @@ async fn remove_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// List a member's organization roles
+#[utoipa::path(
+    operation_id = "listOrganizationMemberRoles",
+    tag = TAG,
+    params(
+        ("id" = String, Path, description = "The organization's id."),
+        ("userId" = String, Path, description = "The member's user id."),
+    ),
+    responses((status = 200, description = "The member's roles here.", body = Vec<RoleView>)),
+)]
+#[get("/organizations/{id}/users/{userId}/roles")]
 async fn member_roles(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -557,7 +680,7 @@ async fn member_roles(
         .storage
         .run(move |c| queries::member_roles(c, &id, &user_id))
         .await?
-        .map_err(|r| refused(r, ROLE_IDS, "organization role"))?;
+        .map_err(role_refused)?;
     Ok(HttpResponse::Ok().json(role_views(roles)))
 }
 
@@ -567,16 +690,29 @@ async fn set_member_roles(
     body: web::Bytes,
     replace: bool,
 ) -> Result<(), ApiError> {
-    let role_ids = id_list(&json_object(&body)?, ROLE_IDS, true, !replace)?;
+    let request: RoleIds = body::parse(&body)?;
+    let role_ids = required_ids(ROLE_IDS, request.organization_role_ids, !replace)?;
     let (id, user_id) = path.into_inner();
     let now = state.clock.now_ms();
     state
         .storage
         .run(move |c| queries::set_member_roles(c, &id, &user_id, &role_ids, replace, now))
         .await?
-        .map_err(|r| refused(r, ROLE_IDS, "organization role"))
+        .map_err(role_refused)
 }
 
+/// Give a member organization roles
+#[utoipa::path(
+    operation_id = "addOrganizationMemberRoles",
+    tag = TAG,
+    params(
+        ("id" = String, Path, description = "The organization's id."),
+        ("userId" = String, Path, description = "The member's user id."),
+    ),
+    request_body(content = RoleIds, description = "At least one role."),
+    responses((status = 201, description = "Added (roles already held stay).")),
+)]
+#[post("/organizations/{id}/users/{userId}/roles")]
 async fn add_member_roles(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -587,6 +723,18 @@ async fn add_member_roles(
     Ok(HttpResponse::Created().finish())
 }
 
+/// Replace a member's organization roles
+#[utoipa::path(
+    operation_id = "replaceOrganizationMemberRoles",
+    tag = TAG,
+    params(
+        ("id" = String, Path, description = "The organization's id."),
+        ("userId" = String, Path, description = "The member's user id."),
+    ),
+    request_body(content = RoleIds, description = "The roles to hold; may be empty."),
+    responses((status = 204, description = "Replaced.")),
+)]
+#[put("/organizations/{id}/users/{userId}/roles")]
 async fn replace_member_roles(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -597,6 +745,18 @@ async fn replace_member_roles(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Take an organization role from a member
+#[utoipa::path(
+    operation_id = "removeOrganizationMemberRole",
+    tag = TAG,
+    params(
+        ("id" = String, Path, description = "The organization's id."),
+        ("userId" = String, Path, description = "The member's user id."),
+        ("roleId" = String, Path, description = "The organization role's id."),
+    ),
+    responses((status = 204, description = "Removed.")),
+)]
+#[delete("/organizations/{id}/users/{userId}/roles/{roleId}")]
 async fn remove_member_role(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -607,7 +767,7 @@ async fn remove_member_role(
         .storage
         .run(move |c| queries::remove_member_role(c, &id, &user_id, &role_id))
         .await?
-        .map_err(|r| refused(r, ROLE_IDS, "organization role"))?;
+        .map_err(role_refused)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -615,6 +775,15 @@ async fn remove_member_role(
 // Default roles of just-in-time members
 // ---------------------------------------------------------------------------------------------
 
+/// List the default roles of just-in-time members
+#[utoipa::path(
+    operation_id = "listOrganizationJitRoles",
+    tag = TAG,
+    params(("id" = String, Path, description = "The organization's id.")),
+    responses((status = 200, description = "The roles people joining just in time get.",
+               body = Vec<RoleView>)),
+)]
+#[get("/organizations/{id}/jit/roles")]
 async fn jit_roles(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -635,15 +804,25 @@ async fn set_jit_roles(
     body: web::Bytes,
     replace: bool,
 ) -> Result<(), ApiError> {
-    let role_ids = id_list(&json_object(&body)?, ROLE_IDS, true, !replace)?;
+    let request: RoleIds = body::parse(&body)?;
+    let role_ids = required_ids(ROLE_IDS, request.organization_role_ids, !replace)?;
     let id = id.into_inner();
     state
         .storage
         .run(move |c| queries::set_jit_roles(c, &id, &role_ids, replace))
         .await?
-        .map_err(|r| refused(r, ROLE_IDS, "organization role"))
+        .map_err(role_refused)
 }
 
+/// Add default roles of just-in-time members
+#[utoipa::path(
+    operation_id = "addOrganizationJitRoles",
+    tag = TAG,
+    params(("id" = String, Path, description = "The organization's id.")),
+    request_body(content = RoleIds, description = "At least one role."),
+    responses((status = 201, description = "Added.")),
+)]
+#[post("/organizations/{id}/jit/roles")]
 async fn add_jit_roles(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -654,6 +833,15 @@ async fn add_jit_roles(
     Ok(HttpResponse::Created().finish())
 }
 
+/// Replace the default roles of just-in-time members
+#[utoipa::path(
+    operation_id = "replaceOrganizationJitRoles",
+    tag = TAG,
+    params(("id" = String, Path, description = "The organization's id.")),
+    request_body(content = RoleIds, description = "The roles to give; may be empty."),
+    responses((status = 204, description = "Replaced.")),
+)]
+#[put("/organizations/{id}/jit/roles")]
 async fn replace_jit_roles(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -664,6 +852,17 @@ async fn replace_jit_roles(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Remove a default role of just-in-time members
+#[utoipa::path(
+    operation_id = "removeOrganizationJitRole",
+    tag = TAG,
+    params(
+        ("id" = String, Path, description = "The organization's id."),
+        ("roleId" = String, Path, description = "The organization role's id."),
+    ),
+    responses((status = 204, description = "Removed.")),
+)]
+#[delete("/organizations/{id}/jit/roles/{roleId}")]
 async fn remove_jit_role(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -674,6 +873,6 @@ async fn remove_jit_role(
         .storage
         .run(move |c| queries::remove_jit_role(c, &id, &role_id))
         .await?
-        .map_err(|r| refused(r, ROLE_IDS, "organization role"))?;
+        .map_err(role_refused)?;
     Ok(HttpResponse::NoContent().finish())
 }

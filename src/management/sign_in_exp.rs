@@ -1,121 +1,211 @@
 //! `/api/sign-in-exp`: what sign-up and sign-in require. Flows read it from the database each
 //! time, so a change applies at once on every instance.
 
-use actix_web::{HttpResponse, web};
-use serde_json::{Map, Value};
+use actix_web::{HttpResponse, get, patch, web};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Caller, invalid, json_object, unknown_field};
+use super::Caller;
+use super::body::{self, de};
 use crate::error::ApiError;
 use crate::identity::{MfaPolicy, SignInExperience};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/sign-in-exp", web::get().to(get))
-        .route("/sign-in-exp", web::patch().to(update));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(get_one).service(update);
 }
+
+const TAG: &str = "Sign-in experience";
 
 /// The bounds of `passwordPolicy.minLength`.
 const MIN_LENGTH: std::ops::RangeInclusive<u64> = 1..=256;
 
-fn section<'a>(field: &str, value: &'a Value) -> Result<&'a Map<String, Value>, ApiError> {
-    value
-        .as_object()
-        .ok_or_else(|| invalid(field, "must be an object"))
+/// When a second factor is asked: never, of users who enrolled one, or of everyone.
+#[derive(Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum Policy {
+    Off,
+    User,
+    Mandatory,
 }
 
-fn boolean(field: &str, value: &Value) -> Result<bool, ApiError> {
-    value
-        .as_bool()
-        .ok_or_else(|| invalid(field, "must be true or false"))
-}
-
-/// Applies a partial sign-in experience (any subset of the fields, nested) to `exp`.
-fn merge(
-    mut exp: SignInExperience,
-    patch: &Map<String, Value>,
-) -> Result<SignInExperience, ApiError> {
-    for (key, value) in patch {
-        match key.as_str() {
-            "signUp" => {
-                for (k, v) in section("signUp", value)? {
-                    match k.as_str() {
-                        "enabled" => exp.sign_up.enabled = boolean("signUp.enabled", v)?,
-                        "requirePassword" => {
-                            exp.sign_up.require_password = boolean("signUp.requirePassword", v)?
-                        }
-                        "requireName" => {
-                            exp.sign_up.require_name = boolean("signUp.requireName", v)?
-                        }
-                        other => return Err(unknown_field(&format!("signUp.{other}"))),
-                    }
-                }
-            }
-            "mfa" => {
-                for (k, v) in section("mfa", value)? {
-                    match k.as_str() {
-                        "policy" => {
-                            exp.mfa.policy = match v.as_str() {
-                                Some("off") => MfaPolicy::Off,
-                                Some("user") => MfaPolicy::User,
-                                Some("mandatory") => MfaPolicy::Mandatory,
-                                _ => {
-                                    return Err(invalid(
-                                        "mfa.policy",
-                                        "must be one of off, user, mandatory",
-                                    ));
-                                }
-                            }
-                        }
-                        other => return Err(unknown_field(&format!("mfa.{other}"))),
-                    }
-                }
-            }
-            "passwordPolicy" => {
-                for (k, v) in section("passwordPolicy", value)? {
-                    match k.as_str() {
-                        "minLength" => {
-                            exp.password_policy.min_length = v
-                                .as_u64()
-                                .filter(|n| MIN_LENGTH.contains(n))
-                                .and_then(|n| usize::try_from(n).ok())
-                                .ok_or_else(|| {
-                                    invalid(
-                                        "passwordPolicy.minLength",
-                                        "must be an integer from 1 to 256",
-                                    )
-                                })?
-                        }
-                        "rejectBreached" => {
-                            exp.password_policy.reject_breached =
-                                boolean("passwordPolicy.rejectBreached", v)?
-                        }
-                        other => return Err(unknown_field(&format!("passwordPolicy.{other}"))),
-                    }
-                }
-            }
-            other => return Err(unknown_field(other)),
+impl From<MfaPolicy> for Policy {
+    fn from(policy: MfaPolicy) -> Self {
+        match policy {
+            MfaPolicy::Off => Self::Off,
+            MfaPolicy::User => Self::User,
+            MfaPolicy::Mandatory => Self::Mandatory,
         }
     }
-    Ok(exp)
 }
 
-pub async fn get(_caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct SignUpView {
+    /// Whether the hosted registration page is open to everyone (magic links always register).
+    enabled: bool,
+    require_password: bool,
+    require_name: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+struct MfaView {
+    policy: Policy,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct PasswordPolicyView {
+    #[schema(minimum = 1, maximum = 256)]
+    min_length: usize,
+    /// Refuse the most common breached passwords.
+    reject_breached: bool,
+}
+
+/// What sign-up and sign-in require.
+#[derive(Serialize, ToSchema)]
+#[schema(as = SignInExperience)]
+#[serde(rename_all = "camelCase")]
+struct ExperienceView {
+    sign_up: SignUpView,
+    mfa: MfaView,
+    password_policy: PasswordPolicyView,
+}
+
+impl From<&SignInExperience> for ExperienceView {
+    fn from(exp: &SignInExperience) -> Self {
+        Self {
+            sign_up: SignUpView {
+                enabled: exp.sign_up.enabled,
+                require_password: exp.sign_up.require_password,
+                require_name: exp.sign_up.require_name,
+            },
+            mfa: MfaView {
+                policy: exp.mfa.policy.into(),
+            },
+            password_policy: PasswordPolicyView {
+                min_length: exp.password_policy.min_length,
+                reject_breached: exp.password_policy.reject_breached,
+            },
+        }
+    }
+}
+
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SignUpPatch {
+    #[serde(default, deserialize_with = "de::some_flag")]
+    enabled: Option<bool>,
+    #[serde(default, deserialize_with = "de::some_flag")]
+    require_password: Option<bool>,
+    #[serde(default, deserialize_with = "de::some_flag")]
+    require_name: Option<bool>,
+}
+
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct MfaPatch {
+    #[serde(default, deserialize_with = "mfa_policy")]
+    #[schema(value_type = Option<Policy>)]
+    policy: Option<MfaPolicy>,
+}
+
+fn mfa_policy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<MfaPolicy>, D::Error> {
+    match Value::deserialize(d)?.as_str() {
+        Some("off") => Ok(Some(MfaPolicy::Off)),
+        Some("user") => Ok(Some(MfaPolicy::User)),
+        Some("mandatory") => Ok(Some(MfaPolicy::Mandatory)),
+        _ => Err(serde::de::Error::custom(
+            "must be one of off, user, mandatory",
+        )),
+    }
+}
+
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PasswordPolicyPatch {
+    #[serde(default, deserialize_with = "min_length")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 256)]
+    min_length: Option<usize>,
+    #[serde(default, deserialize_with = "de::some_flag")]
+    reject_breached: Option<bool>,
+}
+
+fn min_length<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    Value::deserialize(d)?
+        .as_u64()
+        .filter(|n| MIN_LENGTH.contains(n))
+        .and_then(|n| usize::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom("must be an integer from 1 to 256"))
+}
+
+/// Any subset of the sign-in experience's fields, nested; the others stay.
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"passwordPolicy": {"minLength": 10}}))]
+struct ExperiencePatch {
+    #[serde(default, deserialize_with = "de::section")]
+    sign_up: Option<SignUpPatch>,
+    #[serde(default, deserialize_with = "de::section")]
+    mfa: Option<MfaPatch>,
+    #[serde(default, deserialize_with = "de::section")]
+    password_policy: Option<PasswordPolicyPatch>,
+}
+
+/// Applies a partial sign-in experience to `exp`.
+fn merge(mut exp: SignInExperience, patch: ExperiencePatch) -> SignInExperience {
+    let sign_up = patch.sign_up.unwrap_or_default();
+    let mfa = patch.mfa.unwrap_or_default();
+    let password_policy = patch.password_policy.unwrap_or_default();
+    let s = &mut exp.sign_up;
+    s.enabled = sign_up.enabled.unwrap_or(s.enabled);
+    s.require_password = sign_up.require_password.unwrap_or(s.require_password);
+    s.require_name = sign_up.require_name.unwrap_or(s.require_name);
+    exp.mfa.policy = mfa.policy.unwrap_or(exp.mfa.policy);
+    let p = &mut exp.password_policy;
+    p.min_length = password_policy.min_length.unwrap_or(p.min_length);
+    p.reject_breached = password_policy.reject_breached.unwrap_or(p.reject_breached);
+    exp
+}
+
+/// Get the sign-in experience
+#[utoipa::path(
+    operation_id = "getSignInExperience",
+    tag = TAG,
+    responses((status = 200, description = "The sign-in experience in force.",
+               body = ExperienceView)),
+)]
+#[get("/sign-in-exp")]
+async fn get_one(_caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let exp = SignInExperience::load(&state.storage, &state.settings).await?;
-    Ok(HttpResponse::Ok().json(exp))
+    Ok(HttpResponse::Ok().json(ExperienceView::from(&exp)))
 }
 
+/// Change the sign-in experience
+///
 /// Merges the given fields into the experience in force and saves the result. Two concurrent
 /// changes of different fields: the later one wins for the whole document.
-pub async fn update(
+#[utoipa::path(
+    operation_id = "updateSignInExperience",
+    tag = TAG,
+    request_body = ExperiencePatch,
+    responses((status = 200, description = "The sign-in experience now in force.",
+               body = ExperienceView)),
+)]
+#[patch("/sign-in-exp")]
+async fn update(
     _caller: Caller,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = json_object(&body)?;
+    let patch: ExperiencePatch = body::parse(&body)?;
     let current = SignInExperience::load(&state.storage, &state.settings).await?;
-    let exp = merge(current, &patch)?;
+    let exp = merge(current, patch);
     exp.save(&state.storage, state.clock.now_ms()).await?;
-    Ok(HttpResponse::Ok().json(exp))
+    Ok(HttpResponse::Ok().json(ExperienceView::from(&exp)))
 }
 
 #[cfg(test)]
@@ -126,8 +216,8 @@ mod tests {
     use crate::config::Settings;
 
     fn patch(exp: &SignInExperience, value: Value) -> Result<SignInExperience, String> {
-        let map = value.as_object().expect("object").clone();
-        merge(exp.clone(), &map).map_err(|e| e.message)
+        let patch = body::parse(value.to_string().as_bytes()).map_err(|e| e.message)?;
+        Ok(merge(exp.clone(), patch))
     }
 
     #[test]
@@ -152,7 +242,9 @@ mod tests {
             (json!({"signUp": {"enabled": "no"}}), "signUp.enabled"),
             (json!({"signUp": {"open": true}}), "signUp.open"),
             (json!({"signUp": true}), "signUp"),
+            (json!({"signUp": null}), "signUp"),
             (json!({"mfa": {"policy": "always"}}), "mfa.policy"),
+            (json!({"mfa": {"policy": null}}), "mfa.policy"),
             (
                 json!({"passwordPolicy": {"minLength": 0}}),
                 "passwordPolicy.minLength",

@@ -1,39 +1,43 @@
 //! `/api/users`: the people who can sign in, shaped as Logto's Management API has them.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
-use serde::Serialize;
-use serde_json::Value;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{
-    Caller, deleted, invalid, json_object, list_paging, not_found, page, reject_unknown,
-    search_param,
-};
+use super::body::{self, de};
+use super::{Caller, deleted, invalid, not_found, page, paging, search_term};
 use crate::crypto::password;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiErrorBody, ApiErrorCode};
 use crate::identity::{Email, NewUser, SignInExperience, User, UserError, users};
 use crate::state::AppState;
 use crate::storage::users::{self as queries, ProfileChanges};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/users", web::post().to(create))
-        .route("/users", web::get().to(list))
-        .route("/users/{id}", web::get().to(get))
-        .route("/users/{id}", web::patch().to(update))
-        .route("/users/{id}", web::delete().to(delete))
-        .route("/users/{id}/password", web::patch().to(set_password))
-        .route("/users/{id}/is-suspended", web::patch().to(set_suspended));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create)
+        .service(list)
+        .service(get_one)
+        .service(update)
+        .service(delete_one)
+        .service(set_password)
+        .service(set_suspended);
 }
 
+const TAG: &str = "Users";
+
 /// A user as the API shows it; the password hash never leaves the server.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = User)]
 #[serde(rename_all = "camelCase")]
 struct UserView {
     id: String,
     primary_email: String,
     name: Option<String>,
+    /// A suspended user cannot sign in.
     is_suspended: bool,
     has_password: bool,
+    /// Milliseconds since the Unix epoch.
     created_at: i64,
 }
 
@@ -50,40 +54,91 @@ impl From<User> for UserView {
     }
 }
 
+/// A new user. The address is not taken as verified.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"primaryEmail": "grace@example.com", "name": "Grace Hopper"}))]
+struct CreateUser {
+    #[serde(deserialize_with = "de::string")]
+    #[schema(format = "email")]
+    primary_email: String,
+    /// Checked against the password policy; absent or null: no password (magic links only).
+    #[serde(default, deserialize_with = "de::optional_string")]
+    password: Option<String>,
+    /// Null or blank: no name.
+    #[serde(default, deserialize_with = "de::nullable_string")]
+    #[schema(value_type = Option<String>)]
+    name: Option<Option<String>>,
+}
+
+/// Changes to a user's profile; absent fields stay.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"name": "Grace B. Hopper"}))]
+struct UpdateUser {
+    /// Null or blank removes the name.
+    #[serde(default, deserialize_with = "de::nullable_string")]
+    #[schema(value_type = Option<String>)]
+    name: Option<Option<String>>,
+    /// Cannot be null.
+    #[serde(default, deserialize_with = "de::some_optional_string")]
+    #[schema(value_type = String, format = "email")]
+    primary_email: Option<Option<String>>,
+}
+
+/// A new password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "correct horse battery staple"}))]
+struct SetUserPassword {
+    /// Checked against the password policy.
+    #[serde(deserialize_with = "de::string")]
+    password: String,
+}
+
+/// Suspends or reinstates a user.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"isSuspended": true}))]
+struct SetUserSuspended {
+    #[serde(deserialize_with = "de::flag")]
+    is_suspended: bool,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct UserListQuery {
+    /// Only users whose email or name contains this (without regard to case).
+    search: Option<String>,
+    /// The page, from 1 (default 1).
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<String>,
+    /// Items per page, from 1 to 100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    page_size: Option<String>,
+}
+
 const USER: &str = "user";
 
 fn email_in_use() -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "email_in_use",
+        ApiErrorCode::EmailInUse,
         "another user already has this email address",
     )
 }
 
-fn primary_email(value: Option<&Value>) -> Result<Email, ApiError> {
-    match value {
-        None | Some(Value::Null) => Err(invalid("primaryEmail", "is required")),
-        Some(Value::String(s)) => Email::parse(s).map_err(|m| invalid("primaryEmail", m)),
-        Some(_) => Err(invalid("primaryEmail", "must be a string")),
-    }
+fn primary_email(value: &str) -> Result<Email, ApiError> {
+    Email::parse(value).map_err(|m| invalid("primaryEmail", m))
 }
 
-/// A name, or `None` for null or blank (no name).
-fn name(value: &Value) -> Result<Option<String>, ApiError> {
-    match value {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s.trim().to_owned()).filter(|n| !n.is_empty())),
-        _ => Err(invalid("name", "must be a string or null")),
-    }
+/// A name, or `None` for blank (no name).
+fn name(value: Option<String>) -> Option<String> {
+    value.map(|s| s.trim().to_owned()).filter(|n| !n.is_empty())
 }
 
 /// A new password, checked against the password policy in force now.
-async fn new_password(state: &AppState, value: Option<&Value>) -> Result<String, ApiError> {
-    let password = match value {
-        Some(Value::String(p)) => p.clone(),
-        None | Some(Value::Null) => return Err(invalid("password", "is required")),
-        Some(_) => return Err(invalid("password", "must be a string")),
-    };
+async fn new_password(state: &AppState, password: String) -> Result<String, ApiError> {
     let experience = SignInExperience::load(&state.storage, &state.settings).await?;
     experience
         .check_password(&password)
@@ -91,24 +146,33 @@ async fn new_password(state: &AppState, value: Option<&Value>) -> Result<String,
     Ok(password)
 }
 
-pub async fn create(
+/// Create a user
+#[utoipa::path(
+    operation_id = "createUser",
+    tag = TAG,
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "The user.", body = UserView),
+        (status = 422, description = "`email_in_use`.", body = ApiErrorBody),
+    ),
+)]
+#[post("/users")]
+async fn create(
     _caller: Caller,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    reject_unknown(&body, &["primaryEmail", "password", "name"], "")?;
-    let email = primary_email(body.get("primaryEmail"))?;
-    let name = body.get("name").map(name).transpose()?.flatten();
-    let password = match body.get("password") {
-        None | Some(Value::Null) => None,
-        given => Some(new_password(&state, given).await?),
+    let request: CreateUser = body::parse(&body)?;
+    let email = primary_email(&request.primary_email)?;
+    let password = match request.password {
+        None => None,
+        Some(given) => Some(new_password(&state, given).await?),
     };
     // An address typed in by an administrator is not proven to belong to the person.
     let new = NewUser {
         email,
         password,
-        name,
+        name: name(request.name.flatten()),
         email_verified: false,
     };
     match users::create_user(&state.storage, new, state.clock.now_ms()).await {
@@ -122,13 +186,24 @@ pub async fn create(
     }
 }
 
-pub async fn list(
+/// List users
+#[utoipa::path(
+    operation_id = "listUsers",
+    tag = TAG,
+    params(UserListQuery),
+    responses(
+        (status = 200, description = "A page of users.", body = Vec<UserView>,
+         headers(("Total-Number" = i64, description = "How many users match in all."))),
+    ),
+)]
+#[get("/users")]
+async fn list(
     _caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<Vec<(String, String)>>,
+    query: web::Query<UserListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let search = search_param(&query, "search");
-    let (offset, limit) = list_paging(&query)?;
+    let search = search_term(query.search.as_deref());
+    let (offset, limit) = paging(query.page.as_deref(), query.page_size.as_deref())?;
     let (users, total) = state
         .storage
         .run(move |c| queries::list_users(c, search.as_deref(), offset, limit))
@@ -136,7 +211,15 @@ pub async fn list(
     Ok(page(users.into_iter().map(UserView::from).collect(), total))
 }
 
-pub async fn get(
+/// Get a user
+#[utoipa::path(
+    operation_id = "getUser",
+    tag = TAG,
+    params(("id" = String, Path, description = "The user's id.")),
+    responses((status = 200, description = "The user.", body = UserView)),
+)]
+#[get("/users/{id}")]
+async fn get_one(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -150,20 +233,31 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
-pub async fn update(
+/// Change a user's name or email
+#[utoipa::path(
+    operation_id = "updateUser",
+    tag = TAG,
+    params(("id" = String, Path, description = "The user's id.")),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, description = "The changed user.", body = UserView),
+        (status = 422, description = "`email_in_use`.", body = ApiErrorBody),
+    ),
+)]
+#[patch("/users/{id}")]
+async fn update(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    reject_unknown(&body, &["name", "primaryEmail"], "")?;
+    let request: UpdateUser = body::parse(&body)?;
     let changes = ProfileChanges {
-        name: body.get("name").map(name).transpose()?,
-        email: match body.get("primaryEmail") {
+        name: request.name.map(name),
+        email: match request.primary_email {
             None => None,
-            Some(Value::Null) => return Err(invalid("primaryEmail", "cannot be removed")),
-            given => Some(primary_email(given)?.as_str().to_owned()),
+            Some(None) => return Err(invalid("primaryEmail", "cannot be removed")),
+            Some(Some(given)) => Some(primary_email(&given)?.as_str().to_owned()),
         },
     };
     let id = id.into_inner();
@@ -183,15 +277,23 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
-pub async fn set_password(
+/// Set a user's password
+#[utoipa::path(
+    operation_id = "setUserPassword",
+    tag = TAG,
+    params(("id" = String, Path, description = "The user's id.")),
+    request_body = SetUserPassword,
+    responses((status = 200, description = "The user, with a password.", body = UserView)),
+)]
+#[patch("/users/{id}/password")]
+async fn set_password(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    reject_unknown(&body, &["password"], "")?;
-    let password = new_password(&state, body.get("password")).await?;
+    let request: SetUserPassword = body::parse(&body)?;
+    let password = new_password(&state, request.password).await?;
     // argon2id takes a while by design: off the executor.
     let hash = web::block(move || password::hash_password(&password))
         .await
@@ -207,20 +309,25 @@ pub async fn set_password(
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
+/// Suspend or reinstate a user
+///
 /// Suspending a user also signs them out everywhere: sessions end and tokens are revoked.
-pub async fn set_suspended(
+#[utoipa::path(
+    operation_id = "setUserSuspended",
+    tag = TAG,
+    params(("id" = String, Path, description = "The user's id.")),
+    request_body = SetUserSuspended,
+    responses((status = 200, description = "The user.", body = UserView)),
+)]
+#[patch("/users/{id}/is-suspended")]
+async fn set_suspended(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&body)?;
-    reject_unknown(&body, &["isSuspended"], "")?;
-    let suspended = match body.get("isSuspended") {
-        Some(Value::Bool(b)) => *b,
-        None => return Err(invalid("isSuspended", "is required")),
-        Some(_) => return Err(invalid("isSuspended", "must be true or false")),
-    };
+    let request: SetUserSuspended = body::parse(&body)?;
+    let suspended = request.is_suspended;
     let id = id.into_inner();
     let now = state.clock.now_ms();
     let user = state
@@ -231,7 +338,15 @@ pub async fn set_suspended(
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
-pub async fn delete(
+/// Delete a user
+#[utoipa::path(
+    operation_id = "deleteUser",
+    tag = TAG,
+    params(("id" = String, Path, description = "The user's id.")),
+    responses((status = 204, description = "Deleted.")),
+)]
+#[delete("/users/{id}")]
+async fn delete_one(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
