@@ -65,7 +65,7 @@ pub fn load_key_set(
     settings: &Settings,
     now: i64,
 ) -> Result<KeySet, StartupError> {
-    let retired_after = now - settings.key_rotation_grace_secs * 1000;
+    let retired_after = now - settings.key_rotation_grace().num_milliseconds();
     let stored = storage.run_blocking(|c| key_queries::list_publishable_keys(c, retired_after))?;
     Ok(KeySet::from_stored(&stored)?)
 }

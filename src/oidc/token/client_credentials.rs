@@ -65,7 +65,7 @@ pub fn exchange(
         Some(asked) if !asked.is_empty() => asked,
         _ => available,
     };
-    let ttl = state.settings.access_token_ttl_secs;
+    let ttl = state.settings.access_token_ttl().num_seconds();
     let claims = AccessTokenClaims {
         iss: state.issuer.clone(),
         sub: app.id.clone(),

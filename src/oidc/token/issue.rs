@@ -50,7 +50,7 @@ pub fn mint(
         user_id: grant.subject.user.id.clone(),
         scope: grant.scope.to_string(),
         created_at: now,
-        expires_at: now + settings.access_token_ttl_secs * 1000,
+        expires_at: now + settings.access_token_ttl().num_milliseconds(),
         revoked_at: None,
     };
     let (refresh_token, refresh) = match &grant.refresh_scope {
@@ -61,7 +61,7 @@ pub fn mint(
         None => (None, None),
     };
     let id_token = if grant.scope.contains("openid") {
-        let ttl_secs = settings.id_token_ttl_secs;
+        let ttl_secs = settings.id_token_ttl().num_seconds();
         let claims = id_token_claims(&state.issuer, ttl_secs, app, grant, &access_token, now)?;
         Some(keys.sign(
             app.id_token_alg,
@@ -77,7 +77,7 @@ pub fn mint(
         response: TokenResponse {
             access_token,
             token_type: "Bearer",
-            expires_in: settings.access_token_ttl_secs,
+            expires_in: settings.access_token_ttl().num_seconds(),
             scope: grant.scope.to_string(),
             id_token,
             refresh_token,
@@ -151,7 +151,7 @@ pub fn new_refresh_token(
         auth_time: grant.auth_time,
         amr: grant.amr.join(" "),
         created_at: now,
-        expires_at: now + state.settings.refresh_token_ttl_secs * 1000,
+        expires_at: now + state.settings.refresh_token_ttl().num_milliseconds(),
         consumed_at: None,
         revoked_at: None,
     };

@@ -42,7 +42,7 @@ pub fn mint(
         organization_id: organization_id.to_owned(),
         scope: scope.to_string(),
         iat: now / 1000,
-        exp: now / 1000 + state.settings.access_token_ttl_secs,
+        exp: now / 1000 + state.settings.access_token_ttl().num_seconds(),
         jti: random_token(16),
     };
     state

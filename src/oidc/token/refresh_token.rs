@@ -215,7 +215,7 @@ async fn organization_tokens(
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: state.settings.access_token_ttl_secs,
+        expires_in: state.settings.access_token_ttl().num_seconds(),
         scope: scope.to_string(),
         id_token: None,
         refresh_token: Some(refresh_token),
