@@ -15,9 +15,9 @@ use crate::error::PageError;
 use crate::identity::users::{self, NewUser, UserError};
 use crate::identity::{Email, SignInExperience, User};
 use crate::oidc::authorize::{self, AuthorizationRequest};
-use crate::oidc::session::{self, Authentication};
+use crate::oidc::session::{self, Amr, Authentication};
 use crate::one_time_token::{
-    self, AMR_LINK, Actor, LinkDecision, LinkInput, RedeemError, SignUpRequirements, TokenError,
+    self, Actor, LinkDecision, LinkInput, RedeemError, SignUpRequirements, TokenError,
 };
 use crate::pages::render;
 use crate::state::AppState;
@@ -70,11 +70,7 @@ fn actor(req: &HttpRequest, request: &AuthorizationRequest) -> Actor {
 }
 
 pub fn link_auth(user_id: String, now: i64) -> Authentication {
-    Authentication {
-        user_id,
-        auth_time: now,
-        amr: vec![AMR_LINK.to_owned()],
-    }
+    Authentication::by(user_id, Amr::LINK, now)
 }
 
 /// Handles a request carrying a link; `None` means "proceed as if it carried none".
@@ -297,6 +293,8 @@ struct SwitchPage<'a> {
     app_name: &'a str,
     current_email: &'a str,
     link_email: &'a str,
+    continue_action: &'static str,
+    back_action: &'static str,
 }
 
 /// The switch-account question, for an interaction holding a pending link.
@@ -326,15 +324,36 @@ pub async fn switch_page(
             app_name,
             current_email: &current_email,
             link_email: &pending.email,
+            continue_action: SwitchAction::Continue.as_str(),
+            back_action: SwitchAction::Back.as_str(),
         },
     ))
+}
+
+/// The two answers on the switch-account page (its forms' `action` field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SwitchAction {
+    /// Continue as the link's account: the token is verified now.
+    Continue,
+    /// Stay with the current account: the token is not touched.
+    Back,
+}
+
+impl SwitchAction {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Continue => "continue",
+            Self::Back => "back",
+        }
+    }
 }
 
 #[derive(Deserialize)]
 pub struct SwitchForm {
     #[serde(default)]
     csrf: String,
-    action: String,
+    action: SwitchAction,
 }
 
 /// `POST /interaction/{uid}/switch`: continue as the link's account, or stay.
@@ -353,8 +372,8 @@ pub async fn switch(
             "There is no pending link here.",
         ));
     };
-    match form.action.as_str() {
-        "continue" => {
+    match form.action {
+        SwitchAction::Continue => {
             let lookup = pending.email.clone();
             let settings = state.settings.clone();
             let (account, experience) = state
@@ -392,7 +411,7 @@ pub async fn switch(
             )
             .await
         }
-        "back" => {
+        SwitchAction::Back => {
             // The link stays unused; the request completes as the current account.
             let current = session::current(&req, &state, now).await?;
             let request = interaction.request.clone();
@@ -408,6 +427,5 @@ pub async fn switch(
                 None => start(&state, request, Progress::default(), now).await,
             }
         }
-        _ => Err(PageError::bad_request("invalid_request", "Unknown choice.")),
     }
 }

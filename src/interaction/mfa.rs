@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::{Interaction, Progress, complete, load, save_progress};
 use crate::error::PageError;
 use crate::identity::mfa;
-use crate::oidc::session::Authentication;
+use crate::oidc::session::{Amr, Authentication};
 use crate::pages::render;
 use crate::state::AppState;
 use crate::storage::rate_limits::{self, Verdict};
@@ -205,11 +205,8 @@ async fn finish_with_second_factor(
     mut auth: Authentication,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
-    for method in [mfa::AMR_TOTP, mfa::AMR_MFA] {
-        if !auth.amr.iter().any(|m| m == method) {
-            auth.amr.push(method.to_owned());
-        }
-    }
+    auth.add(Amr::TOTP);
+    auth.add(Amr::Mfa);
     let request = interaction.request.clone();
     let provision = interaction.progress.provision.clone();
     complete(

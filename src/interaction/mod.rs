@@ -67,7 +67,7 @@ pub struct Progress {
 pub struct FirstFactor {
     pub user_id: String,
     pub auth_time: i64,
-    pub amr: Vec<String>,
+    pub amr: Vec<crate::oidc::session::Amr>,
 }
 
 impl From<&FirstFactor> for Authentication {

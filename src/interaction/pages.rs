@@ -10,7 +10,7 @@ use crate::crypto::password;
 use crate::error::PageError;
 use crate::identity::users;
 use crate::identity::{Email, NewUser, SignInExperience, UserError};
-use crate::oidc::session::Authentication;
+use crate::oidc::session::{Amr, Authentication};
 use crate::pages::render;
 use crate::state::AppState;
 use crate::storage::rate_limits::{self, Verdict};
@@ -120,7 +120,7 @@ pub async fn sign_in(
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let form = form.into_inner();
-    let email_key = format!("sign-in:account:{}", form.email.trim().to_lowercase());
+    let email_key = format!("sign-in:account:{}", Email::normalize(&form.email));
     let ip_key = format!(
         "sign-in:ip:{}",
         req.peer_addr()
@@ -198,11 +198,7 @@ pub async fn sign_in(
         .storage
         .run(move |c| rate_limits::reset(c, &email_key))
         .await?;
-    let auth = Authentication {
-        user_id: user.id,
-        auth_time: now,
-        amr: vec!["pwd".into()],
-    };
+    let auth = Authentication::by(user.id, Amr::PASSWORD, now);
     let request = interaction.request.clone();
     authenticated(&req, &state, &request, Some(interaction), auth, None, now).await
 }
@@ -359,11 +355,7 @@ pub async fn register(
             return Err(PageError::internal());
         }
     };
-    let auth = Authentication {
-        user_id: user.id,
-        auth_time: now,
-        amr: vec!["pwd".into()],
-    };
+    let auth = Authentication::by(user.id, Amr::PASSWORD, now);
     let request = interaction.request.clone();
     authenticated(&req, &state, &request, Some(interaction), auth, None, now).await
 }

@@ -12,7 +12,7 @@ use crate::identity::organizations::{first_unknown_on, jit_targets};
 use crate::one_time_token::{self, CreateError, CreationLimits, NewToken, RedeemError, TokenError};
 use crate::state::AppState;
 use crate::storage::one_time_tokens::{
-    self as queries, ACTIVE, CONSUMED, EXPIRED, ListFilter, OneTimeTokenRecord, REVOKED,
+    self as queries, ListFilter, OneTimeTokenRecord, TokenStatus,
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -41,7 +41,7 @@ struct TokenView {
 impl TokenView {
     fn new(record: OneTimeTokenRecord, token: Option<String>, now: i64) -> Self {
         Self {
-            status: record.effective_status(now).to_owned(),
+            status: record.effective_status(now).as_str().to_owned(),
             context: serde_json::from_str(&record.context).unwrap_or(Value::Null),
             id: record.id,
             email: record.email,
@@ -157,7 +157,7 @@ pub async fn list(
     };
     let status = match get("status") {
         None => None,
-        Some(s @ (ACTIVE | CONSUMED | REVOKED | EXPIRED)) => Some(s.to_owned()),
+        Some(s) if TokenStatus::parse(s).is_some() => TokenStatus::parse(s),
         Some(_) => {
             return Err(invalid(
                 "status",
@@ -208,18 +208,20 @@ pub async fn set_status(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body = json_object(&body)?;
-    let status = match body.get("status").and_then(Value::as_str) {
-        Some(ACTIVE) => {
+    let status = match body
+        .get("status")
+        .and_then(Value::as_str)
+        .and_then(TokenStatus::parse)
+    {
+        Some(TokenStatus::Active) => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "cannot_reactivate_token",
                 "a one-time token cannot be set back to active",
             ));
         }
-        Some(CONSUMED) => CONSUMED,
-        Some(REVOKED) => REVOKED,
-        Some(EXPIRED) => EXPIRED,
-        _ => {
+        Some(status) => status,
+        None => {
             return Err(invalid(
                 "status",
                 "must be one of consumed, revoked, expired",

@@ -2,6 +2,7 @@
 //! request, the browser's session, the token check and the sign-up settings.
 
 use super::TokenError;
+use crate::identity::Email;
 
 /// What registration through a link must still ask for (the email is already proven).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -52,7 +53,7 @@ pub fn decide(input: &LinkInput) -> LinkDecision {
     }
     let other_account = input
         .session_email
-        .is_some_and(|e| e.to_lowercase() != input.link_email.to_lowercase());
+        .is_some_and(|e| Email::normalize(e) != Email::normalize(input.link_email));
     if other_account && !input.prompt_login {
         return LinkDecision::AskToSwitch;
     }

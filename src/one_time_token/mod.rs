@@ -9,13 +9,11 @@ use serde_json::Value;
 
 use crate::crypto::{random_token, sha256_b64url};
 use crate::identity::Email;
-use crate::storage::audit::{self, AuditRecord};
+use crate::storage::audit::{self, AuditEvent, AuditRecord};
+pub use crate::storage::one_time_tokens::TokenStatus;
 use crate::storage::one_time_tokens::{self as queries, OneTimeTokenRecord};
 use crate::storage::rate_limits::Verdict;
 use crate::storage::{DbConnection, Storage, StorageError};
-
-/// `amr` value of a magic-link authentication (RFC 8176 "otp": a one-time secret).
-pub const AMR_LINK: &str = "otp";
 
 /// Why a token cannot be used, in Logto's check order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,16 +53,15 @@ impl TokenError {
 /// Logto's order: not found, email mismatch, expired, consumed, revoked.
 pub fn check(record: Option<&OneTimeTokenRecord>, email: &str, now: i64) -> Result<(), TokenError> {
     let record = record.ok_or(TokenError::NotFound)?;
-    if record.email_lower != email.trim().to_lowercase() {
+    if record.email_lower != Email::normalize(email) {
         return Err(TokenError::EmailMismatch);
     }
-    if record.expires_at <= now || record.status == queries::EXPIRED {
-        return Err(TokenError::Expired);
-    }
-    match record.status.as_str() {
-        queries::CONSUMED => Err(TokenError::Consumed),
-        queries::REVOKED => Err(TokenError::Revoked),
-        _ => Ok(()),
+    match record.stored_status() {
+        _ if record.expires_at <= now => Err(TokenError::Expired),
+        TokenStatus::Expired => Err(TokenError::Expired),
+        TokenStatus::Consumed => Err(TokenError::Consumed),
+        TokenStatus::Revoked => Err(TokenError::Revoked),
+        TokenStatus::Active => Ok(()),
     }
 }
 
@@ -76,7 +73,7 @@ pub struct Actor {
 }
 
 fn audit_entry(
-    event: &str,
+    event: AuditEvent,
     token_id: Option<&str>,
     actor: &Actor,
     detail: Option<&str>,
@@ -84,7 +81,7 @@ fn audit_entry(
 ) -> AuditRecord {
     AuditRecord {
         id: uuid::Uuid::now_v7().to_string(),
-        event: event.to_owned(),
+        event: event.as_str().to_owned(),
         token_id: token_id.map(str::to_owned),
         application_id: actor.application_id.clone(),
         client_ip: actor.client_ip.clone(),
@@ -130,7 +127,7 @@ pub async fn create(
         email: new.email.as_str().to_owned(),
         email_lower: new.email.normalized(),
         context: new.context.to_string(),
-        status: queries::ACTIVE.to_owned(),
+        status: TokenStatus::Active.as_str().to_owned(),
         application_id: actor.application_id.clone(),
         created_at: now,
         expires_at: now + new.expires_in_secs * 1000,
@@ -143,7 +140,7 @@ pub async fn create(
     }
     let outcome = storage
         .run(move |c| {
-            let event = audit_entry("created", Some(&record.id), &actor, None, now);
+            let event = audit_entry(AuditEvent::Created, Some(&record.id), &actor, None, now);
             Ok(
                 match queries::insert_counted(c, &counted, limits.window_ms, &record, &event)? {
                     Verdict::Allowed => Ok(record),
@@ -183,7 +180,13 @@ pub fn inspect_on(
             let token_id = record.as_ref().map(|r| r.id.as_str());
             audit::record(
                 c,
-                &audit_entry("verification_failed", token_id, actor, Some(e.code()), now),
+                &audit_entry(
+                    AuditEvent::VerificationFailed,
+                    token_id,
+                    actor,
+                    Some(e.code()),
+                    now,
+                ),
             )?;
             Ok(Err(e))
         }
@@ -214,8 +217,8 @@ pub fn redeem_on(
     actor: &Actor,
     now: i64,
 ) -> diesel::QueryResult<Result<OneTimeTokenRecord, TokenError>> {
-    let email_lower = email.trim().to_lowercase();
-    let event = audit_entry("consumed", None, actor, None, now);
+    let email_lower = Email::normalize(email);
+    let event = audit_entry(TokenStatus::Consumed.into(), None, actor, None, now);
     if let Some(won) = queries::consume(c, token_hash, &email_lower, now, &event)? {
         return Ok(Ok(won));
     }
@@ -256,7 +259,7 @@ pub async fn redeem(
 pub async fn set_status(
     storage: &Storage,
     id: String,
-    status: &'static str,
+    status: TokenStatus,
     actor: Actor,
     now: i64,
 ) -> Result<Option<OneTimeTokenRecord>, StorageError> {
@@ -266,7 +269,7 @@ pub async fn set_status(
                 c,
                 &id,
                 status,
-                &audit_entry(status, Some(&id), &actor, None, now),
+                &audit_entry(status.into(), Some(&id), &actor, None, now),
             )
         })
         .await
@@ -283,7 +286,7 @@ pub async fn delete(
             queries::delete(
                 c,
                 &id,
-                &audit_entry("deleted", Some(&id), &actor, None, now),
+                &audit_entry(AuditEvent::Deleted, Some(&id), &actor, None, now),
             )
         })
         .await
@@ -331,6 +334,24 @@ mod tests {
         assert_eq!(
             check(Some(&record("active", 10)), "a@x.io", 10),
             Err(TokenError::Expired)
+        );
+        assert_eq!(
+            check(Some(&record("expired", 50)), "a@x.io", 10),
+            Err(TokenError::Expired)
+        );
+    }
+
+    #[test]
+    fn statuses_are_their_names_and_audit_events_too() {
+        for status in TokenStatus::ALL {
+            assert_eq!(TokenStatus::parse(status.as_str()), Some(status));
+            assert_eq!(AuditEvent::from(status).as_str(), status.as_str());
+        }
+        assert_eq!(TokenStatus::parse("Active"), None);
+        assert_eq!(record("bogus", 50).stored_status(), TokenStatus::Revoked);
+        assert_eq!(
+            record("active", 10).effective_status(10),
+            TokenStatus::Expired
         );
     }
 }

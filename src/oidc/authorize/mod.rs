@@ -15,7 +15,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use crate::crypto::{random_token, sha256_b64url};
 use crate::error::PageError;
 use crate::oidc::params::Params;
-use crate::oidc::session::{self, Authentication};
+use crate::oidc::session::{self, Amr, Authentication};
 use crate::state::AppState;
 use crate::storage::grants::{CodeRecord, insert_code};
 
@@ -115,7 +115,7 @@ pub fn new_code(
         nonce: request.nonce.clone(),
         code_challenge: request.code_challenge.clone(),
         auth_time: auth.auth_time,
-        amr: auth.amr.join(" "),
+        amr: Amr::join(&auth.amr),
         created_at: now,
         expires_at: now + state.settings.authorization_code_ttl_secs * 1000,
         consumed_at: None,
