@@ -2,8 +2,12 @@
 //! what an authorization request carrying one should do. No actix here.
 
 mod decide;
+mod link;
 
-pub use decide::{LinkDecision, LinkInput, SignUpRequirements, decide};
+pub use decide::{
+    LinkAccount, LinkDecision, LinkInput, LinkPrompt, Redemption, SignUpRequirements, decide,
+};
+pub use link::{ConsumedLink, LinkRequest, LinkStep, ResolvedLink, requirements, resolve_on};
 
 use serde_json::Value;
 
@@ -50,10 +54,15 @@ impl TokenError {
     }
 }
 
-/// Logto's order: not found, email mismatch, expired, consumed, revoked.
-pub fn check(record: Option<&OneTimeTokenRecord>, email: &str, now: i64) -> Result<(), TokenError> {
+/// Logto's order: not found, email mismatch, expired, consumed, revoked. `email` is the address
+/// the request names (`None` when it is not an address at all: no token matches it).
+pub fn check(
+    record: Option<&OneTimeTokenRecord>,
+    email: Option<&Email>,
+    now: i64,
+) -> Result<(), TokenError> {
     let record = record.ok_or(TokenError::NotFound)?;
-    if record.email_lower != Email::normalize(email) {
+    if email.is_none_or(|e| e.normalized() != record.email_lower) {
         return Err(TokenError::EmailMismatch);
     }
     match record.stored_status() {
@@ -169,7 +178,7 @@ pub enum RedeemError {
 pub fn inspect_on(
     c: &mut DbConnection,
     token_hash: &str,
-    email: &str,
+    email: Option<&Email>,
     actor: &Actor,
     now: i64,
 ) -> diesel::QueryResult<Result<OneTimeTokenRecord, TokenError>> {
@@ -193,58 +202,31 @@ pub fn inspect_on(
     }
 }
 
-/// Checks a token without consuming it (before asking the person anything).
-pub async fn inspect(
-    storage: &Storage,
-    token: &str,
-    email: &str,
-    actor: Actor,
-    now: i64,
-) -> Result<OneTimeTokenRecord, RedeemError> {
-    let (hash, email) = (sha256_b64url(token), email.to_owned());
-    storage
-        .run(move |c| inspect_on(c, &hash, &email, &actor, now))
-        .await?
-        .map_err(RedeemError::Token)
-}
-
 /// Consumes the token (by the hash of its plaintext) for `email`: of concurrent callers exactly
 /// one succeeds; the others get the reason, e.g. `token_consumed`.
 pub fn redeem_on(
     c: &mut DbConnection,
     token_hash: &str,
-    email: &str,
+    email: Option<&Email>,
     actor: &Actor,
     now: i64,
 ) -> diesel::QueryResult<Result<OneTimeTokenRecord, TokenError>> {
-    let email_lower = Email::normalize(email);
-    let event = audit_entry(TokenStatus::Consumed.into(), None, actor, None, now);
-    if let Some(won) = queries::consume(c, token_hash, &email_lower, now, &event)? {
-        return Ok(Ok(won));
+    if let Some(email) = email {
+        let event = audit_entry(TokenStatus::Consumed.into(), None, actor, None, now);
+        if let Some(won) = queries::consume(c, token_hash, &email.normalized(), now, &event)? {
+            return Ok(Ok(won));
+        }
     }
     // Lost or never valid: say why, in the check order.
-    Ok(match inspect_on(c, token_hash, &email_lower, actor, now)? {
+    Ok(match inspect_on(c, token_hash, email, actor, now)? {
         Err(e) => Err(e),
         // Became unusable between the two statements: it was consumed concurrently.
         Ok(_) => Err(TokenError::Consumed),
     })
 }
 
-/// [`redeem_on`] on a database thread.
-pub async fn redeem_hash(
-    storage: &Storage,
-    token_hash: String,
-    email: &str,
-    actor: Actor,
-    now: i64,
-) -> Result<OneTimeTokenRecord, RedeemError> {
-    let email = email.to_owned();
-    storage
-        .run(move |c| redeem_on(c, &token_hash, &email, &actor, now))
-        .await?
-        .map_err(RedeemError::Token)
-}
-
+/// [`redeem_on`] on a database thread, for the plaintext `token` and the address `email`
+/// (anything that is not an address matches no token).
 pub async fn redeem(
     storage: &Storage,
     token: &str,
@@ -252,7 +234,11 @@ pub async fn redeem(
     actor: Actor,
     now: i64,
 ) -> Result<OneTimeTokenRecord, RedeemError> {
-    redeem_hash(storage, sha256_b64url(token), email, actor, now).await
+    let (token_hash, email) = (sha256_b64url(token), Email::parse(email).ok());
+    storage
+        .run(move |c| redeem_on(c, &token_hash, email.as_ref(), &actor, now))
+        .await?
+        .map_err(RedeemError::Token)
 }
 
 /// Sets a token's status (never back to active) and records it.
@@ -311,32 +297,44 @@ mod tests {
         }
     }
 
+    fn email(raw: &str) -> Option<Email> {
+        Email::parse(raw).ok()
+    }
+
     #[test]
     fn checks_run_in_logtos_order() {
-        assert_eq!(check(None, "a@x.io", 0), Err(TokenError::NotFound));
+        let (a, b) = (email("a@x.io"), email("b@x.io"));
+        assert_eq!(check(None, a.as_ref(), 0), Err(TokenError::NotFound));
         assert_eq!(
-            check(Some(&record("consumed", 0)), "b@x.io", 10),
+            check(Some(&record("consumed", 0)), b.as_ref(), 10),
             Err(TokenError::EmailMismatch)
         );
         assert_eq!(
-            check(Some(&record("consumed", 5)), "a@x.io", 10),
+            check(Some(&record("consumed", 0)), None, 10),
+            Err(TokenError::EmailMismatch)
+        );
+        assert_eq!(
+            check(Some(&record("consumed", 5)), a.as_ref(), 10),
             Err(TokenError::Expired)
         );
         assert_eq!(
-            check(Some(&record("consumed", 50)), "a@x.io", 10),
+            check(Some(&record("expired", 50)), a.as_ref(), 10),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            check(Some(&record("consumed", 50)), a.as_ref(), 10),
             Err(TokenError::Consumed)
         );
         assert_eq!(
-            check(Some(&record("revoked", 50)), "a@x.io", 10),
+            check(Some(&record("revoked", 50)), a.as_ref(), 10),
             Err(TokenError::Revoked)
         );
-        assert_eq!(check(Some(&record("active", 50)), "A@X.io", 10), Ok(()));
         assert_eq!(
-            check(Some(&record("active", 10)), "a@x.io", 10),
-            Err(TokenError::Expired)
+            check(Some(&record("active", 50)), email("A@X.io").as_ref(), 10),
+            Ok(())
         );
         assert_eq!(
-            check(Some(&record("expired", 50)), "a@x.io", 10),
+            check(Some(&record("active", 10)), a.as_ref(), 10),
             Err(TokenError::Expired)
         );
     }

@@ -12,8 +12,9 @@ pub use request::{AuthorizationRequest, Prompt};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
-use crate::crypto::{random_token, sha256_b64url};
+use crate::crypto::{Secret, random_token, sha256_b64url};
 use crate::error::PageError;
+use crate::interaction::{Step, magic_link};
 use crate::oidc::params::Params;
 use crate::oidc::session::{self, Amr, Authentication};
 use crate::state::AppState;
@@ -55,18 +56,13 @@ async fn run(
         .await
         .map_err(|e| AuthorizeError::Page(e.into()))?;
     if let Some(token) = request.one_time_token.take() {
-        let handled = crate::interaction::magic_link::begin(
-            req,
-            state,
-            &request,
-            token,
-            current.as_ref(),
-            now,
-        )
-        .await
-        .map_err(AuthorizeError::Page)?;
-        if let Some(response) = handled {
-            return Ok(response);
+        let token = Secret::new(token);
+        let begun = magic_link::begin(req, state, request, &token, current.as_ref(), now)
+            .await
+            .map_err(AuthorizeError::Page)?;
+        match begun {
+            magic_link::Begun::Answered(response) => return Ok(response),
+            magic_link::Begun::Ignored(ignored) => request = ignored,
         }
     }
     match decide(&request, current.as_ref(), now) {
@@ -79,7 +75,7 @@ async fn run(
             code,
             description: description.into(),
         }),
-        Next::SignIn => crate::interaction::start(state, request, Default::default(), now)
+        Next::SignIn => crate::interaction::start(state, request, Step::SignIn, now)
             .await
             .map_err(AuthorizeError::Page),
     }
