@@ -3,7 +3,8 @@
 //! reads it and advances it; finishing creates the session and the authorization code. Because
 //! the state lives in the database, any Sesame instance can serve any step.
 
-pub mod magic_link;
+mod endpoint;
+mod magic_link;
 mod mfa;
 mod pages;
 mod step;
@@ -39,6 +40,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/{uid}/mfa/continue",
                 web::post().to(mfa::continue_after_enrollment),
             ),
+    );
+}
+
+/// `GET|POST /oidc/auth`: the authorization endpoint's handlers. They live here, above the
+/// protocol layer, because carrying out its answer may mean an interaction and its pages.
+/// Register this before `oidc::routes` (whose `/oidc` scope would otherwise take the path).
+pub fn authorization_endpoint(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/oidc/auth")
+            .route(web::get().to(endpoint::get))
+            .route(web::post().to(endpoint::post)),
     );
 }
 
