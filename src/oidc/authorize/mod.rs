@@ -57,7 +57,7 @@ pub async fn check(
     let session = session::current(req, state, now)
         .await
         .map_err(|e| AuthorizeError::Page(e.into()))?;
-    let link = request.one_time_token.take().map(Secret::new);
+    let link = request.one_time_token.take();
     let next = decide(&request, session.as_ref(), now);
     Ok(Checked {
         request,
