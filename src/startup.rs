@@ -142,6 +142,8 @@ impl Application {
                         )),
                 )
                 .wrap(TracingLogger::default())
+                // Before the `/oidc` scope, which would otherwise take `/oidc/auth`.
+                .configure(crate::interaction::authorization_endpoint)
                 .configure(crate::oidc::routes)
                 .configure(crate::interaction::routes)
                 .configure(crate::management::routes)

@@ -39,7 +39,18 @@ impl Email {
 
     /// The form used for comparison and lookup.
     pub fn normalized(&self) -> String {
-        self.0.to_lowercase()
+        Self::normalize(&self.0)
+    }
+
+    /// Whether both name the same mailbox (compared in their normalized form).
+    pub fn same_address(&self, other: &Email) -> bool {
+        self.normalized() == other.normalized()
+    }
+
+    /// The normalized form of text typed as an address, valid or not (e.g. to key a rate
+    /// limit on what was typed): the one place an address is normalised.
+    pub fn normalize(raw: &str) -> String {
+        raw.trim().to_lowercase()
     }
 }
 
@@ -69,6 +80,8 @@ mod tests {
             Email::parse("A@B.Co").map(|e| e.normalized()),
             Ok("a@b.co".into())
         );
+        let (upper, lower) = (Email::parse("A@B.Co"), Email::parse("a@b.co"));
+        assert!(matches!((upper, lower), (Ok(u), Ok(l)) if u.same_address(&l)));
     }
 
     #[test]

@@ -9,10 +9,6 @@ use crate::storage::{Storage, StorageError, mfa as queries};
 const ISSUER: &str = "Sesame";
 const BACKUP_CODES: usize = 10;
 
-/// `amr` values once a second factor was verified (RFC 8176).
-pub const AMR_TOTP: &str = "otp";
-pub const AMR_MFA: &str = "mfa";
-
 pub fn new_secret() -> String {
     Secret::generate().to_base32()
 }

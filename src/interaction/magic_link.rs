@@ -1,36 +1,29 @@
-//! Authorization requests that carry a magic link (`one_time_token` + `login_hint`): check the
-//! token, decide with `one_time_token::decide`, and consume the token only once the person's
-//! choice is made (never before the switch-account question).
+//! Authorization requests that carry a magic link (`one_time_token` + `login_hint`). Every one
+//! goes through `one_time_token::decide` (on the database thread, in `resolve_on`, which also
+//! consumes the token when the decision says so); this module only carries out the step. The
+//! token is never consumed before the switch-account question is answered.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{
-    Interaction, Progress, authenticated_as, load, save_progress, see_other, start, suspended,
+    Flow, Interaction, PendingLink, Proven, Step, authenticated_as, load, start, suspended,
 };
-use crate::crypto::sha256_b64url;
+use crate::crypto::{Secret, sha256_b64url};
 use crate::error::PageError;
 use crate::identity::users::{self, NewUser, UserError};
-use crate::identity::{Email, SignInExperience, User};
+use crate::identity::{Email, User};
 use crate::oidc::authorize::{self, AuthorizationRequest};
-use crate::oidc::session::{self, Authentication};
+use crate::oidc::session::{self, Amr, Authentication};
 use crate::one_time_token::{
-    self, AMR_LINK, Actor, LinkDecision, LinkInput, RedeemError, SignUpRequirements, TokenError,
+    self, Actor, ConsumedLink, LinkPrompt, LinkRequest, LinkStep, ResolvedLink, TokenError,
 };
 use crate::pages::render;
 use crate::state::AppState;
-use crate::storage::one_time_tokens::OneTimeTokenRecord;
 use crate::storage::sessions::SessionRecord;
 use crate::storage::users::{find_user, find_user_by_email};
-
-/// A link waiting for the switch-account answer: only the token's hash is kept.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PendingLink {
-    pub token_hash: String,
-    pub email: String,
-}
 
 /// The page for a link that cannot be used: names the case, says what to do, 4xx.
 pub fn link_error(e: TokenError) -> PageError {
@@ -48,20 +41,6 @@ pub fn link_error(e: TokenError) -> PageError {
     .with_next_step("Ask the application that sent it for a new link.")
 }
 
-fn redeem_failed(e: RedeemError) -> PageError {
-    match e {
-        RedeemError::Token(e) => link_error(e),
-        RedeemError::Storage(e) => e.into(),
-    }
-}
-
-pub fn requirements(experience: &SignInExperience) -> SignUpRequirements {
-    SignUpRequirements {
-        password: experience.sign_up.require_password,
-        name: experience.sign_up.require_name,
-    }
-}
-
 fn actor(req: &HttpRequest, request: &AuthorizationRequest) -> Actor {
     Actor {
         application_id: Some(request.client_id.clone()),
@@ -69,205 +48,119 @@ fn actor(req: &HttpRequest, request: &AuthorizationRequest) -> Actor {
     }
 }
 
-pub fn link_auth(user_id: String, now: i64) -> Authentication {
-    Authentication {
-        user_id,
-        auth_time: now,
-        amr: vec![AMR_LINK.to_owned()],
+/// The first factor a consumed link proves for `user_id`.
+fn proven_by_link(user_id: String, link: ConsumedLink, now: i64) -> Proven {
+    Proven {
+        auth: Authentication::by(user_id, Amr::LINK, now),
+        provision: Some(link.context),
     }
 }
 
-/// Handles a request carrying a link; `None` means "proceed as if it carried none".
+/// What became of a request's link.
+pub enum Begun {
+    /// The link settled the request (a page, a redirect, or the code).
+    Answered(HttpResponse),
+    /// `prompt=none`: go on as if the request carried no link.
+    Ignored(AuthorizationRequest),
+}
+
+/// Decides about the link of an authorization request and carries the step out.
 pub async fn begin(
     req: &HttpRequest,
     state: &AppState,
-    request: &AuthorizationRequest,
-    token: String,
-    current: Option<&SessionRecord>,
+    request: AuthorizationRequest,
+    token: &Secret,
+    session: Option<&SessionRecord>,
     now: i64,
-) -> Result<Option<HttpResponse>, PageError> {
-    // Rule 1: prompt=none never consumes (nor even checks) a token.
-    if request.prompt.none {
-        return Ok(None);
-    }
-    let link_email = request.login_hint.clone().unwrap_or_default();
-    if current.is_none() {
-        return consume_at_once(req, state, request, sha256_b64url(&token), link_email, now)
-            .await
-            .map(Some);
-    }
-    let check = match one_time_token::inspect(
-        &state.storage,
-        &token,
-        &link_email,
-        actor(req, request),
-        now,
-    )
-    .await
-    {
-        Ok(_) => Ok(()),
-        Err(RedeemError::Token(e)) => Err(e),
-        Err(RedeemError::Storage(e)) => return Err(e.into()),
+) -> Result<Begun, PageError> {
+    let link = LinkRequest {
+        prompt: LinkPrompt {
+            none: request.prompt.none,
+            login: request.prompt.login,
+            switch_confirmed: false,
+        },
+        token_hash: sha256_b64url(token.expose()),
+        email: request
+            .login_hint
+            .as_deref()
+            .and_then(|hint| Email::parse(hint).ok()),
+        session_user_id: session.map(|s| s.user_id.clone()),
     };
-    let session_user_id = current.map(|s| s.user_id.clone());
-    let lookup_email = link_email.clone();
+    let token_hash = link.token_hash.clone();
+    let resolved = resolve(state, link, actor(req, &request), now).await?;
+    if let LinkStep::Ignore = resolved.step {
+        return Ok(Begun::Ignored(request));
+    }
+    let flow = Flow::Direct(request);
+    carry_out(req, state, flow, resolved, token_hash, now)
+        .await
+        .map(Begun::Answered)
+}
+
+/// One trip to a database thread: the decision, and the consumption when it calls for one.
+async fn resolve(
+    state: &AppState,
+    link: LinkRequest,
+    actor: Actor,
+    now: i64,
+) -> Result<ResolvedLink, PageError> {
     let settings = state.settings.clone();
-    let (session_user, account, experience) = state
+    Ok(state
         .storage
-        .run(move |c| {
-            let session_user = match session_user_id {
-                Some(id) => find_user(c, &id)?,
-                None => None,
-            };
-            let account = find_user_by_email(c, &lookup_email)?;
-            Ok((
-                session_user,
-                account,
-                SignInExperience::load_on(c, &settings)?,
-            ))
-        })
-        .await?;
-    let decision = one_time_token::decide(&LinkInput {
-        prompt_none: request.prompt.none,
-        prompt_login: request.prompt.login,
-        session_email: session_user.as_ref().map(|u| u.email.as_str()),
-        token: check,
-        link_email: &link_email,
-        account: account.as_ref().map(|u| u.id.as_str()),
-        requirements: requirements(&experience),
-    });
-    let token_hash = sha256_b64url(&token);
-    match decision {
-        LinkDecision::Ignore => Ok(None),
-        LinkDecision::Refuse(e) => Err(link_error(e)),
-        LinkDecision::AskToSwitch => {
-            let progress = Progress {
-                pending_link: Some(PendingLink {
-                    token_hash,
-                    email: link_email,
-                }),
-                ..Progress::default()
-            };
-            start(state, request.clone(), progress, now).await.map(Some)
-        }
-        LinkDecision::SignIn { .. } | LinkDecision::Register { .. } => {
-            // A suspended account's link is refused before anything is consumed.
-            if account.as_ref().is_some_and(|u| u.suspended) {
-                return Err(suspended());
-            }
-            let record = one_time_token::redeem_hash(
-                &state.storage,
-                token_hash,
-                &link_email,
-                actor(req, request),
-                now,
-            )
-            .await
-            .map_err(redeem_failed)?;
-            after_redeem(req, state, request, None, record, account, &experience, now)
-                .await
-                .map(Some)
-        }
-    }
+        .run(move |c| one_time_token::resolve_on(c, &link, &settings, &actor, now))
+        .await?)
 }
 
-/// No session, so nothing to ask first: whatever `one_time_token::decide` would say, the link
-/// is consumed now (sign-in or registration) unless it is bad. One trip to a database thread
-/// looks up the account and the settings and consumes the token.
-async fn consume_at_once(
+/// Carries out a decided step.
+async fn carry_out(
     req: &HttpRequest,
     state: &AppState,
-    request: &AuthorizationRequest,
+    flow: Flow,
+    resolved: ResolvedLink,
     token_hash: String,
-    link_email: String,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
-    let (settings, actor) = (state.settings.clone(), actor(req, request));
-    let (account, experience, redeemed) = state
-        .storage
-        .run(move |c| {
-            let account = find_user_by_email(c, &link_email)?;
-            let experience = SignInExperience::load_on(c, &settings)?;
-            let redeemed = if account.as_ref().is_some_and(|u| u.suspended) {
-                // A bad link says so first; a good one of a suspended account stays unused.
-                one_time_token::inspect_on(c, &token_hash, &link_email, &actor, now)?.map(|_| None)
-            } else {
-                one_time_token::redeem_on(c, &token_hash, &link_email, &actor, now)?.map(Some)
+    let ResolvedLink { step, experience } = resolved;
+    match step {
+        // As if there were no link: in an interaction, that is its sign-in page.
+        LinkStep::Ignore => flow.advance(state, Step::SignIn, now).await,
+        LinkStep::Refuse(e) => Err(link_error(e)),
+        LinkStep::Suspended => Err(suspended()),
+        LinkStep::AskToSwitch { email } => {
+            let link = PendingLink { token_hash, email };
+            flow.advance(state, Step::SwitchAccount { link }, now).await
+        }
+        LinkStep::SignIn { user, link } => {
+            let proven = proven_by_link(user.id.clone(), link, now);
+            authenticated_as(req, state, flow, proven, &user, &experience, now).await
+        }
+        LinkStep::RegisterNow { link } => {
+            let user = register_verified(state, &link.email, None, None, now).await?;
+            let proven = proven_by_link(user.id.clone(), link, now);
+            authenticated_as(req, state, flow, proven, &user, &experience, now).await
+        }
+        LinkStep::AskToRegister { link, needs } => {
+            let step = Step::Register {
+                email: link.email,
+                provision: link.context,
+                needs,
             };
-            Ok((account, experience, redeemed))
-        })
-        .await?;
-    match redeemed {
-        Err(e) => Err(link_error(e)),
-        Ok(None) => Err(suspended()),
-        Ok(Some(record)) => {
-            after_redeem(req, state, request, None, record, account, &experience, now).await
+            flow.advance(state, step, now).await
         }
     }
-}
-
-/// The link is consumed: sign its account in, or register its email (asking first for what
-/// the sign-up settings require, in an interaction that remembers the proven email).
-#[allow(clippy::too_many_arguments)]
-async fn after_redeem(
-    req: &HttpRequest,
-    state: &AppState,
-    request: &AuthorizationRequest,
-    interaction: Option<Interaction>,
-    record: OneTimeTokenRecord,
-    account: Option<User>,
-    experience: &SignInExperience,
-    now: i64,
-) -> Result<HttpResponse, PageError> {
-    let context: serde_json::Value = serde_json::from_str(&record.context).unwrap_or_default();
-    let user = match account {
-        Some(user) => user,
-        None if requirements(experience).anything() => {
-            let progress = Progress {
-                verified_email: Some(record.email),
-                provision: Some(context),
-                ..Progress::default()
-            };
-            return match interaction {
-                Some(interaction) => {
-                    save_progress(state, &interaction, &progress).await?;
-                    Ok(see_other(&format!(
-                        "/interaction/{}/register",
-                        interaction.uid
-                    )))
-                }
-                None => start(state, request.clone(), progress, now).await,
-            };
-        }
-        None => register_verified(state, &record.email, None, None, now).await?,
-    };
-    let auth = link_auth(user.id.clone(), now);
-    authenticated_as(
-        req,
-        state,
-        request,
-        interaction,
-        auth,
-        Some(context),
-        &user,
-        experience,
-        now,
-    )
-    .await
 }
 
 /// Creates the account of an email proven by a link. If a concurrent link registered it
 /// first, that account is the one to sign in.
 pub async fn register_verified(
     state: &AppState,
-    email: &str,
+    email: &Email,
     password: Option<String>,
     name: Option<String>,
     now: i64,
 ) -> Result<User, PageError> {
-    let parsed = Email::parse(email).map_err(|_| PageError::internal())?;
     let new = NewUser {
-        email: parsed,
+        email: email.clone(),
         password,
         name,
         email_verified: true,
@@ -275,16 +168,35 @@ pub async fn register_verified(
     match users::create_user(&state.storage, new, now).await {
         Ok(user) => Ok(user),
         Err(UserError::EmailTaken) => {
-            let lookup = email.to_owned();
+            let lookup = email.clone();
             state
                 .storage
-                .run(move |c| find_user_by_email(c, &lookup))
+                .run(move |c| find_user_by_email(c, lookup.as_str()))
                 .await?
                 .ok_or_else(PageError::internal)
         }
         Err(e) => {
             tracing::error!(error = %e, "registration by link failed");
             Err(PageError::internal())
+        }
+    }
+}
+
+/// The two answers on the switch-account page (its forms' `action` field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SwitchAction {
+    /// Continue as the link's account: the token is verified now.
+    Continue,
+    /// Stay with the current account: the token is not touched.
+    Back,
+}
+
+impl SwitchAction {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Continue => "continue",
+            Self::Back => "back",
         }
     }
 }
@@ -297,6 +209,8 @@ struct SwitchPage<'a> {
     app_name: &'a str,
     current_email: &'a str,
     link_email: &'a str,
+    continue_action: &'static str,
+    back_action: &'static str,
 }
 
 /// The switch-account question, for an interaction holding a pending link.
@@ -306,8 +220,8 @@ pub async fn switch_page(
     interaction: &Interaction,
     pending: &PendingLink,
     app_name: &str,
+    now: i64,
 ) -> Result<HttpResponse, PageError> {
-    let now = state.clock.now_ms();
     let current = session::current(req, state, now).await?;
     let current_email = match current {
         Some(s) => state
@@ -325,7 +239,9 @@ pub async fn switch_page(
             csrf: &interaction.csrf,
             app_name,
             current_email: &current_email,
-            link_email: &pending.email,
+            link_email: pending.email.as_str(),
+            continue_action: SwitchAction::Continue.as_str(),
+            back_action: SwitchAction::Back.as_str(),
         },
     ))
 }
@@ -334,7 +250,7 @@ pub async fn switch_page(
 pub struct SwitchForm {
     #[serde(default)]
     csrf: String,
-    action: String,
+    action: SwitchAction,
 }
 
 /// `POST /interaction/{uid}/switch`: continue as the link's account, or stay.
@@ -347,67 +263,68 @@ pub async fn switch(
     let now = state.clock.now_ms();
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
-    let Some(pending) = interaction.progress.pending_link.clone() else {
+    let Step::SwitchAccount { link: pending } = interaction.step.clone() else {
         return Err(PageError::bad_request(
             "invalid_request",
             "There is no pending link here.",
         ));
     };
-    match form.action.as_str() {
-        "continue" => {
-            let lookup = pending.email.clone();
-            let settings = state.settings.clone();
-            let (account, experience) = state
-                .storage
-                .run(move |c| {
-                    Ok((
-                        find_user_by_email(c, &lookup)?,
-                        SignInExperience::load_on(c, &settings)?,
-                    ))
-                })
-                .await?;
-            if account.as_ref().is_some_and(|u| u.suspended) {
-                return Err(suspended());
-            }
-            // Consumed only now, when the choice is made.
-            let record = one_time_token::redeem_hash(
-                &state.storage,
-                pending.token_hash,
-                &pending.email,
-                actor(&req, &interaction.request),
-                now,
-            )
-            .await
-            .map_err(redeem_failed)?;
-            let request = interaction.request.clone();
-            after_redeem(
-                &req,
-                &state,
-                &request,
-                Some(interaction),
-                record,
-                account,
-                &experience,
-                now,
-            )
-            .await
-        }
-        "back" => {
-            // The link stays unused; the request completes as the current account.
-            let current = session::current(&req, &state, now).await?;
-            let request = interaction.request.clone();
-            let id_hash = interaction.id_hash.clone();
-            state
-                .storage
-                .run(move |c| crate::storage::interactions::delete_interaction(c, &id_hash))
-                .await?;
-            match current {
-                Some(s) => {
-                    authorize::complete(&state, &request, &Authentication::from(&s), now).await
-                }
-                None => start(&state, request, Progress::default(), now).await,
-            }
-        }
-        _ => Err(PageError::bad_request("invalid_request", "Unknown choice.")),
+    match form.action {
+        SwitchAction::Continue => switch_to_link(&req, &state, interaction, pending, now).await,
+        SwitchAction::Back => stay(&req, &state, interaction, now).await,
+    }
+}
+
+/// "Continue": the question is answered, so the decision runs again without asking, and the
+/// token is consumed only now.
+async fn switch_to_link(
+    req: &HttpRequest,
+    state: &AppState,
+    interaction: Interaction,
+    pending: PendingLink,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
+    let link = LinkRequest {
+        prompt: LinkPrompt {
+            none: interaction.request.prompt.none,
+            login: interaction.request.prompt.login,
+            switch_confirmed: true,
+        },
+        token_hash: pending.token_hash,
+        email: Some(pending.email),
+        // Answered: the current session no longer bears on the decision.
+        session_user_id: None,
+    };
+    let token_hash = link.token_hash.clone();
+    let resolved = resolve(state, link, actor(req, &interaction.request), now).await?;
+    carry_out(
+        req,
+        state,
+        Flow::Hosted(interaction),
+        resolved,
+        token_hash,
+        now,
+    )
+    .await
+}
+
+/// "Stay": the link stays unused; the request completes as the current account.
+async fn stay(
+    req: &HttpRequest,
+    state: &AppState,
+    interaction: Interaction,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
+    let current = session::current(req, state, now).await?;
+    let Interaction {
+        request, id_hash, ..
+    } = interaction;
+    state
+        .storage
+        .run(move |c| crate::storage::interactions::delete_interaction(c, &id_hash))
+        .await?;
+    match current {
+        Some(s) => authorize::complete(state, &request, &Authentication::from(&s), now).await,
+        None => start(state, request, Step::SignIn, now).await,
     }
 }

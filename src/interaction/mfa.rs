@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Interaction, Progress, complete, load, save_progress};
+use super::{Flow, Interaction, Proven, Step, complete, load, save_step};
 use crate::error::PageError;
 use crate::identity::mfa;
-use crate::oidc::session::Authentication;
+use crate::oidc::session::Amr;
 use crate::pages::render;
 use crate::state::AppState;
 use crate::storage::rate_limits::{self, Verdict};
@@ -42,13 +42,20 @@ struct BackupCodesPage<'a> {
     codes: &'a [String],
 }
 
-fn first_factor(interaction: &Interaction) -> Result<Authentication, PageError> {
-    interaction
-        .progress
-        .first_factor
-        .as_ref()
-        .map(Authentication::from)
-        .ok_or_else(|| PageError::bad_request("invalid_request", "Sign in first."))
+/// The first factor this interaction proved, at the second-factor steps.
+fn first_factor(interaction: &Interaction) -> Result<Proven, PageError> {
+    match &interaction.step {
+        Step::SecondFactor { proven, .. } | Step::Enrolled { proven } => Ok(proven.clone()),
+        _ => Err(PageError::bad_request("invalid_request", "Sign in first.")),
+    }
+}
+
+/// The TOTP secret being enrolled, if this is the enrollment step.
+fn enrollment(interaction: &Interaction) -> Option<String> {
+    match &interaction.step {
+        Step::SecondFactor { enrollment, .. } => enrollment.clone(),
+        _ => None,
+    }
 }
 
 /// `GET /interaction/{uid}` while the second factor is due.
@@ -58,21 +65,23 @@ pub async fn page(
     status: StatusCode,
     error: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
-    let auth = first_factor(&interaction)?;
-    let setup = if mfa::is_enrolled(&state.storage, &auth.user_id).await? {
+    let proven = first_factor(&interaction)?;
+    let setup = if mfa::is_enrolled(&state.storage, &proven.auth.user_id).await? {
         None
     } else {
-        let secret = match &interaction.progress.totp_enrollment {
-            Some(secret) => secret.clone(),
+        let user_id = proven.auth.user_id.clone();
+        let secret = match enrollment(&interaction) {
+            Some(secret) => secret,
             None => {
                 let secret = mfa::new_secret();
-                let mut progress = interaction.progress.clone();
-                progress.totp_enrollment = Some(secret.clone());
-                save_progress(state, &interaction, &progress).await?;
+                let step = Step::SecondFactor {
+                    proven,
+                    enrollment: Some(secret.clone()),
+                };
+                save_step(state, &interaction, &step).await?;
                 secret
             }
         };
-        let user_id = auth.user_id.clone();
         let account = state
             .storage
             .run(move |c| find_user(c, &user_id))
@@ -115,8 +124,9 @@ pub async fn submit(
     let now = state.clock.now_ms();
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
-    let auth = first_factor(&interaction)?;
-    let key = format!("mfa:{}", auth.user_id);
+    let proven = first_factor(&interaction)?;
+    let user_id = proven.auth.user_id.clone();
+    let key = format!("mfa:{user_id}");
     let verdict = state
         .storage
         .run(move |c| rate_limits::hit(c, &key, ATTEMPTS, ATTEMPT_WINDOW_MS, now))
@@ -131,15 +141,10 @@ pub async fn submit(
         )
         .await;
     }
-    if let Some(secret) = interaction.progress.totp_enrollment.clone() {
-        return match mfa::enroll(&state.storage, &auth.user_id, &secret, &form.code, now).await? {
+    if let Some(secret) = enrollment(&interaction) {
+        return match mfa::enroll(&state.storage, &user_id, &secret, &form.code, now).await? {
             Some(codes) => {
-                let progress = Progress {
-                    totp_enrollment: None,
-                    mfa_verified: true,
-                    ..interaction.progress.clone()
-                };
-                save_progress(&state, &interaction, &progress).await?;
+                save_step(&state, &interaction, &Step::Enrolled { proven }).await?;
                 Ok(render(
                     StatusCode::OK,
                     &BackupCodesPage {
@@ -160,7 +165,7 @@ pub async fn submit(
             }
         };
     }
-    if !mfa::verify(&state.storage, &auth.user_id, &form.code, now).await? {
+    if !mfa::verify(&state.storage, &user_id, &form.code, now).await? {
         return page(
             &state,
             interaction,
@@ -169,7 +174,7 @@ pub async fn submit(
         )
         .await;
     }
-    finish_with_second_factor(&req, &state, interaction, auth, now).await
+    finish_with_second_factor(&req, &state, interaction, proven, now).await
 }
 
 #[derive(Deserialize)]
@@ -188,38 +193,23 @@ pub async fn continue_after_enrollment(
     let now = state.clock.now_ms();
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
-    if !interaction.progress.mfa_verified {
+    let Step::Enrolled { proven } = interaction.step.clone() else {
         return Err(PageError::bad_request(
             "invalid_request",
             "The second factor is not verified yet.",
         ));
-    }
-    let auth = first_factor(&interaction)?;
-    finish_with_second_factor(&req, &state, interaction, auth, now).await
+    };
+    finish_with_second_factor(&req, &state, interaction, proven, now).await
 }
 
 async fn finish_with_second_factor(
     req: &HttpRequest,
     state: &AppState,
     interaction: Interaction,
-    mut auth: Authentication,
+    mut proven: Proven,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
-    for method in [mfa::AMR_TOTP, mfa::AMR_MFA] {
-        if !auth.amr.iter().any(|m| m == method) {
-            auth.amr.push(method.to_owned());
-        }
-    }
-    let request = interaction.request.clone();
-    let provision = interaction.progress.provision.clone();
-    complete(
-        req,
-        state,
-        &request,
-        Some(interaction),
-        auth,
-        provision,
-        now,
-    )
-    .await
+    proven.auth.add(Amr::TOTP);
+    proven.auth.add(Amr::Mfa);
+    complete(req, state, Flow::Hosted(interaction), proven, now).await
 }

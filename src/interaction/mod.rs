@@ -3,18 +3,22 @@
 //! reads it and advances it; finishing creates the session and the authorization code. Because
 //! the state lives in the database, any Sesame instance can serve any step.
 
-pub mod magic_link;
+mod endpoint;
+mod magic_link;
 mod mfa;
 mod pages;
+mod step;
+
+pub use step::{PendingLink, Proven, Step};
 
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::{Deserialize, Serialize};
 
 use crate::crypto::{constant_time_eq, random_token, sha256_b64url};
 use crate::error::PageError;
+use crate::identity::{MfaPolicy, SignInExperience, User};
 use crate::oidc::authorize::{self, AuthorizationRequest};
 use crate::oidc::session::{self, Authentication};
 use crate::state::AppState;
@@ -26,7 +30,7 @@ const COOKIE_PATH: &str = "/interaction";
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope(COOKIE_PATH)
-            .route("/{uid}", web::get().to(pages::sign_in_page))
+            .route("/{uid}", web::get().to(pages::current_page))
             .route("/{uid}/sign-in", web::post().to(pages::sign_in))
             .route("/{uid}/register", web::get().to(pages::register_page))
             .route("/{uid}/register", web::post().to(pages::register))
@@ -39,45 +43,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// What has been established so far in this interaction.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Progress {
-    /// A magic link waiting for the person's choice on the switch-account page (hash only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pending_link: Option<magic_link::PendingLink>,
-    /// An email proven by a consumed magic link: registration continues from here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verified_email: Option<String>,
-    /// A consumed magic link's context, applied (organizations joined) on completion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provision: Option<serde_json::Value>,
-    /// The first factor is proven; the second one is due.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_factor: Option<FirstFactor>,
-    /// A TOTP secret being enrolled (mandatory MFA).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub totp_enrollment: Option<String>,
-    /// The second factor was verified (enrollment shows backup codes before finishing).
-    #[serde(default)]
-    pub mfa_verified: bool,
-}
-
-/// Who proved what with the first factor.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct FirstFactor {
-    pub user_id: String,
-    pub auth_time: i64,
-    pub amr: Vec<String>,
-}
-
-impl From<&FirstFactor> for Authentication {
-    fn from(f: &FirstFactor) -> Self {
-        Authentication {
-            user_id: f.user_id.clone(),
-            auth_time: f.auth_time,
-            amr: f.amr.clone(),
-        }
-    }
+/// `GET|POST /oidc/auth`: the authorization endpoint's handlers. They live here, above the
+/// protocol layer, because carrying out its answer may mean an interaction and its pages.
+/// Register this before `oidc::routes` (whose `/oidc` scope would otherwise take the path).
+pub fn authorization_endpoint(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/oidc/auth")
+            .route(web::get().to(endpoint::get))
+            .route(web::post().to(endpoint::post)),
+    );
 }
 
 pub struct Interaction {
@@ -85,7 +59,7 @@ pub struct Interaction {
     pub id_hash: String,
     pub request: AuthorizationRequest,
     pub csrf: String,
-    pub progress: Progress,
+    pub step: Step,
 }
 
 impl Interaction {
@@ -104,11 +78,11 @@ impl Interaction {
     }
 }
 
-/// Starts an interaction for `request` and sends the browser to its first page.
+/// Starts an interaction for `request` at `step` and sends the browser to its page.
 pub async fn start(
     state: &AppState,
     request: AuthorizationRequest,
-    progress: Progress,
+    step: Step,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
     let uid = random_token(24);
@@ -116,9 +90,9 @@ pub async fn start(
         id_hash: sha256_b64url(&uid),
         request: serde_json::to_string(&request).map_err(|_| PageError::internal())?,
         csrf: random_token(24),
-        state: serde_json::to_string(&progress).map_err(|_| PageError::internal())?,
+        state: serde_json::to_string(&step).map_err(|_| PageError::internal())?,
         created_at: now,
-        expires_at: now + state.settings.interaction_ttl_secs * 1000,
+        expires_at: now + state.settings.interaction_ttl().num_milliseconds(),
     };
     state
         .storage
@@ -129,11 +103,11 @@ pub async fn start(
         INTERACTION_COOKIE,
         uid.clone(),
         COOKIE_PATH,
-        state.settings.interaction_ttl_secs,
+        state.settings.interaction_ttl().num_seconds(),
     );
     Ok(HttpResponse::SeeOther()
         .cookie(cookie)
-        .insert_header((header::LOCATION, format!("{COOKIE_PATH}/{uid}")))
+        .insert_header((header::LOCATION, page_of(&uid)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())
 }
@@ -169,13 +143,14 @@ pub async fn load(
         .await?
         .ok_or_else(expired)?;
     let request = serde_json::from_str(&record.request).map_err(|_| PageError::internal())?;
-    let progress = serde_json::from_str(&record.state).map_err(|_| PageError::internal())?;
+    // A row written in another shape (an older version) is a sign-in to start again.
+    let step = serde_json::from_str(&record.state).map_err(|_| expired())?;
     Ok(Interaction {
         uid: uid.to_owned(),
         id_hash,
         request,
         csrf: record.csrf,
-        progress,
+        step,
     })
 }
 
@@ -215,130 +190,125 @@ pub fn suspended() -> PageError {
     .with_next_step("Contact the team behind the application if you think this is a mistake.")
 }
 
-/// The first factor (password or magic link) is proven for `auth`: refuse a suspended account,
-/// ask for the second factor when the MFA policy wants one, join the link's organizations,
-/// then finish. Every way in ends here, so no path skips a rule.
+/// Where a sign-in is carried out: straight from the authorization endpoint (nothing to ask,
+/// no interaction yet), or in an interaction.
+pub enum Flow {
+    Direct(AuthorizationRequest),
+    Hosted(Interaction),
+}
+
+impl Flow {
+    pub fn request(&self) -> &AuthorizationRequest {
+        match self {
+            Flow::Direct(request) => request,
+            Flow::Hosted(interaction) => &interaction.request,
+        }
+    }
+
+    /// Moves the sign-in to `step` and sends the browser to its page (starting the
+    /// interaction if there is none yet).
+    pub async fn advance(
+        self,
+        state: &AppState,
+        step: Step,
+        now: i64,
+    ) -> Result<HttpResponse, PageError> {
+        match self {
+            Flow::Direct(request) => start(state, request, step, now).await,
+            Flow::Hosted(interaction) => {
+                save_step(state, &interaction, &step).await?;
+                Ok(see_other(&page_of(&interaction.uid)))
+            }
+        }
+    }
+}
+
+/// The page of the interaction `uid`.
+fn page_of(uid: &str) -> String {
+    format!("{COOKIE_PATH}/{uid}")
+}
+
+/// The first factor (password or magic link) is proven: [`authenticated_as`] once the user
+/// and the sign-in experience are read.
 pub async fn authenticated(
     req: &HttpRequest,
     state: &AppState,
-    request: &AuthorizationRequest,
-    interaction: Option<Interaction>,
-    auth: Authentication,
-    provision: Option<serde_json::Value>,
+    flow: Flow,
+    proven: Proven,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
-    let user_id = auth.user_id.clone();
+    let user_id = proven.auth.user_id.clone();
     let settings = state.settings.clone();
     let (user, experience) = state
         .storage
         .run(move |c| {
             let user = crate::storage::users::find_user(c, &user_id)?;
-            Ok((
-                user,
-                crate::identity::SignInExperience::load_on(c, &settings)?,
-            ))
+            Ok((user, SignInExperience::load_on(c, &settings)?))
         })
         .await?;
     let user = user.ok_or_else(expired)?;
-    authenticated_as(
-        req,
-        state,
-        request,
-        interaction,
-        auth,
-        provision,
-        &user,
-        &experience,
-        now,
-    )
-    .await
+    authenticated_as(req, state, flow, proven, &user, &experience, now).await
 }
 
-/// [`authenticated`], for callers that already hold the user and the sign-in experience.
-#[allow(clippy::too_many_arguments)]
+/// The first factor is proven for `user`: refuse a suspended account, ask for the second
+/// factor when the MFA policy wants one, join the link's organizations, then finish. Every
+/// way in ends here, so no path skips a rule.
 pub async fn authenticated_as(
     req: &HttpRequest,
     state: &AppState,
-    request: &AuthorizationRequest,
-    interaction: Option<Interaction>,
-    auth: Authentication,
-    provision: Option<serde_json::Value>,
-    user: &crate::identity::User,
-    experience: &crate::identity::SignInExperience,
+    flow: Flow,
+    proven: Proven,
+    user: &User,
+    experience: &SignInExperience,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
     if user.suspended {
         return Err(suspended());
     }
-    let enrolled = match experience.mfa.policy {
-        crate::identity::MfaPolicy::User => {
-            crate::identity::mfa::is_enrolled(&state.storage, &user.id).await?
-        }
-        _ => false,
+    let second_factor_due = match experience.mfa.policy {
+        MfaPolicy::Off => false,
+        MfaPolicy::User => crate::identity::mfa::is_enrolled(&state.storage, &user.id).await?,
+        MfaPolicy::Mandatory => true,
     };
-    let mfa_due = match experience.mfa.policy {
-        crate::identity::MfaPolicy::Off => false,
-        crate::identity::MfaPolicy::User => enrolled,
-        crate::identity::MfaPolicy::Mandatory => true,
-    };
-    if mfa_due {
-        let first_factor = FirstFactor {
-            user_id: auth.user_id.clone(),
-            auth_time: auth.auth_time,
-            amr: auth.amr.clone(),
+    if second_factor_due {
+        let step = Step::SecondFactor {
+            proven,
+            enrollment: None,
         };
-        return match interaction {
-            Some(interaction) => {
-                let mut progress = interaction.progress.clone();
-                progress.first_factor = Some(first_factor);
-                progress.provision = provision;
-                progress.pending_link = None;
-                progress.verified_email = None;
-                save_progress(state, &interaction, &progress).await?;
-                Ok(see_other(&format!("{COOKIE_PATH}/{}", interaction.uid)))
-            }
-            None => {
-                let progress = Progress {
-                    first_factor: Some(first_factor),
-                    provision,
-                    ..Progress::default()
-                };
-                start(state, request.clone(), progress, now).await
-            }
-        };
+        return flow.advance(state, step, now).await;
     }
-    complete(req, state, request, interaction, auth, provision, now).await
+    complete(req, state, flow, proven, now).await
 }
 
 /// Joins the link's organizations and finishes (the interaction, if any, and the request).
 async fn complete(
     req: &HttpRequest,
     state: &AppState,
-    request: &AuthorizationRequest,
-    interaction: Option<Interaction>,
-    auth: Authentication,
-    provision: Option<serde_json::Value>,
+    flow: Flow,
+    proven: Proven,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
-    if let Some(context) = provision {
-        let user_id = auth.user_id.clone();
+    if let Some(context) = proven.provision {
+        let user_id = proven.auth.user_id.clone();
         state
             .storage
             .run(move |c| crate::identity::organizations::provision_on(c, &user_id, &context, now))
             .await?;
     }
-    match interaction {
-        Some(interaction) => finish(req, state, interaction, auth, now).await,
-        None => sign_in_and_complete(req, state, request, &auth, now).await,
+    match flow {
+        Flow::Hosted(interaction) => finish(req, state, interaction, proven.auth, now).await,
+        Flow::Direct(request) => {
+            sign_in_and_complete(req, state, &request, &proven.auth, now).await
+        }
     }
 }
 
-pub async fn save_progress(
+pub async fn save_step(
     state: &AppState,
     interaction: &Interaction,
-    progress: &Progress,
+    step: &Step,
 ) -> Result<(), PageError> {
-    let serialized = serde_json::to_string(progress).map_err(|_| PageError::internal())?;
+    let serialized = serde_json::to_string(step).map_err(|_| PageError::internal())?;
     let id_hash = interaction.id_hash.clone();
     state
         .storage

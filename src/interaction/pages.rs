@@ -5,14 +5,19 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Interaction, authenticated, load, magic_link, mfa};
+use super::{
+    Flow, Interaction, Proven, Step, authenticated, authenticated_as, load, magic_link, mfa,
+};
+use crate::config::Settings;
 use crate::crypto::password;
 use crate::error::PageError;
 use crate::identity::users;
-use crate::identity::{Email, NewUser, SignInExperience, UserError};
-use crate::oidc::session::Authentication;
+use crate::identity::{Email, NewUser, SignInExperience, User, UserError};
+use crate::oidc::session::{Amr, Authentication};
+use crate::one_time_token::{ConsumedLink, SignUpRequirements, requirements};
 use crate::pages::render;
 use crate::state::AppState;
+use crate::storage::Storage;
 use crate::storage::rate_limits::{self, Verdict};
 use crate::storage::users::find_user_by_email;
 
@@ -44,14 +49,14 @@ struct RegisterPage<'a> {
     name_required: bool,
 }
 
-async fn app_name(state: &AppState, interaction: &Interaction) -> Result<String, PageError> {
+async fn app_name(
+    state: &AppState,
+    interaction: &Interaction,
+    now: i64,
+) -> Result<String, PageError> {
     Ok(state
         .clients
-        .get(
-            &state.storage,
-            &interaction.request.client_id,
-            state.clock.now_ms(),
-        )
+        .get(&state.storage, &interaction.request.client_id, now)
         .await?
         .map(|a| a.name.clone())
         .unwrap_or_default())
@@ -63,8 +68,9 @@ async fn show_sign_in(
     status: StatusCode,
     email: &str,
     error: Option<&str>,
+    now: i64,
 ) -> Result<HttpResponse, PageError> {
-    let app_name = app_name(state, interaction).await?;
+    let app_name = app_name(state, interaction, now).await?;
     let experience = SignInExperience::load(&state.storage, &state.settings).await?;
     Ok(render(
         status,
@@ -79,25 +85,39 @@ async fn show_sign_in(
     ))
 }
 
-/// `GET /interaction/{uid}`: the page this interaction is at.
-pub async fn sign_in_page(
+/// `GET /interaction/{uid}`: the page of the step this interaction is at.
+pub async fn current_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let interaction = load(&req, &state, &uid, state.clock.now_ms()).await?;
-    if interaction.progress.first_factor.is_some() {
-        return mfa::page(&state, interaction, StatusCode::OK, None).await;
+    let now = state.clock.now_ms();
+    let interaction = load(&req, &state, &uid, now).await?;
+    match &interaction.step {
+        Step::SecondFactor { .. } | Step::Enrolled { .. } => {
+            mfa::page(&state, interaction, StatusCode::OK, None).await
+        }
+        Step::SwitchAccount { link } => {
+            let app_name = app_name(&state, &interaction, now).await?;
+            magic_link::switch_page(&req, &state, &interaction, link, &app_name, now).await
+        }
+        Step::Register { email, .. } => {
+            show_register(
+                &state,
+                &interaction,
+                StatusCode::OK,
+                email.as_str(),
+                "",
+                None,
+                now,
+            )
+            .await
+        }
+        Step::SignIn => {
+            let hint = interaction.request.login_hint.clone().unwrap_or_default();
+            show_sign_in(&state, &interaction, StatusCode::OK, &hint, None, now).await
+        }
     }
-    if let Some(pending) = &interaction.progress.pending_link {
-        let app_name = app_name(&state, &interaction).await?;
-        return magic_link::switch_page(&req, &state, &interaction, pending, &app_name).await;
-    }
-    if let Some(email) = interaction.progress.verified_email.clone() {
-        return show_register(&state, &interaction, StatusCode::OK, &email, "", None).await;
-    }
-    let hint = interaction.request.login_hint.clone().unwrap_or_default();
-    show_sign_in(&state, &interaction, StatusCode::OK, &hint, None).await
 }
 
 #[derive(Deserialize)]
@@ -110,57 +130,82 @@ pub struct SignInForm {
 
 const WRONG_CREDENTIALS: &str = "The email or password is incorrect.";
 
-pub async fn sign_in(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    uid: web::Path<String>,
-    form: web::Form<SignInForm>,
-) -> Result<HttpResponse, PageError> {
-    let now = state.clock.now_ms();
-    let interaction = load(&req, &state, &uid, now).await?;
-    interaction.check_csrf(&form.csrf)?;
-    let form = form.into_inner();
-    let email_key = format!("sign-in:account:{}", form.email.trim().to_lowercase());
-    let ip_key = format!(
-        "sign-in:ip:{}",
-        req.peer_addr()
+/// The failure counters a password sign-in is held to: per account typed, per client address.
+struct FailureLimits {
+    account_key: String,
+    ip_key: String,
+    account_limit: i32,
+    ip_limit: i32,
+    window_ms: i64,
+}
+
+impl FailureLimits {
+    fn new(req: &HttpRequest, settings: &Settings, typed_email: &str) -> Self {
+        let ip = req
+            .peer_addr()
             .map(|a| a.ip().to_string())
-            .unwrap_or_default()
-    );
-    let settings = &state.settings;
-    let window_ms = settings.sign_in_failure_window_secs * 1000;
-    let (account_limit, ip_limit) = (
-        settings.sign_in_failures_per_account,
-        settings.sign_in_failures_per_ip,
-    );
-    let (k1, k2) = (email_key.clone(), ip_key.clone());
-    let throttled = state
-        .storage
-        .run(move |c| {
-            let account = rate_limits::check(c, &k1, account_limit, window_ms, now)?;
-            let ip = rate_limits::check(c, &k2, ip_limit, window_ms, now)?;
-            Ok(account != Verdict::Allowed || ip != Verdict::Allowed)
-        })
-        .await?;
-    if throttled {
-        return show_sign_in(
-            &state,
-            &interaction,
-            StatusCode::TOO_MANY_REQUESTS,
-            &form.email,
-            Some("Too many failed attempts. Wait a few minutes before trying again."),
-        )
-        .await;
+            .unwrap_or_default();
+        Self {
+            account_key: format!("sign-in:account:{}", Email::normalize(typed_email)),
+            ip_key: format!("sign-in:ip:{ip}"),
+            account_limit: settings.sign_in_failures_per_account,
+            ip_limit: settings.sign_in_failures_per_ip,
+            window_ms: settings.sign_in_failure_window().num_milliseconds(),
+        }
     }
 
-    let email = form.email.trim().to_owned();
-    let lookup = email.clone();
+    async fn reached(&self, storage: &Storage, now: i64) -> Result<bool, PageError> {
+        let (k1, k2, window) = (
+            self.account_key.clone(),
+            self.ip_key.clone(),
+            self.window_ms,
+        );
+        let (account_limit, ip_limit) = (self.account_limit, self.ip_limit);
+        Ok(storage
+            .run(move |c| {
+                let account = rate_limits::check(c, &k1, account_limit, window, now)?;
+                let ip = rate_limits::check(c, &k2, ip_limit, window, now)?;
+                Ok(account != Verdict::Allowed || ip != Verdict::Allowed)
+            })
+            .await?)
+    }
+
+    async fn count_failure(self, storage: &Storage, now: i64) -> Result<(), PageError> {
+        Ok(storage
+            .run(move |c| {
+                rate_limits::hit(
+                    c,
+                    &self.account_key,
+                    self.account_limit,
+                    self.window_ms,
+                    now,
+                )?;
+                rate_limits::hit(c, &self.ip_key, self.ip_limit, self.window_ms, now)?;
+                Ok(())
+            })
+            .await?)
+    }
+
+    async fn reset_account(self, storage: &Storage) -> Result<(), PageError> {
+        Ok(storage
+            .run(move |c| rate_limits::reset(c, &self.account_key))
+            .await?)
+    }
+}
+
+/// The account whose password this is, if any (argon2 runs off the async executor, and as
+/// long for an unknown email).
+async fn check_password(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> Result<Option<User>, PageError> {
+    let lookup = email.to_owned();
     let user = state
         .storage
         .run(move |c| find_user_by_email(c, &lookup))
         .await?;
-    let password = form.password;
-    let verified = web::block(move || match user {
+    web::block(move || match user {
         Some(user) => {
             let ok = user
                 .password_hash
@@ -174,37 +219,51 @@ pub async fn sign_in(
         }
     })
     .await
-    .map_err(|_| PageError::internal())?;
+    .map_err(|_| PageError::internal())
+}
 
-    let Some(user) = verified else {
-        state
-            .storage
-            .run(move |c| {
-                rate_limits::hit(c, &email_key, account_limit, window_ms, now)?;
-                rate_limits::hit(c, &ip_key, ip_limit, window_ms, now)?;
-                Ok(())
-            })
-            .await?;
+/// `POST /interaction/{uid}/sign-in`: email and password.
+pub async fn sign_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, PageError> {
+    let now = state.clock.now_ms();
+    let interaction = load(&req, &state, &uid, now).await?;
+    interaction.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let limits = FailureLimits::new(&req, &state.settings, &form.email);
+    if limits.reached(&state.storage, now).await? {
+        return show_sign_in(
+            &state,
+            &interaction,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.email,
+            Some("Too many failed attempts. Wait a few minutes before trying again."),
+            now,
+        )
+        .await;
+    }
+    let email = form.email.trim().to_owned();
+    let Some(user) = check_password(&state, &email, form.password).await? else {
+        limits.count_failure(&state.storage, now).await?;
         return show_sign_in(
             &state,
             &interaction,
             StatusCode::UNAUTHORIZED,
             &email,
             Some(WRONG_CREDENTIALS),
+            now,
         )
         .await;
     };
-    state
-        .storage
-        .run(move |c| rate_limits::reset(c, &email_key))
-        .await?;
-    let auth = Authentication {
-        user_id: user.id,
-        auth_time: now,
-        amr: vec!["pwd".into()],
+    limits.reset_account(&state.storage).await?;
+    let proven = Proven {
+        auth: Authentication::by(user.id, Amr::PASSWORD, now),
+        provision: None,
     };
-    let request = interaction.request.clone();
-    authenticated(&req, &state, &request, Some(interaction), auth, None, now).await
+    authenticated(&req, &state, Flow::Hosted(interaction), proven, now).await
 }
 
 fn sign_up_closed() -> PageError {
@@ -222,9 +281,11 @@ pub async fn register_page(
     state: web::Data<AppState>,
     uid: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let interaction = load(&req, &state, &uid, state.clock.now_ms()).await?;
-    if let Some(email) = interaction.progress.verified_email.clone() {
-        return show_register(&state, &interaction, StatusCode::OK, &email, "", None).await;
+    let now = state.clock.now_ms();
+    let interaction = load(&req, &state, &uid, now).await?;
+    if let Step::Register { email, .. } = &interaction.step {
+        let email = email.as_str().to_owned();
+        return show_register(&state, &interaction, StatusCode::OK, &email, "", None, now).await;
     }
     if !SignInExperience::load(&state.storage, &state.settings)
         .await?
@@ -234,7 +295,7 @@ pub async fn register_page(
         return Err(sign_up_closed());
     }
     let hint = interaction.request.login_hint.clone().unwrap_or_default();
-    show_register(&state, &interaction, StatusCode::OK, &hint, "", None).await
+    show_register(&state, &interaction, StatusCode::OK, &hint, "", None, now).await
 }
 
 async fn show_register(
@@ -244,11 +305,14 @@ async fn show_register(
     email: &str,
     name: &str,
     error: Option<&str>,
+    now: i64,
 ) -> Result<HttpResponse, PageError> {
-    let app_name = app_name(state, interaction).await?;
+    let app_name = app_name(state, interaction, now).await?;
     let experience = SignInExperience::load(&state.storage, &state.settings).await?;
-    let by_link = interaction.progress.verified_email.is_some();
-    let required = magic_link::requirements(&experience);
+    let (by_link, needs) = match &interaction.step {
+        Step::Register { needs, .. } => (true, *needs),
+        _ => (false, requirements(&experience)),
+    };
     Ok(render(
         status,
         &RegisterPage {
@@ -260,9 +324,9 @@ async fn show_register(
             error,
             password_min_length: experience.password_policy.min_length,
             email_locked: by_link,
-            ask_password: !by_link || required.password,
-            ask_name: !by_link || required.name,
-            name_required: required.name,
+            ask_password: !by_link || needs.password,
+            ask_name: !by_link || needs.name,
+            name_required: needs.name,
         },
     ))
 }
@@ -279,6 +343,8 @@ pub struct RegisterForm {
     name: String,
 }
 
+/// `POST /interaction/{uid}/register`: finishes a link's registration, or registers anyone
+/// when public sign-up is open.
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -289,81 +355,139 @@ pub async fn register(
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let form = form.into_inner();
-    let by_link = interaction.progress.verified_email.clone();
     let experience = SignInExperience::load(&state.storage, &state.settings).await?;
-    let required = magic_link::requirements(&experience);
-    if by_link.is_none() && !experience.sign_up.enabled {
-        return Err(sign_up_closed());
-    }
-    let shown_email = by_link.clone().unwrap_or_else(|| form.email.clone());
-    let refuse = |message: String| {
-        let (state, interaction, form, shown_email) = (&state, &interaction, &form, &shown_email);
-        async move {
-            show_register(
-                state,
-                interaction,
-                StatusCode::BAD_REQUEST,
-                shown_email,
-                &form.name,
-                Some(&message),
-            )
-            .await
-        }
+    let registration = Registration {
+        req: &req,
+        state: &state,
+        experience: &experience,
+        form,
+        now,
     };
-    let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
-    if required.name && name.is_none() {
-        return refuse("Enter your full name.".into()).await;
-    }
-    let password = (by_link.is_none() || required.password).then(|| form.password.clone());
-    if let Some(p) = &password
-        && let Err(e) = experience.check_password(p)
-    {
-        return refuse(e).await;
-    }
-    if let Some(email) = by_link {
-        let user = magic_link::register_verified(&state, &email, password, name, now).await?;
-        let (request, provision) = (
-            interaction.request.clone(),
-            interaction.progress.provision.clone(),
-        );
-        let auth = magic_link::link_auth(user.id, now);
-        return authenticated(
-            &req,
-            &state,
-            &request,
-            Some(interaction),
-            auth,
+    match interaction.step.clone() {
+        Step::Register {
+            email,
             provision,
+            needs,
+        } => {
+            let link = ConsumedLink {
+                email,
+                context: provision,
+            };
+            registration.by_link(interaction, link, needs).await
+        }
+        _ if !experience.sign_up.enabled => Err(sign_up_closed()),
+        _ => registration.open(interaction).await,
+    }
+}
+
+/// A registration form being handled.
+struct Registration<'a> {
+    req: &'a HttpRequest,
+    state: &'a AppState,
+    experience: &'a SignInExperience,
+    form: RegisterForm,
+    now: i64,
+}
+
+impl Registration<'_> {
+    /// The name when given (required if `needs.name`), the password when `ask_password`
+    /// (held to the policy); or what to tell the person.
+    fn fields(
+        &self,
+        needs: SignUpRequirements,
+        ask_password: bool,
+    ) -> Result<(Option<String>, Option<String>), String> {
+        let name = Some(self.form.name.trim().to_owned()).filter(|n| !n.is_empty());
+        if needs.name && name.is_none() {
+            return Err("Enter your full name.".into());
+        }
+        let password = ask_password.then(|| self.form.password.clone());
+        if let Some(p) = &password {
+            self.experience.check_password(p)?;
+        }
+        Ok((name, password))
+    }
+
+    /// The form again, with what is wrong.
+    async fn refuse(
+        &self,
+        interaction: &Interaction,
+        email: &str,
+        message: &str,
+    ) -> Result<HttpResponse, PageError> {
+        let status = StatusCode::BAD_REQUEST;
+        let name = &self.form.name;
+        let now = self.now;
+        show_register(
+            self.state,
+            interaction,
+            status,
+            email,
+            name,
+            Some(message),
             now,
         )
-        .await;
+        .await
     }
-    let email = match Email::parse(&form.email) {
-        Ok(e) => e,
-        Err(_) => return refuse("Enter a valid email address.".into()).await,
-    };
-    let new = NewUser {
-        email,
-        password,
-        name,
-        email_verified: false,
-    };
-    let user = match users::create_user(&state.storage, new, now).await {
-        Ok(user) => user,
-        Err(UserError::EmailTaken) => {
-            return refuse("An account with this email already exists. Sign in instead.".into())
+
+    /// The link proved the email: ask only what the settings need, then sign in by the link.
+    async fn by_link(
+        self,
+        interaction: Interaction,
+        link: ConsumedLink,
+        needs: SignUpRequirements,
+    ) -> Result<HttpResponse, PageError> {
+        let (name, password) = match self.fields(needs, needs.password) {
+            Ok(fields) => fields,
+            Err(m) => return self.refuse(&interaction, link.email.as_str(), &m).await,
+        };
+        let user = magic_link::register_verified(self.state, &link.email, password, name, self.now)
+            .await?;
+        let proven = Proven {
+            auth: Authentication::by(user.id.clone(), Amr::LINK, self.now),
+            provision: Some(link.context),
+        };
+        let flow = Flow::Hosted(interaction);
+        let (req, state, experience) = (self.req, self.state, self.experience);
+        authenticated_as(req, state, flow, proven, &user, experience, self.now).await
+    }
+
+    /// Public sign-up: email, password and what the settings require; the email is not
+    /// verified.
+    async fn open(self, interaction: Interaction) -> Result<HttpResponse, PageError> {
+        let typed = self.form.email.clone();
+        let (name, password) = match self.fields(requirements(self.experience), true) {
+            Ok(fields) => fields,
+            Err(m) => return self.refuse(&interaction, &typed, &m).await,
+        };
+        let Ok(email) = Email::parse(&typed) else {
+            return self
+                .refuse(&interaction, &typed, "Enter a valid email address.")
                 .await;
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "registration failed");
-            return Err(PageError::internal());
-        }
-    };
-    let auth = Authentication {
-        user_id: user.id,
-        auth_time: now,
-        amr: vec!["pwd".into()],
-    };
-    let request = interaction.request.clone();
-    authenticated(&req, &state, &request, Some(interaction), auth, None, now).await
+        };
+        let new = NewUser {
+            email,
+            password,
+            name,
+            email_verified: false,
+        };
+        let user = match users::create_user(&self.state.storage, new, self.now).await {
+            Ok(user) => user,
+            Err(UserError::EmailTaken) => {
+                let taken = "An account with this email already exists. Sign in instead.";
+                return self.refuse(&interaction, &typed, taken).await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "registration failed");
+                return Err(PageError::internal());
+            }
+        };
+        let proven = Proven {
+            auth: Authentication::by(user.id.clone(), Amr::PASSWORD, self.now),
+            provision: None,
+        };
+        let flow = Flow::Hosted(interaction);
+        let (req, state, experience) = (self.req, self.state, self.experience);
+        authenticated_as(req, state, flow, proven, &user, experience, self.now).await
+    }
 }

@@ -17,7 +17,7 @@ use crate::identity::organizations::{first_unknown_on, jit_targets};
 use crate::one_time_token::{self, CreateError, CreationLimits, NewToken, RedeemError, TokenError};
 use crate::state::AppState;
 use crate::storage::one_time_tokens::{
-    self as queries, ACTIVE, CONSUMED, EXPIRED, ListFilter, OneTimeTokenRecord, REVOKED,
+    self as queries, ListFilter, OneTimeTokenRecord, TokenStatus,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -96,7 +96,7 @@ struct TokenView {
 impl TokenView {
     fn new(record: OneTimeTokenRecord, token: Option<String>, now: i64) -> Self {
         Self {
-            status: record.effective_status(now).to_owned(),
+            status: record.effective_status(now).as_str().to_owned(),
             context: serde_json::from_str(&record.context).unwrap_or(Value::Null),
             id: record.id,
             email: record.email,
@@ -229,9 +229,9 @@ async fn check_context(
 async fn new_token(state: &AppState, request: CreateOneTimeToken) -> Result<NewToken, ApiError> {
     let settings = &state.settings;
     let email = Email::parse(&request.email).map_err(|m| invalid("email", m))?;
-    let max = settings.one_time_token_max_expires_in_secs;
+    let max = settings.one_time_token_max_expires_in().num_seconds();
     let expires_in_secs = match request.expires_in {
-        None => settings.one_time_token_expires_in_secs.min(max),
+        None => settings.one_time_token_expires_in().num_seconds().min(max),
         Some(n) if (1..=max).contains(&n) => n,
         Some(_) => {
             return Err(invalid(
@@ -311,7 +311,7 @@ async fn list(
     let query = query.into_inner();
     let status = match query.status.as_deref() {
         None => None,
-        Some(s @ (ACTIVE | CONSUMED | REVOKED | EXPIRED)) => Some(s.to_owned()),
+        Some(s) if TokenStatus::parse(s).is_some() => TokenStatus::parse(s),
         Some(_) => {
             return Err(invalid(
                 "status",
@@ -321,7 +321,7 @@ async fn list(
     };
     let email_lower = query
         .email
-        .map(|e| e.trim().to_lowercase())
+        .map(|e| Email::normalize(&e))
         .filter(|e| !e.is_empty());
     let (offset, limit) = paging(query.page.as_deref(), query.page_size.as_deref())?;
     let filter = ListFilter {
@@ -386,18 +386,16 @@ async fn set_status(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let request: SetOneTimeTokenStatus = body::parse(&body)?;
-    let status = match request.status.as_deref() {
-        Some(ACTIVE) => {
+    let status = match request.status.as_deref().and_then(TokenStatus::parse) {
+        Some(TokenStatus::Active) => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ApiErrorCode::CannotReactivateToken,
                 "a one-time token cannot be set back to active",
             ));
         }
-        Some(CONSUMED) => CONSUMED,
-        Some(REVOKED) => REVOKED,
-        Some(EXPIRED) => EXPIRED,
-        _ => {
+        Some(status) => status,
+        None => {
             return Err(invalid(
                 "status",
                 "must be one of consumed, revoked, expired",

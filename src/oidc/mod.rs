@@ -23,7 +23,8 @@ async fn preflight() -> HttpResponse {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Endpoints a single-page app calls from its own origin answer CORS (with preflight);
-    // /auth never does (RFC 9700 2.6).
+    // /auth never does (RFC 9700 2.6). /auth itself is wired by the interaction layer, which
+    // carries out what `authorize::check` returns (`interaction::authorization_endpoint`).
     let cors = || from_fn(cors::cors);
     cfg.service(
         web::scope("/oidc")
@@ -38,11 +39,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .wrap(cors())
                     .route(web::get().to(jwks::jwks))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(preflight)),
-            )
-            .service(
-                web::resource("/auth")
-                    .route(web::get().to(authorize::get))
-                    .route(web::post().to(authorize::post)),
             )
             .service(
                 web::resource("/token")

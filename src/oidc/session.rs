@@ -3,6 +3,7 @@
 
 use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use serde::{Deserialize, Serialize};
 
 use crate::crypto::{random_token, sha256_b64url};
 use crate::state::AppState;
@@ -51,12 +52,74 @@ pub async fn current(
         .await
 }
 
+/// An authentication method reference (RFC 8176 section 2), as the `amr` claim carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Amr {
+    /// "pwd": a password.
+    Pwd,
+    /// "otp": a one-time secret, a magic link's token or a TOTP code.
+    Otp,
+    /// "mfa": more than one factor.
+    Mfa,
+}
+
+impl Amr {
+    /// A password.
+    pub const PASSWORD: Amr = Amr::Pwd;
+    /// A magic link: its token is a one-time secret.
+    pub const LINK: Amr = Amr::Otp;
+    /// A TOTP code (RFC 6238).
+    pub const TOTP: Amr = Amr::Otp;
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pwd => "pwd",
+            Self::Otp => "otp",
+            Self::Mfa => "mfa",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Pwd, Self::Otp, Self::Mfa]
+            .into_iter()
+            .find(|a| a.as_str() == raw)
+    }
+
+    /// The space-separated form sessions and codes store.
+    pub fn join(methods: &[Amr]) -> String {
+        methods
+            .iter()
+            .map(|a| a.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// How a user proved who they are, for a new session.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Authentication {
     pub user_id: String,
     pub auth_time: i64,
-    pub amr: Vec<String>,
+    pub amr: Vec<Amr>,
+}
+
+impl Authentication {
+    /// Proven just now by `method` alone.
+    pub fn by(user_id: String, method: Amr, now: i64) -> Self {
+        Self {
+            user_id,
+            auth_time: now,
+            amr: vec![method],
+        }
+    }
+
+    /// Adds `method` unless an equal value is already there.
+    pub fn add(&mut self, method: Amr) {
+        if !self.amr.contains(&method) {
+            self.amr.push(method);
+        }
+    }
 }
 
 /// A new session for `auth`: the record to store, the hash of the browser's previous session
@@ -79,9 +142,9 @@ pub fn new_session(
         token_hash: sha256_b64url(&token),
         user_id: auth.user_id.clone(),
         auth_time: auth.auth_time,
-        amr: auth.amr.join(" "),
+        amr: Amr::join(&auth.amr),
         created_at: now,
-        expires_at: now + state.settings.session_ttl_secs * 1000,
+        expires_at: now + state.settings.session_ttl().num_milliseconds(),
     };
     NewSession {
         record,
@@ -91,7 +154,7 @@ pub fn new_session(
             SESSION_COOKIE,
             token,
             "/",
-            state.settings.session_ttl_secs,
+            state.settings.session_ttl().num_seconds(),
         )
         .into_owned(),
     }
@@ -125,12 +188,8 @@ impl From<&SessionRecord> for Authentication {
         Authentication {
             user_id: s.user_id.clone(),
             auth_time: s.auth_time,
-            amr: s
-                .amr
-                .split(' ')
-                .filter(|a| !a.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            // Only `Amr` values are ever stored.
+            amr: s.amr.split(' ').filter_map(Amr::parse).collect(),
         }
     }
 }

@@ -2,20 +2,22 @@
 //! what an authorization request carrying one should do. No actix here.
 
 mod decide;
+mod link;
 
-pub use decide::{LinkDecision, LinkInput, SignUpRequirements, decide};
+pub use decide::{
+    LinkAccount, LinkDecision, LinkInput, LinkPrompt, Redemption, SignUpRequirements, decide,
+};
+pub use link::{ConsumedLink, LinkRequest, LinkStep, ResolvedLink, requirements, resolve_on};
 
 use serde_json::Value;
 
 use crate::crypto::{random_token, sha256_b64url};
 use crate::identity::Email;
-use crate::storage::audit::{self, AuditRecord};
+use crate::storage::audit::{self, AuditEvent, AuditRecord};
+pub use crate::storage::one_time_tokens::TokenStatus;
 use crate::storage::one_time_tokens::{self as queries, OneTimeTokenRecord};
 use crate::storage::rate_limits::Verdict;
 use crate::storage::{DbConnection, Storage, StorageError};
-
-/// `amr` value of a magic-link authentication (RFC 8176 "otp": a one-time secret).
-pub const AMR_LINK: &str = "otp";
 
 /// Why a token cannot be used, in Logto's check order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,19 +54,23 @@ impl TokenError {
     }
 }
 
-/// Logto's order: not found, email mismatch, expired, consumed, revoked.
-pub fn check(record: Option<&OneTimeTokenRecord>, email: &str, now: i64) -> Result<(), TokenError> {
+/// Logto's order: not found, email mismatch, expired, consumed, revoked. `email` is the address
+/// the request names (`None` when it is not an address at all: no token matches it).
+pub fn check(
+    record: Option<&OneTimeTokenRecord>,
+    email: Option<&Email>,
+    now: i64,
+) -> Result<(), TokenError> {
     let record = record.ok_or(TokenError::NotFound)?;
-    if record.email_lower != email.trim().to_lowercase() {
+    if email.is_none_or(|e| e.normalized() != record.email_lower) {
         return Err(TokenError::EmailMismatch);
     }
-    if record.expires_at <= now || record.status == queries::EXPIRED {
-        return Err(TokenError::Expired);
-    }
-    match record.status.as_str() {
-        queries::CONSUMED => Err(TokenError::Consumed),
-        queries::REVOKED => Err(TokenError::Revoked),
-        _ => Ok(()),
+    match record.stored_status() {
+        _ if record.expires_at <= now => Err(TokenError::Expired),
+        TokenStatus::Expired => Err(TokenError::Expired),
+        TokenStatus::Consumed => Err(TokenError::Consumed),
+        TokenStatus::Revoked => Err(TokenError::Revoked),
+        TokenStatus::Active => Ok(()),
     }
 }
 
@@ -76,7 +82,7 @@ pub struct Actor {
 }
 
 fn audit_entry(
-    event: &str,
+    event: AuditEvent,
     token_id: Option<&str>,
     actor: &Actor,
     detail: Option<&str>,
@@ -84,7 +90,7 @@ fn audit_entry(
 ) -> AuditRecord {
     AuditRecord {
         id: uuid::Uuid::now_v7().to_string(),
-        event: event.to_owned(),
+        event: event.as_str().to_owned(),
         token_id: token_id.map(str::to_owned),
         application_id: actor.application_id.clone(),
         client_ip: actor.client_ip.clone(),
@@ -130,7 +136,7 @@ pub async fn create(
         email: new.email.as_str().to_owned(),
         email_lower: new.email.normalized(),
         context: new.context.to_string(),
-        status: queries::ACTIVE.to_owned(),
+        status: TokenStatus::Active.as_str().to_owned(),
         application_id: actor.application_id.clone(),
         created_at: now,
         expires_at: now + new.expires_in_secs * 1000,
@@ -143,7 +149,7 @@ pub async fn create(
     }
     let outcome = storage
         .run(move |c| {
-            let event = audit_entry("created", Some(&record.id), &actor, None, now);
+            let event = audit_entry(AuditEvent::Created, Some(&record.id), &actor, None, now);
             Ok(
                 match queries::insert_counted(c, &counted, limits.window_ms, &record, &event)? {
                     Verdict::Allowed => Ok(record),
@@ -172,7 +178,7 @@ pub enum RedeemError {
 pub fn inspect_on(
     c: &mut DbConnection,
     token_hash: &str,
-    email: &str,
+    email: Option<&Email>,
     actor: &Actor,
     now: i64,
 ) -> diesel::QueryResult<Result<OneTimeTokenRecord, TokenError>> {
@@ -183,26 +189,17 @@ pub fn inspect_on(
             let token_id = record.as_ref().map(|r| r.id.as_str());
             audit::record(
                 c,
-                &audit_entry("verification_failed", token_id, actor, Some(e.code()), now),
+                &audit_entry(
+                    AuditEvent::VerificationFailed,
+                    token_id,
+                    actor,
+                    Some(e.code()),
+                    now,
+                ),
             )?;
             Ok(Err(e))
         }
     }
-}
-
-/// Checks a token without consuming it (before asking the person anything).
-pub async fn inspect(
-    storage: &Storage,
-    token: &str,
-    email: &str,
-    actor: Actor,
-    now: i64,
-) -> Result<OneTimeTokenRecord, RedeemError> {
-    let (hash, email) = (sha256_b64url(token), email.to_owned());
-    storage
-        .run(move |c| inspect_on(c, &hash, &email, &actor, now))
-        .await?
-        .map_err(RedeemError::Token)
 }
 
 /// Consumes the token (by the hash of its plaintext) for `email`: of concurrent callers exactly
@@ -210,38 +207,26 @@ pub async fn inspect(
 pub fn redeem_on(
     c: &mut DbConnection,
     token_hash: &str,
-    email: &str,
+    email: Option<&Email>,
     actor: &Actor,
     now: i64,
 ) -> diesel::QueryResult<Result<OneTimeTokenRecord, TokenError>> {
-    let email_lower = email.trim().to_lowercase();
-    let event = audit_entry("consumed", None, actor, None, now);
-    if let Some(won) = queries::consume(c, token_hash, &email_lower, now, &event)? {
-        return Ok(Ok(won));
+    if let Some(email) = email {
+        let event = audit_entry(TokenStatus::Consumed.into(), None, actor, None, now);
+        if let Some(won) = queries::consume(c, token_hash, &email.normalized(), now, &event)? {
+            return Ok(Ok(won));
+        }
     }
     // Lost or never valid: say why, in the check order.
-    Ok(match inspect_on(c, token_hash, &email_lower, actor, now)? {
+    Ok(match inspect_on(c, token_hash, email, actor, now)? {
         Err(e) => Err(e),
         // Became unusable between the two statements: it was consumed concurrently.
         Ok(_) => Err(TokenError::Consumed),
     })
 }
 
-/// [`redeem_on`] on a database thread.
-pub async fn redeem_hash(
-    storage: &Storage,
-    token_hash: String,
-    email: &str,
-    actor: Actor,
-    now: i64,
-) -> Result<OneTimeTokenRecord, RedeemError> {
-    let email = email.to_owned();
-    storage
-        .run(move |c| redeem_on(c, &token_hash, &email, &actor, now))
-        .await?
-        .map_err(RedeemError::Token)
-}
-
+/// [`redeem_on`] on a database thread, for the plaintext `token` and the address `email`
+/// (anything that is not an address matches no token).
 pub async fn redeem(
     storage: &Storage,
     token: &str,
@@ -249,14 +234,18 @@ pub async fn redeem(
     actor: Actor,
     now: i64,
 ) -> Result<OneTimeTokenRecord, RedeemError> {
-    redeem_hash(storage, sha256_b64url(token), email, actor, now).await
+    let (token_hash, email) = (sha256_b64url(token), Email::parse(email).ok());
+    storage
+        .run(move |c| redeem_on(c, &token_hash, email.as_ref(), &actor, now))
+        .await?
+        .map_err(RedeemError::Token)
 }
 
 /// Sets a token's status (never back to active) and records it.
 pub async fn set_status(
     storage: &Storage,
     id: String,
-    status: &'static str,
+    status: TokenStatus,
     actor: Actor,
     now: i64,
 ) -> Result<Option<OneTimeTokenRecord>, StorageError> {
@@ -266,7 +255,7 @@ pub async fn set_status(
                 c,
                 &id,
                 status,
-                &audit_entry(status, Some(&id), &actor, None, now),
+                &audit_entry(status.into(), Some(&id), &actor, None, now),
             )
         })
         .await
@@ -283,7 +272,7 @@ pub async fn delete(
             queries::delete(
                 c,
                 &id,
-                &audit_entry("deleted", Some(&id), &actor, None, now),
+                &audit_entry(AuditEvent::Deleted, Some(&id), &actor, None, now),
             )
         })
         .await
@@ -308,29 +297,59 @@ mod tests {
         }
     }
 
+    fn email(raw: &str) -> Option<Email> {
+        Email::parse(raw).ok()
+    }
+
     #[test]
     fn checks_run_in_logtos_order() {
-        assert_eq!(check(None, "a@x.io", 0), Err(TokenError::NotFound));
+        let (a, b) = (email("a@x.io"), email("b@x.io"));
+        assert_eq!(check(None, a.as_ref(), 0), Err(TokenError::NotFound));
         assert_eq!(
-            check(Some(&record("consumed", 0)), "b@x.io", 10),
+            check(Some(&record("consumed", 0)), b.as_ref(), 10),
             Err(TokenError::EmailMismatch)
         );
         assert_eq!(
-            check(Some(&record("consumed", 5)), "a@x.io", 10),
+            check(Some(&record("consumed", 0)), None, 10),
+            Err(TokenError::EmailMismatch)
+        );
+        assert_eq!(
+            check(Some(&record("consumed", 5)), a.as_ref(), 10),
             Err(TokenError::Expired)
         );
         assert_eq!(
-            check(Some(&record("consumed", 50)), "a@x.io", 10),
+            check(Some(&record("expired", 50)), a.as_ref(), 10),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            check(Some(&record("consumed", 50)), a.as_ref(), 10),
             Err(TokenError::Consumed)
         );
         assert_eq!(
-            check(Some(&record("revoked", 50)), "a@x.io", 10),
+            check(Some(&record("revoked", 50)), a.as_ref(), 10),
             Err(TokenError::Revoked)
         );
-        assert_eq!(check(Some(&record("active", 50)), "A@X.io", 10), Ok(()));
         assert_eq!(
-            check(Some(&record("active", 10)), "a@x.io", 10),
+            check(Some(&record("active", 50)), email("A@X.io").as_ref(), 10),
+            Ok(())
+        );
+        assert_eq!(
+            check(Some(&record("active", 10)), a.as_ref(), 10),
             Err(TokenError::Expired)
+        );
+    }
+
+    #[test]
+    fn statuses_are_their_names_and_audit_events_too() {
+        for status in TokenStatus::ALL {
+            assert_eq!(TokenStatus::parse(status.as_str()), Some(status));
+            assert_eq!(AuditEvent::from(status).as_str(), status.as_str());
+        }
+        assert_eq!(TokenStatus::parse("Active"), None);
+        assert_eq!(record("bogus", 50).stored_status(), TokenStatus::Revoked);
+        assert_eq!(
+            record("active", 10).effective_status(10),
+            TokenStatus::Expired
         );
     }
 }

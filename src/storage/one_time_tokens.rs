@@ -2,6 +2,7 @@
 //! consumed by one conditional UPDATE, so of racing redemptions exactly one wins.
 
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use diesel::sql_types::{BigInt, Nullable, Text};
 
@@ -12,11 +13,49 @@ use super::rate_limits::{self, Verdict};
 use super::schema::{audit_log, one_time_tokens as ott};
 use super::statement::{Prepare, together};
 
-/// Stored statuses; "expired" is also what an active token past `expires_at` reads as.
-pub const ACTIVE: &str = "active";
-pub const CONSUMED: &str = "consumed";
-pub const REVOKED: &str = "revoked";
-pub const EXPIRED: &str = "expired";
+/// A token's life: active until consumed, revoked or expired; never back to active. Stored as
+/// its lowercase name ("expired" is also what an active token past `expires_at` reads as).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStatus {
+    Active,
+    Consumed,
+    Revoked,
+    Expired,
+}
+
+impl TokenStatus {
+    pub const ALL: [TokenStatus; 4] = [
+        TokenStatus::Active,
+        TokenStatus::Consumed,
+        TokenStatus::Revoked,
+        TokenStatus::Expired,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Consumed => "consumed",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+        }
+    }
+
+    /// One of the four names exactly; anything else is not a status.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+impl std::fmt::Display for TokenStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+const ACTIVE: &str = TokenStatus::Active.as_str();
+const CONSUMED: &str = TokenStatus::Consumed.as_str();
+const EXPIRED: &str = TokenStatus::Expired.as_str();
 
 #[derive(Clone, Debug, Queryable, QueryableByName, Insertable)]
 #[diesel(table_name = ott)]
@@ -26,6 +65,7 @@ pub struct OneTimeTokenRecord {
     pub email: String,
     pub email_lower: String,
     pub context: String,
+    /// A [`TokenStatus`] name; read it through [`OneTimeTokenRecord::stored_status`].
     pub status: String,
     pub application_id: Option<String>,
     pub created_at: i64,
@@ -34,12 +74,17 @@ pub struct OneTimeTokenRecord {
 }
 
 impl OneTimeTokenRecord {
+    /// The stored status. Only [`TokenStatus`] names are ever written; a row holding anything
+    /// else (written by hand) reads as revoked: unusable, and never reactivated.
+    pub fn stored_status(&self) -> TokenStatus {
+        TokenStatus::parse(&self.status).unwrap_or(TokenStatus::Revoked)
+    }
+
     /// The status as everyone sees it: an active token past its expiry is expired.
-    pub fn effective_status(&self, now: i64) -> &str {
-        if self.status == ACTIVE && self.expires_at <= now {
-            EXPIRED
-        } else {
-            &self.status
+    pub fn effective_status(&self, now: i64) -> TokenStatus {
+        match self.stored_status() {
+            TokenStatus::Active if self.expires_at <= now => TokenStatus::Expired,
+            status => status,
         }
     }
 }
@@ -184,12 +229,12 @@ fn consume_only(
 pub fn set_status(
     conn: &mut DbConnection,
     id: &str,
-    status: &str,
+    status: TokenStatus,
     event: &AuditRecord,
 ) -> QueryResult<Option<OneTimeTokenRecord>> {
     conn.transaction(|conn| {
         let updated: Option<OneTimeTokenRecord> = diesel::update(ott::table.find(id))
-            .set(ott::status.eq(status))
+            .set(ott::status.eq(status.as_str()))
             .returning(ott::all_columns)
             .get_result(conn)
             .optional()?;
@@ -213,8 +258,8 @@ pub fn delete(conn: &mut DbConnection, id: &str, event: &AuditRecord) -> QueryRe
 #[derive(Clone, Debug, Default)]
 pub struct ListFilter {
     pub email_lower: Option<String>,
-    /// One of the four statuses, with expiry taken into account.
-    pub status: Option<String>,
+    /// With expiry taken into account.
+    pub status: Option<TokenStatus>,
 }
 
 fn filtered(filter: &ListFilter, now: i64) -> ott::BoxedQuery<'static, MultiBackend> {
@@ -222,16 +267,20 @@ fn filtered(filter: &ListFilter, now: i64) -> ott::BoxedQuery<'static, MultiBack
     if let Some(email) = &filter.email_lower {
         query = query.filter(ott::email_lower.eq(email.clone()));
     }
-    match filter.status.as_deref() {
-        Some(ACTIVE) => query = query.filter(ott::status.eq(ACTIVE).and(ott::expires_at.gt(now))),
-        Some(EXPIRED) => {
+    match filter.status {
+        Some(TokenStatus::Active) => {
+            query = query.filter(ott::status.eq(ACTIVE).and(ott::expires_at.gt(now)))
+        }
+        Some(TokenStatus::Expired) => {
             query = query.filter(
                 ott::status
                     .eq(EXPIRED)
                     .or(ott::status.eq(ACTIVE).and(ott::expires_at.le(now))),
             )
         }
-        Some(other) => query = query.filter(ott::status.eq(other.to_owned())),
+        Some(other @ (TokenStatus::Consumed | TokenStatus::Revoked)) => {
+            query = query.filter(ott::status.eq(other.as_str()))
+        }
         None => {}
     }
     query

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use serde::Deserialize;
 
 use super::request::{AuthorizationRequest, Prompt};
-use crate::crypto::KeySet;
+use crate::crypto::{KeySet, Secret};
 use crate::error::{OAuthErrorCode, PageError};
 use crate::identity::applications::{AppType, Application};
 use crate::oidc::params::Params;
@@ -77,7 +77,7 @@ pub fn validate(
         max_age,
         login_hint: params.get("login_hint").map(str::to_owned),
         id_token_hint_sub,
-        one_time_token: params.get("one_time_token").map(str::to_owned),
+        one_time_token: params.get("one_time_token").map(Secret::new),
     })
 }
 

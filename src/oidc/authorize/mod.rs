@@ -1,5 +1,7 @@
-//! `GET|POST /oidc/auth`: validate, then either answer at once (a live session that satisfies
-//! the request) or hand over to an interaction (the hosted pages).
+//! The authorization endpoint's protocol part: the pipeline of checks, what the session calls
+//! for, issuing the code and sending errors back. It returns what to do next as a value; the
+//! `GET|POST /oidc/auth` handlers (in the interaction layer, which renders the pages) carry
+//! it out.
 
 mod checks;
 mod decide;
@@ -10,36 +12,37 @@ pub use decide::{Next, decide};
 pub use request::{AuthorizationRequest, Prompt};
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
-use crate::crypto::{random_token, sha256_b64url};
-use crate::error::PageError;
+use crate::crypto::{Secret, random_token, sha256_b64url};
+use crate::error::{OAuthErrorCode, PageError};
 use crate::oidc::params::Params;
-use crate::oidc::session::{self, Authentication};
+use crate::oidc::session::{self, Amr, Authentication};
 use crate::state::AppState;
 use crate::storage::grants::{CodeRecord, insert_code};
+use crate::storage::sessions::SessionRecord;
 
-pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    authorize(&req, &state, req.query_string().as_bytes()).await
+/// An authorization request that passed every check, and what the session alone calls for.
+/// The caller (the interaction layer, which renders pages) carries it out.
+#[derive(Debug)]
+pub struct Checked {
+    pub request: AuthorizationRequest,
+    /// This browser's live session, if any.
+    pub session: Option<SessionRecord>,
+    /// A magic link (`one_time_token`), taken out of the request: decided about first.
+    pub link: Option<Secret>,
+    /// What to do when there is no link, or the link is ignored.
+    pub next: Next,
 }
 
-pub async fn post(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
-    authorize(&req, &state, &body).await
-}
-
-async fn authorize(req: &HttpRequest, state: &AppState, encoded: &[u8]) -> HttpResponse {
-    match run(req, state, encoded).await {
-        Ok(response) => response,
-        Err(e) => error_response(state, e),
-    }
-}
-
-async fn run(
+/// Runs the pipeline of checks on an encoded request (query string or form body) and reads
+/// the session. Errors are sent back to the client, or shown, by [`error_response`].
+pub async fn check(
     req: &HttpRequest,
     state: &AppState,
     encoded: &[u8],
-) -> Result<HttpResponse, AuthorizeError> {
-    let now = state.clock.now_ms();
+    now: i64,
+) -> Result<Checked, AuthorizeError> {
     let params = Params::parse(encoded)
         .map_err(|e| AuthorizeError::Page(PageError::bad_request("invalid_request", e)))?;
     let app = match params.get("client_id") {
@@ -51,37 +54,30 @@ async fn run(
         None => None,
     };
     let mut request = checks::validate(&params, app.as_deref(), &state.keys.current())?;
-    let current = session::current(req, state, now)
+    let session = session::current(req, state, now)
         .await
         .map_err(|e| AuthorizeError::Page(e.into()))?;
-    if let Some(token) = request.one_time_token.take() {
-        let handled = crate::interaction::magic_link::begin(
-            req,
-            state,
-            &request,
-            token,
-            current.as_ref(),
-            now,
-        )
-        .await
-        .map_err(AuthorizeError::Page)?;
-        if let Some(response) = handled {
-            return Ok(response);
-        }
-    }
-    match decide(&request, current.as_ref(), now) {
-        Next::Complete(auth) => complete(state, &request, &auth, now)
-            .await
-            .map_err(AuthorizeError::Page),
-        Next::Fail(code, description) => Err(AuthorizeError::Redirect {
-            redirect_uri: request.redirect_uri,
-            state: request.state,
-            code,
-            description: description.into(),
-        }),
-        Next::SignIn => crate::interaction::start(state, request, Default::default(), now)
-            .await
-            .map_err(AuthorizeError::Page),
+    let link = request.one_time_token.take();
+    let next = decide(&request, session.as_ref(), now);
+    Ok(Checked {
+        request,
+        session,
+        link,
+        next,
+    })
+}
+
+/// The refusal [`Next::Fail`] stands for, to send back to the client.
+pub fn refusal(
+    request: AuthorizationRequest,
+    code: OAuthErrorCode,
+    description: &str,
+) -> AuthorizeError {
+    AuthorizeError::Redirect {
+        redirect_uri: request.redirect_uri,
+        state: request.state,
+        code,
+        description: description.into(),
     }
 }
 
@@ -115,9 +111,9 @@ pub fn new_code(
         nonce: request.nonce.clone(),
         code_challenge: request.code_challenge.clone(),
         auth_time: auth.auth_time,
-        amr: auth.amr.join(" "),
+        amr: Amr::join(&auth.amr),
         created_at: now,
-        expires_at: now + state.settings.authorization_code_ttl_secs * 1000,
+        expires_at: now + state.settings.authorization_code_ttl().num_milliseconds(),
         consumed_at: None,
     };
     let mut pairs = vec![("code", code.as_str())];
@@ -144,7 +140,9 @@ pub fn redirect(base: &str, pairs: &[(&str, &str)]) -> HttpResponse {
         .finish()
 }
 
-fn error_response(state: &AppState, error: AuthorizeError) -> HttpResponse {
+/// The response for a refused request: a page before the redirect URI is trusted, a redirect
+/// with `error`, `state` and `iss` after.
+pub fn error_response(state: &AppState, error: AuthorizeError) -> HttpResponse {
     match error {
         AuthorizeError::Page(page) => page.error_response(),
         AuthorizeError::Redirect {

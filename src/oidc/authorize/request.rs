@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::crypto::Secret;
 use crate::oidc::scope::Scopes;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,9 +51,10 @@ pub struct AuthorizationRequest {
     pub login_hint: Option<String>,
     /// `sub` of a verified `id_token_hint`.
     pub id_token_hint_sub: Option<String>,
-    /// A magic-link token (`one_time_token`). Never stored: an interaction keeps its hash.
+    /// A magic-link token (`one_time_token`). Never stored (an interaction keeps its hash)
+    /// nor printed.
     #[serde(skip)]
-    pub one_time_token: Option<String>,
+    pub one_time_token: Option<Secret>,
 }
 
 #[cfg(test)]
