@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sesame::clock::Clock;
 use sesame::config::Settings;
-use sesame::crypto::SigningAlg;
 use sesame::crypto::keys::generate_key;
+use sesame::crypto::{Secret, SigningAlg};
 use sesame::identity::applications::{AppType, NewApplication, register};
 use sesame::identity::{Email, NewUser, SignInExperience, users};
 use sesame::startup::{Application, open_storage};
@@ -217,7 +217,7 @@ fn create_user(settings: &Settings, args: UserCreateArgs) -> Result<(), AnyError
         &storage,
         NewUser {
             email,
-            password: args.password,
+            password: args.password.map(Secret::new),
             name: args.name,
             email_verified: true,
         },

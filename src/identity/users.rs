@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 use super::Email;
-use crate::crypto::password;
+use crate::crypto::{Secret, password};
 use crate::storage::{Storage, StorageError, users as queries};
 
 /// A person who can sign in.
@@ -21,7 +21,7 @@ pub struct User {
 
 pub struct NewUser {
     pub email: Email,
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     pub name: Option<String>,
     pub email_verified: bool,
 }

@@ -155,7 +155,7 @@ async fn carry_out(
 pub async fn register_verified(
     state: &AppState,
     email: &Email,
-    password: Option<String>,
+    password: Option<Secret>,
     name: Option<String>,
     now: i64,
 ) -> Result<User, PageError> {

@@ -7,6 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{Flow, Interaction, Proven, Step, complete, load, save_step};
+use crate::crypto::Secret;
 use crate::error::PageError;
 use crate::identity::mfa;
 use crate::oidc::session::Amr;
@@ -111,7 +112,7 @@ pub async fn page(
 pub struct CodeForm {
     #[serde(default)]
     csrf: String,
-    code: String,
+    code: Secret,
 }
 
 /// `POST /interaction/{uid}/mfa`: verify, or complete enrollment.
@@ -142,7 +143,8 @@ pub async fn submit(
         .await;
     }
     if let Some(secret) = enrollment(&interaction) {
-        return match mfa::enroll(&state.storage, &user_id, &secret, &form.code, now).await? {
+        return match mfa::enroll(&state.storage, &user_id, &secret, form.code.expose(), now).await?
+        {
             Some(codes) => {
                 save_step(&state, &interaction, &Step::Enrolled { proven }).await?;
                 Ok(render(
@@ -165,7 +167,7 @@ pub async fn submit(
             }
         };
     }
-    if !mfa::verify(&state.storage, &user_id, &form.code, now).await? {
+    if !mfa::verify(&state.storage, &user_id, form.code.expose(), now).await? {
         return page(
             &state,
             interaction,

@@ -9,7 +9,7 @@ use super::{
     Flow, Interaction, Proven, Step, authenticated, authenticated_as, load, magic_link, mfa,
 };
 use crate::config::Settings;
-use crate::crypto::password;
+use crate::crypto::{Secret, password};
 use crate::error::PageError;
 use crate::identity::users;
 use crate::identity::{Email, NewUser, SignInExperience, User, UserError};
@@ -125,7 +125,7 @@ pub struct SignInForm {
     #[serde(default)]
     csrf: String,
     email: String,
-    password: String,
+    password: Secret,
 }
 
 const WRONG_CREDENTIALS: &str = "The email or password is incorrect.";
@@ -198,7 +198,7 @@ impl FailureLimits {
 async fn check_password(
     state: &AppState,
     email: &str,
-    password: String,
+    password: Secret,
 ) -> Result<Option<User>, PageError> {
     let lookup = email.to_owned();
     let user = state
@@ -338,7 +338,7 @@ pub struct RegisterForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
-    password: String,
+    password: Secret,
     #[serde(default)]
     name: String,
 }
@@ -396,14 +396,14 @@ impl Registration<'_> {
         &self,
         needs: SignUpRequirements,
         ask_password: bool,
-    ) -> Result<(Option<String>, Option<String>), String> {
+    ) -> Result<(Option<String>, Option<Secret>), String> {
         let name = Some(self.form.name.trim().to_owned()).filter(|n| !n.is_empty());
         if needs.name && name.is_none() {
             return Err("Enter your full name.".into());
         }
         let password = ask_password.then(|| self.form.password.clone());
         if let Some(p) = &password {
-            self.experience.check_password(p)?;
+            self.experience.check_password(p.expose())?;
         }
         Ok((name, password))
     }

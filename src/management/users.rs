@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::body::{self, de};
 use super::{Caller, deleted, invalid, not_found, page, paging, search_term};
-use crate::crypto::password;
+use crate::crypto::{Secret, password};
 use crate::error::{ApiError, ApiErrorBody, ApiErrorCode};
 use crate::identity::{Email, NewUser, SignInExperience, User, UserError, users};
 use crate::state::AppState;
@@ -137,13 +137,13 @@ fn name(value: Option<String>) -> Option<String> {
     value.map(|s| s.trim().to_owned()).filter(|n| !n.is_empty())
 }
 
-/// A new password, checked against the password policy in force now.
-async fn new_password(state: &AppState, password: String) -> Result<String, ApiError> {
+/// A new password, checked against the password policy in force now; from here on a Secret.
+async fn new_password(state: &AppState, password: String) -> Result<Secret, ApiError> {
     let experience = SignInExperience::load(&state.storage, &state.settings).await?;
     experience
         .check_password(&password)
         .map_err(|m| invalid("password", m))?;
-    Ok(password)
+    Ok(Secret::new(password))
 }
 
 /// Create a user

@@ -260,7 +260,7 @@ impl TestApp {
             &self.storage,
             NewUser {
                 email: Email::parse(email).expect("email"),
-                password: Some(PASSWORD.into()),
+                password: Some(sesame::crypto::Secret::new(PASSWORD)),
                 name: Some("Test Person".into()),
                 email_verified: true,
             },
