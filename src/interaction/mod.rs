@@ -1,5 +1,7 @@
-//! The interaction: a server-side record of a sign-in in progress (random id in the URL and in
-//! a cookie, row in the database) holding the validated authorization request. Each hosted page
+//! The interaction: a server-side record of a sign-in in progress (random id in the URL, row in
+//! the database) holding the validated authorization request. The browser that started it holds
+//! a cookie with a second random value, stored hashed in the row: the URL alone (seen on a
+//! screen, in a log) continues nothing. Each hosted page
 //! reads it and advances it; finishing creates the session and the authorization code. Because
 //! the state lives in the database, any Sesame instance can serve any step.
 
@@ -86,6 +88,7 @@ pub async fn start(
     now: i64,
 ) -> Result<HttpResponse, PageError> {
     let uid = random_token(24);
+    let secret = random_token(24);
     let record = InteractionRecord {
         id_hash: sha256_b64url(&uid),
         request: serde_json::to_string(&request).map_err(|_| PageError::internal())?,
@@ -93,6 +96,7 @@ pub async fn start(
         state: serde_json::to_string(&step).map_err(|_| PageError::internal())?,
         created_at: now,
         expires_at: now + state.settings.interaction_ttl().num_milliseconds(),
+        secret_hash: Some(sha256_b64url(&secret)),
     };
     state
         .storage
@@ -101,7 +105,7 @@ pub async fn start(
     let cookie = session::cookie(
         state,
         INTERACTION_COOKIE,
-        uid.clone(),
+        secret,
         COOKIE_PATH,
         state.settings.interaction_ttl().num_seconds(),
     );
@@ -122,19 +126,38 @@ fn expired() -> PageError {
     .with_next_step("Go back to the application and sign in again.")
 }
 
-/// Loads the interaction named in the URL, which must also be this browser's cookie.
+/// The page for a sign-in in progress reached without the cookie of the browser that started
+/// it (a copied or stolen URL): nothing of it is shown or done here.
+fn other_browser() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "interaction_other_browser",
+        "Continue in the browser that started the sign-in",
+        "This sign-in was started in another browser, and can only be continued there.",
+    )
+    .with_next_step(
+        "Continue in the browser that started the sign-in, or go back to the application and \
+         sign in again here.",
+    )
+}
+
+/// Whether the cookie's secret is the one this interaction was started with. Rows written
+/// before the secret existed have none: they match no cookie.
+fn started_here(req: &HttpRequest, record: &InteractionRecord) -> bool {
+    match (req.cookie(INTERACTION_COOKIE), &record.secret_hash) {
+        (Some(cookie), Some(stored)) => constant_time_eq(&sha256_b64url(cookie.value()), stored),
+        _ => false,
+    }
+}
+
+/// Loads the interaction named in the URL, for the browser that started it (whose cookie holds
+/// the interaction's secret).
 pub async fn load(
     req: &HttpRequest,
     state: &AppState,
     uid: &str,
     now: i64,
 ) -> Result<Interaction, PageError> {
-    let cookie_matches = req
-        .cookie(INTERACTION_COOKIE)
-        .is_some_and(|c| constant_time_eq(c.value(), uid));
-    if !cookie_matches {
-        return Err(expired());
-    }
     let id_hash = sha256_b64url(uid);
     let lookup = id_hash.clone();
     let record = state
@@ -142,6 +165,9 @@ pub async fn load(
         .run(move |c| queries::find_live_interaction(c, &lookup, now))
         .await?
         .ok_or_else(expired)?;
+    if !started_here(req, &record) {
+        return Err(other_browser());
+    }
     let request = serde_json::from_str(&record.request).map_err(|_| PageError::internal())?;
     // A row written in another shape (an older version) is a sign-in to start again.
     let step = serde_json::from_str(&record.state).map_err(|_| expired())?;

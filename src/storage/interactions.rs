@@ -4,7 +4,8 @@ use super::DbConnection;
 use super::schema::interactions;
 
 /// A sign-in in progress: the validated authorization request and what has been proven so far,
-/// both as JSON owned by `crate::interaction`.
+/// both as JSON owned by `crate::interaction`; and the SHA-256 of the secret in the cookie of
+/// the browser that started it (none in rows written before there was one: they match nothing).
 #[derive(Clone, Debug, Queryable, Insertable)]
 #[diesel(table_name = interactions)]
 pub struct InteractionRecord {
@@ -14,6 +15,7 @@ pub struct InteractionRecord {
     pub state: String,
     pub created_at: i64,
     pub expires_at: i64,
+    pub secret_hash: Option<String>,
 }
 
 pub fn insert_interaction(conn: &mut DbConnection, record: &InteractionRecord) -> QueryResult<()> {

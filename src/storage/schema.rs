@@ -66,6 +66,7 @@ diesel::table! {
         state -> Text,
         created_at -> BigInt,
         expires_at -> BigInt,
+        secret_hash -> Nullable<Text>,
     }
 }
 
