@@ -91,23 +91,39 @@ pub async fn verify(
         .await
 }
 
-/// Completes an enrollment when `code` matches the pending secret; returns the backup codes.
+/// What became of an enrollment attempt.
+#[derive(Debug)]
+pub enum Enrollment {
+    /// Stored: the backup codes, to show once.
+    Enrolled(Vec<String>),
+    /// The code does not match the pending secret.
+    WrongCode,
+    /// The user already has an authenticator (enrolled meanwhile): it is kept, not replaced.
+    AlreadyEnrolled,
+}
+
+/// Completes an enrollment when `code` matches the pending secret and the user has no
+/// authenticator yet (checked and stored in one transaction).
 pub async fn enroll(
     storage: &Storage,
     user_id: &str,
     secret: &str,
     code: &str,
     now_ms: i64,
-) -> Result<Option<Vec<String>>, StorageError> {
+) -> Result<Enrollment, StorageError> {
     let Some(step) = matching_step(secret, code, now_ms / 1000) else {
-        return Ok(None);
+        return Ok(Enrollment::WrongCode);
     };
     let (codes, hashes) = new_backup_codes();
     let (id, secret) = (user_id.to_owned(), secret.to_owned());
-    storage
+    let stored = storage
         .run(move |c| queries::enroll_totp(c, &id, &secret, step, &hashes, now_ms))
         .await?;
-    Ok(Some(codes))
+    Ok(if stored {
+        Enrollment::Enrolled(codes)
+    } else {
+        Enrollment::AlreadyEnrolled
+    })
 }
 
 /// The current code for a secret (tests and enrollment helpers act as an authenticator app).

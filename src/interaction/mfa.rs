@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::{Flow, Interaction, Proven, Step, complete, load, save_step};
 use crate::crypto::Secret;
 use crate::error::PageError;
-use crate::identity::mfa;
+use crate::identity::mfa::{self, Enrollment};
 use crate::oidc::session::Amr;
 use crate::pages::render;
 use crate::state::AppState;
@@ -145,7 +145,7 @@ pub async fn submit(
     if let Some(secret) = enrollment(&interaction) {
         return match mfa::enroll(&state.storage, &user_id, &secret, form.code.expose(), now).await?
         {
-            Some(codes) => {
+            Enrollment::Enrolled(codes) => {
                 save_step(&state, &interaction, &Step::Enrolled { proven }).await?;
                 Ok(render(
                     StatusCode::OK,
@@ -156,12 +156,35 @@ pub async fn submit(
                     },
                 ))
             }
-            None => {
+            Enrollment::WrongCode => {
                 page(
                     &state,
                     interaction,
                     StatusCode::BAD_REQUEST,
                     Some("That code is not valid. Check the time on your device and try again."),
+                )
+                .await
+            }
+            Enrollment::AlreadyEnrolled => {
+                // Enrolled meanwhile (another sign-in): this secret is dropped, never stored;
+                // the page now asks for a code from the authenticator already set up.
+                let step = Step::SecondFactor {
+                    proven,
+                    enrollment: None,
+                };
+                save_step(&state, &interaction, &step).await?;
+                let interaction = Interaction {
+                    step,
+                    ..interaction
+                };
+                page(
+                    &state,
+                    interaction,
+                    StatusCode::CONFLICT,
+                    Some(
+                        "This account already has an authenticator. Enter a code from it, \
+                         or a backup code.",
+                    ),
                 )
                 .await
             }

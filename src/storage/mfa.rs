@@ -15,8 +15,11 @@ pub fn find_totp(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<(
         .optional()
 }
 
-/// Stores a verified enrollment (replacing any previous one) with fresh backup codes;
-/// `first_step` is the step the enrollment code was accepted at.
+/// Stores a verified enrollment with fresh backup codes, only if the user has none: in one
+/// transaction, the authenticator is inserted (never replaced: an existing row, or one a
+/// concurrent enrollment commits first under the primary key, stops it) and the backup codes
+/// only with it. `first_step` is the step the enrollment code was accepted at. Returns whether
+/// this enrollment was stored (false: the user already has an authenticator).
 pub fn enroll_totp(
     conn: &mut DbConnection,
     user_id: &str,
@@ -24,11 +27,9 @@ pub fn enroll_totp(
     first_step: i64,
     backup_code_hashes: &[String],
     now: i64,
-) -> QueryResult<()> {
-    conn.transaction(|conn| {
-        diesel::delete(mfa_totp::table.find(user_id)).execute(conn)?;
-        diesel::delete(mfa_backup_codes::table.filter(mfa_backup_codes::user_id.eq(user_id)))
-            .execute(conn)?;
+) -> QueryResult<bool> {
+    let stored = conn.transaction(|conn| {
+        // The primary key makes this insert fail when the user has an authenticator.
         diesel::insert_into(mfa_totp::table)
             .values((
                 mfa_totp::user_id.eq(user_id),
@@ -36,6 +37,9 @@ pub fn enroll_totp(
                 mfa_totp::last_step.eq(first_step),
                 mfa_totp::created_at.eq(now),
             ))
+            .execute(conn)?;
+        // Codes left from an authenticator removed earlier are not this enrollment's.
+        diesel::delete(mfa_backup_codes::table.filter(mfa_backup_codes::user_id.eq(user_id)))
             .execute(conn)?;
         for hash in backup_code_hashes {
             diesel::insert_into(mfa_backup_codes::table)
@@ -45,8 +49,16 @@ pub fn enroll_totp(
                 ))
                 .execute(conn)?;
         }
-        Ok(())
-    })
+        QueryResult::Ok(())
+    });
+    match stored {
+        Ok(()) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Accepts TOTP step `step` if it is newer than every step accepted before.

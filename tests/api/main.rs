@@ -6,6 +6,7 @@
 mod common;
 
 mod applications_api;
+mod attack_authenticator_replacement;
 mod attack_stolen_interaction_url;
 mod authorize;
 mod browsers;

@@ -4,6 +4,7 @@
 //! attempts. The `openidconnect` crate is the relying party.
 
 use crate::common::rp::{self, CALLBACK, Pending, amr};
+use crate::common::totp::{code_now, now_secs, totp_secret};
 use crate::common::{
     Backend, PASSWORD, browser, input_value, location, magic_link_token, query_param,
     start_interaction, submit_sign_in,
@@ -122,14 +123,6 @@ impl World {
         let html = r.text().await.expect("html");
         assert!(html.contains("name=\"code\""), "the form again: {html}");
     }
-}
-
-fn now_secs() -> i64 {
-    crate::common::now_ms() / 1000
-}
-
-fn code_now(secret: &str) -> String {
-    current_code(secret, now_secs()).expect("TOTP code")
 }
 
 /// A six-digit code valid at no step near now.
@@ -345,13 +338,6 @@ async fn an_invitation_joins_only_after_the_second_factor(backend: Backend) {
     assert_eq!(joined.len(), 1);
     assert_eq!(joined[0]["primaryEmail"], "ada@example.com");
     assert_eq!(joined[0]["organizationRoles"][0]["name"], "member");
-}
-
-fn totp_secret(html: &str) -> Option<String> {
-    let marker = "<code id=\"totp-secret\">";
-    let start = html.find(marker)? + marker.len();
-    let end = html[start..].find('<')?;
-    Some(html[start..start + end].trim().to_owned())
 }
 
 fn backup_codes(html: &str) -> Vec<String> {

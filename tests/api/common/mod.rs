@@ -12,11 +12,14 @@
 //!   ([`api::Api`]), the token and userinfo endpoints, JSON field helpers and the assertions on
 //!   error answers;
 //! - [`rp`]: the `openidconnect` crate as relying party ([`rp::Rp`]) and a [`rp::World`] of a
-//!   Sesame, a Management API token and a single-page app, for the end-to-end flows.
+//!   Sesame, a Management API token and a single-page app, for the end-to-end flows;
+//! - [`totp`]: TOTP codes as an authenticator app computes them, and the secret an enrollment
+//!   page shows.
 #![allow(dead_code)]
 
 pub mod api;
 pub mod rp;
+pub mod totp;
 
 use std::net::TcpListener;
 
