@@ -6,6 +6,7 @@
 mod common;
 
 mod applications_api;
+mod attack_introspection_by_anyone;
 mod authorize;
 mod browsers;
 mod cli;
