@@ -106,6 +106,10 @@ struct AppCreateArgs {
     /// Let this m2m application obtain Management API tokens.
     #[arg(long)]
     management_api: bool,
+    /// Let this confidential application introspect the tokens of every application, not only
+    /// its own (a resource server).
+    #[arg(long)]
+    introspection: bool,
 }
 
 #[derive(Subcommand)]
@@ -192,6 +196,7 @@ fn create_app(settings: &Settings, args: AppCreateArgs) -> Result<(), AnyError> 
             post_logout_redirect_uris: args.post_logout_redirect_uris,
             id_token_alg: args.id_token_alg.into(),
             management_api: args.management_api,
+            introspection: args.introspection,
         },
         Clock::system().now_ms(),
     )?;

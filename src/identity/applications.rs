@@ -45,6 +45,8 @@ pub struct Application {
     pub post_logout_redirect_uris: Vec<String>,
     pub id_token_alg: SigningAlg,
     pub management_api: bool,
+    /// May introspect the tokens of every application, not only its own (RFC 7662).
+    pub introspection: bool,
     pub created_at: i64,
 }
 
@@ -54,6 +56,12 @@ impl Application {
         self.secret_hash
             .as_deref()
             .is_some_and(|stored| constant_time_eq(stored, &sha256_b64url(presented.expose())))
+    }
+
+    /// Whether this application may learn that `token_client_id`'s token is active: its own
+    /// tokens, or any token when it was registered as an introspector (RFC 7662 2.1, 4).
+    pub fn may_introspect(&self, token_client_id: &str) -> bool {
+        self.introspection || self.id == token_client_id
     }
 
     /// Exact string comparison (RFC 9700 2.1: no prefix, wildcard or normalization).
@@ -73,6 +81,7 @@ pub struct NewApplication {
     pub post_logout_redirect_uris: Vec<String>,
     pub id_token_alg: SigningAlg,
     pub management_api: bool,
+    pub introspection: bool,
 }
 
 /// A registered application, its plaintext secret (shown once) and its CORS origins.
@@ -94,6 +103,8 @@ pub enum RegistrationError {
     M2mRedirect,
     #[error("only m2m applications can call the Management API")]
     ManagementNotM2m,
+    #[error("only confidential (traditional or m2m) applications can introspect tokens")]
+    IntrospectionNotConfidential,
 }
 
 fn check_uri(uri: &str) -> Result<url::Url, RegistrationError> {
@@ -134,6 +145,9 @@ pub fn register(new: NewApplication, now: i64) -> Result<Registered, Registratio
     if new.management_api && new.app_type != AppType::M2m {
         return Err(RegistrationError::ManagementNotM2m);
     }
+    if new.introspection && !new.app_type.is_confidential() {
+        return Err(RegistrationError::IntrospectionNotConfidential);
+    }
     let secret = new
         .app_type
         .is_confidential()
@@ -150,6 +164,7 @@ pub fn register(new: NewApplication, now: i64) -> Result<Registered, Registratio
             post_logout_redirect_uris: new.post_logout_redirect_uris,
             id_token_alg: new.id_token_alg,
             management_api: new.management_api,
+            introspection: new.introspection,
             created_at: now,
         },
         secret,
@@ -231,6 +246,7 @@ mod tests {
             post_logout_redirect_uris: vec![],
             id_token_alg: SigningAlg::RS256,
             management_api: false,
+            introspection: false,
         }
     }
 
@@ -256,6 +272,23 @@ mod tests {
         assert!(register(new(AppType::Spa, &["https://a.example/cb#x"]), 0).is_err());
         assert!(register(new(AppType::Traditional, &[]), 0).is_err());
         assert!(register(new(AppType::M2m, &["https://a.example/cb"]), 0).is_err());
+    }
+
+    #[test]
+    fn only_confidential_applications_may_introspect_and_only_their_own_tokens_unless_allowed() {
+        let mut spa = new(AppType::Spa, &["https://a.example/cb"]);
+        spa.introspection = true;
+        assert!(matches!(
+            register(spa, 0),
+            Err(RegistrationError::IntrospectionNotConfidential)
+        ));
+        let web = register(new(AppType::Traditional, &["https://a.example/cb"]), 0).expect("ok");
+        assert!(web.app.may_introspect(&web.app.id));
+        assert!(!web.app.may_introspect("another-client"));
+        let mut rs = new(AppType::M2m, &[]);
+        rs.introspection = true;
+        let rs = register(rs, 0).expect("ok");
+        assert!(rs.app.may_introspect("another-client"));
     }
 
     #[test]

@@ -112,6 +112,9 @@ struct ApplicationView {
     custom_client_metadata: CustomClientMetadata,
     /// Whether the application may call this API.
     is_management_api: bool,
+    /// Whether the application may introspect the tokens of every application; any other
+    /// application learns only of its own tokens.
+    is_introspector: bool,
     /// Milliseconds since the Unix epoch.
     created_at: i64,
     /// The client secret of a Traditional or MachineToMachine application, shown only when it
@@ -134,6 +137,7 @@ impl ApplicationView {
             id: app.id,
             name: app.name,
             is_management_api: app.management_api,
+            is_introspector: app.introspection,
             created_at: app.created_at,
             secret,
         }
@@ -187,9 +191,14 @@ struct CreateApplication {
     /// Only a MachineToMachine application may call this API.
     #[serde(default, deserialize_with = "de::optional_flag")]
     is_management_api: Option<bool>,
+    /// Lets a Traditional or MachineToMachine application (a resource server) introspect the
+    /// tokens of every application, not only its own.
+    #[serde(default, deserialize_with = "de::optional_flag")]
+    is_introspector: Option<bool>,
 }
 
-/// Changes to an application; its kind, secret and Management API access stay.
+/// Changes to an application; its kind, secret, Management API access and introspection
+/// permission stay.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"name": "Portal (renamed)"}))]
@@ -215,6 +224,7 @@ fn registration_error(e: RegistrationError, new_redirect_uris: &[String]) -> Api
         | RegistrationError::MissingRedirectUri(_)
         | RegistrationError::M2mRedirect => REDIRECT_URIS,
         RegistrationError::ManagementNotM2m => "isManagementApi",
+        RegistrationError::IntrospectionNotConfidential => "isIntrospector",
     };
     invalid(field, e)
 }
@@ -254,6 +264,7 @@ async fn create(
                 .id_token_signed_response_alg
                 .unwrap_or(SigningAlg::RS256),
             management_api: request.is_management_api.unwrap_or(false),
+            introspection: request.is_introspector.unwrap_or(false),
         },
         state.clock.now_ms(),
     )?;
@@ -344,6 +355,7 @@ fn changed(
                 .id_token_signed_response_alg
                 .unwrap_or(current.id_token_alg),
             management_api: current.management_api,
+            introspection: current.introspection,
         },
         now,
     )?;
@@ -360,7 +372,7 @@ fn changed(
 /// Change an application
 ///
 /// Changes the name, the redirect URIs (each list given replaces the stored one) and the ID
-/// token algorithm; the kind, secret and Management API access stay.
+/// token algorithm; the kind, secret, Management API access and introspection permission stay.
 #[utoipa::path(
     operation_id = "updateApplication",
     tag = TAG,

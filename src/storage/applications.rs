@@ -19,6 +19,7 @@ struct ApplicationRow {
     id_token_alg: String,
     management_api: bool,
     created_at: i64,
+    introspection: bool,
 }
 
 impl ApplicationRow {
@@ -37,6 +38,7 @@ impl ApplicationRow {
             name: self.name,
             secret_hash: self.secret_hash,
             management_api: self.management_api,
+            introspection: self.introspection,
             created_at: self.created_at,
         })
     }
@@ -59,6 +61,7 @@ pub fn insert_application(
         id_token_alg: app.id_token_alg.as_str().to_owned(),
         management_api: app.management_api,
         created_at: app.created_at,
+        introspection: app.introspection,
     };
     conn.transaction(|conn| {
         diesel::insert_into(applications::table)
@@ -117,7 +120,7 @@ pub fn list_applications(
 }
 
 /// Saves an application's name, URIs and ID token algorithm, and replaces its browser origins.
-/// Its id, kind, secret and Management API access stay. `false` when no such application.
+/// Its id, kind, secret, Management API access and introspection permission stay. `false` when no such application.
 pub fn update_application(
     conn: &mut DbConnection,
     app: &Application,

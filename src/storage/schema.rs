@@ -12,6 +12,7 @@ diesel::table! {
         id_token_alg -> Text,
         management_api -> Bool,
         created_at -> BigInt,
+        introspection -> Bool,
     }
 }
 

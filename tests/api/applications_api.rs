@@ -246,6 +246,7 @@ async fn creates_each_kind_of_application(backend: Backend) {
             "oidcClientMetadata",
             "customClientMetadata",
             "isManagementApi",
+            "isIntrospector",
             "createdAt",
         ]),
         "a single-page app has no secret: {spa}"

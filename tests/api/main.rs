@@ -7,6 +7,7 @@ mod common;
 
 mod applications_api;
 mod attack_authenticator_replacement;
+mod attack_introspection_by_anyone;
 mod attack_stolen_interaction_url;
 mod authorize;
 mod browsers;

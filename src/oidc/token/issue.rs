@@ -201,6 +201,7 @@ mod tests {
             post_logout_redirect_uris: vec![],
             id_token_alg: SigningAlg::ES256,
             management_api: false,
+            introspection: false,
             created_at: 0,
         }
     }

@@ -238,18 +238,33 @@ impl TestApp {
         alg: SigningAlg,
         management_api: bool,
     ) -> (String, Option<String>) {
-        let registered = register(
-            NewApplication {
-                name: "Test app".into(),
-                app_type,
-                redirect_uris: redirect_uris.iter().map(|s| s.to_string()).collect(),
-                post_logout_redirect_uris: post_logout.iter().map(|s| s.to_string()).collect(),
-                id_token_alg: alg,
-                management_api,
-            },
-            crate::common::now_ms(),
-        )
-        .expect("valid application");
+        self.insert_app(NewApplication {
+            name: "Test app".into(),
+            app_type,
+            redirect_uris: redirect_uris.iter().map(|s| s.to_string()).collect(),
+            post_logout_redirect_uris: post_logout.iter().map(|s| s.to_string()).collect(),
+            id_token_alg: alg,
+            management_api,
+            introspection: false,
+        })
+    }
+
+    /// Registers an m2m application allowed to introspect every application's tokens (a
+    /// resource server, `sesame app create --introspection`); returns (id, secret).
+    pub fn create_introspector(&self) -> (String, Option<String>) {
+        self.insert_app(NewApplication {
+            name: "Resource server".into(),
+            app_type: AppType::M2m,
+            redirect_uris: vec![],
+            post_logout_redirect_uris: vec![],
+            id_token_alg: SigningAlg::RS256,
+            management_api: false,
+            introspection: true,
+        })
+    }
+
+    fn insert_app(&self, new: NewApplication) -> (String, Option<String>) {
+        let registered = register(new, crate::common::now_ms()).expect("valid application");
         self.storage
             .run_blocking(|c| {
                 applications::insert_application(c, &registered.app, &registered.origins)

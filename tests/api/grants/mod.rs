@@ -36,6 +36,12 @@ impl Client {
         Client { id, secret }
     }
 
+    /// A resource server allowed to introspect every client's tokens.
+    fn introspector(app: &TestApp) -> Self {
+        let (id, secret) = app.create_introspector();
+        Client { id, secret }
+    }
+
     fn secret(&self) -> &str {
         self.secret.as_deref().expect("a confidential client")
     }

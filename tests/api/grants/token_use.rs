@@ -6,7 +6,9 @@ use crate::common::api::object_keys;
 async fn introspection_reports_token_state(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let user = app.create_user(EMAIL);
-    let web = Client::new(&app, AppType::Traditional);
+    // A resource server registered as an introspector: it learns of every client's tokens
+    // (attack_introspection_by_anyone checks that other clients learn only of their own).
+    let web = Client::introspector(&app);
     let spa = Client::new(&app, AppType::Spa);
     let m2m = Client::m2m(&app, true);
     let api = app.settings.management_api_resource();
