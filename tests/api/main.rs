@@ -6,6 +6,7 @@
 mod common;
 
 mod applications_api;
+mod attack_logout_csrf;
 mod attack_stay_skips_checks;
 mod authorize;
 mod browsers;
