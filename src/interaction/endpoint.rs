@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use super::{Step, magic_link, start};
-use crate::oidc::authorize::{self, AuthorizeError, Checked, Next};
+use crate::oidc::authorize::{self, AuthorizationRequest, AuthorizeError, Checked, Next};
 use crate::state::AppState;
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -47,6 +47,17 @@ async fn carry_out(
         }
         None => request,
     };
+    proceed(state, request, next, now).await
+}
+
+/// Carries out what the session alone calls for: for a request without a link, and for one
+/// whose link was set aside ("stay" on the switch page), so both pass the same checks.
+pub(super) async fn proceed(
+    state: &AppState,
+    request: AuthorizationRequest,
+    next: Next,
+    now: i64,
+) -> Result<HttpResponse, AuthorizeError> {
     match next {
         Next::Complete(auth) => authorize::complete(state, &request, &auth, now)
             .await

@@ -8,9 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{
-    Flow, Interaction, PendingLink, Proven, Step, authenticated_as, load, start, suspended,
-};
+use super::{Flow, Interaction, PendingLink, Proven, Step, authenticated_as, load, suspended};
 use crate::crypto::{Secret, sha256_b64url};
 use crate::error::PageError;
 use crate::identity::users::{self, NewUser, UserError};
@@ -308,7 +306,9 @@ async fn switch_to_link(
     .await
 }
 
-/// "Stay": the link stays unused; the request completes as the current account.
+/// "Stay": the link stays unused; the request goes on as if it had carried none, through the
+/// same checks (`max_age`, `id_token_hint`, `prompt`) as the authorization endpoint runs on the
+/// current session: a code for the current account only when they pass.
 async fn stay(
     req: &HttpRequest,
     state: &AppState,
@@ -323,8 +323,8 @@ async fn stay(
         .storage
         .run(move |c| crate::storage::interactions::delete_interaction(c, &id_hash))
         .await?;
-    match current {
-        Some(s) => authorize::complete(state, &request, &Authentication::from(&s), now).await,
-        None => start(state, request, Step::SignIn, now).await,
-    }
+    let next = authorize::decide(&request, current.as_ref(), now);
+    Ok(super::endpoint::proceed(state, request, next, now)
+        .await
+        .unwrap_or_else(|e| authorize::error_response(state, e)))
 }

@@ -1,12 +1,17 @@
-//! `GET|POST /oidc/session/end` (OpenID Connect RP-Initiated Logout 1.0). The session ends; the
-//! browser returns to `post_logout_redirect_uri` only when it is registered, exactly, for the
-//! client named by `id_token_hint` or `client_id`.
+//! `GET|POST /oidc/session/end` (OpenID Connect RP-Initiated Logout 1.0). With a valid
+//! `id_token_hint` the session ends at once; without one, a cross-site request (an `<img>`, a
+//! form) could sign anyone out, so the end-user confirms first: a page whose form POSTs back
+//! with a CSRF token, as the hosted sign-in pages do. The token is bound to this browser's
+//! session cookie (HttpOnly: no other site can read it) and compared in constant time.
+//! The browser returns to `post_logout_redirect_uri` only when it is registered, exactly, for
+//! the client named by `id_token_hint` or `client_id`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::crypto::{constant_time_eq, sha256_b64url};
 use crate::error::PageError;
 use crate::oidc::authorize::redirect;
 use crate::oidc::params::Params;
@@ -19,13 +24,49 @@ use crate::storage::applications::find_application;
 #[template(path = "signed_out.html")]
 struct SignedOutPage;
 
+#[derive(Template)]
+#[template(path = "logout_confirm.html")]
+struct ConfirmPage<'a> {
+    csrf: &'a str,
+    client_id: Option<&'a str>,
+    post_logout_redirect_uri: Option<&'a str>,
+    state: Option<&'a str>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// The confirmation form's CSRF token for the session cookie `cookie`: only a page served to
+/// this browser carries it, and it reveals nothing of the cookie nor of its stored hash.
+fn confirmation_csrf(cookie: &str) -> String {
+    sha256_b64url(&format!("sesame-logout-confirmation.{cookie}"))
+}
+
+/// The same refusal as the hosted pages' forms give on a CSRF mismatch.
+fn check_csrf(expected: &str, presented: &str) -> Result<(), PageError> {
+    if constant_time_eq(expected, presented) {
+        Ok(())
+    } else {
+        Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_mismatch",
+            "This form has expired",
+            "The form could not be verified.",
+        )
+        .with_next_step("Reload the page and try again."))
+    }
+}
+
 #[derive(Deserialize)]
 struct HintClaims {
     aud: serde_json::Value,
 }
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    end_session(&req, &state, req.query_string().as_bytes()).await
+    end_session(&req, &state, req.query_string().as_bytes(), Method::Get).await
 }
 
 pub async fn post(
@@ -33,16 +74,19 @@ pub async fn post(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    end_session(&req, &state, &body).await
+    end_session(&req, &state, &body, Method::Post).await
 }
 
 async fn end_session(
     req: &HttpRequest,
     state: &AppState,
     encoded: &[u8],
+    method: Method,
 ) -> Result<HttpResponse, PageError> {
     let params =
         Params::parse(encoded).map_err(|e| PageError::bad_request("invalid_request", e))?;
+    // A hint that does not verify is refused just below: past that, `hinted` means valid.
+    let hinted = params.get("id_token_hint").is_some();
     let hinted_client = match params.get("id_token_hint") {
         Some(hint) => {
             let claims: HintClaims = state.keys.current().verify(hint).map_err(|_| {
@@ -89,6 +133,22 @@ async fn end_session(
         }
         (None, _) => None,
     };
+    // Without a valid hint, only a confirmed POST from this browser's page ends a session.
+    if !hinted && let Some(cookie) = req.cookie(session::SESSION_COOKIE) {
+        let expected = confirmation_csrf(cookie.value());
+        match (method, params.get("csrf")) {
+            (Method::Post, Some(presented)) => check_csrf(&expected, presented)?,
+            _ => {
+                let page = ConfirmPage {
+                    csrf: &expected,
+                    client_id: params.get("client_id"),
+                    post_logout_redirect_uri: destination.as_deref(),
+                    state: params.get("state"),
+                };
+                return Ok(render(StatusCode::OK, &page));
+            }
+        }
+    }
     let clear = session::end(req, state).await?;
     let mut response = match destination {
         Some(uri) => {

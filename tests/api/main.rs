@@ -8,6 +8,8 @@ mod common;
 mod applications_api;
 mod attack_authenticator_replacement;
 mod attack_introspection_by_anyone;
+mod attack_logout_csrf;
+mod attack_stay_skips_checks;
 mod attack_stolen_interaction_url;
 mod authorize;
 mod browsers;
