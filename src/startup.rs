@@ -170,7 +170,7 @@ impl Application {
                             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
                         )),
                 )
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
                 // Before the `/oidc` scope, which would otherwise take `/oidc/auth`.
                 .configure(crate::interaction::authorization_endpoint)
                 .configure(crate::oidc::routes)

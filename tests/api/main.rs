@@ -6,6 +6,7 @@
 mod common;
 
 mod applications_api;
+mod attack_secrets_in_logs;
 mod attack_unbounded_input;
 mod authorize;
 mod browsers;
