@@ -4,9 +4,11 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
-use actix_web::middleware::DefaultHeaders;
-use actix_web::{App, HttpServer, web};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{DefaultHeaders, Next, from_fn};
+use actix_web::{App, HttpServer, ResponseError, web};
 use tracing_actix_web::TracingLogger;
 
 use crate::clock::Clock;
@@ -33,6 +35,32 @@ pub enum StartupError {
 
 /// How long an application read from the database is trusted before it is read again.
 const CLIENT_CACHE_TTL_MS: i64 = 10_000;
+
+/// The longest query string served, in bytes. No request of ours needs more (authorization
+/// parameters have their own, smaller caps in `oidc::authorize`); longer ones are refused with
+/// 414 before any handler runs.
+pub const MAX_QUERY_BYTES: usize = 8 * 1024;
+
+/// Refuses a query string over [`MAX_QUERY_BYTES`] before any work is done on it.
+async fn refuse_long_queries(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.query_string().len() > MAX_QUERY_BYTES {
+        let page = crate::error::PageError::new(
+            StatusCode::URI_TOO_LONG,
+            "invalid_request",
+            "This request cannot be completed",
+            format!("The query string is too long (at most {MAX_QUERY_BYTES} bytes)."),
+        );
+        return Ok(req
+            .into_response(page.error_response())
+            .map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
 
 /// Opens the database and applies pending migrations.
 pub fn open_storage(settings: &Settings) -> Result<Storage, StartupError> {
@@ -131,6 +159,7 @@ impl Application {
                     crate::error::ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, crate::error::ApiErrorCode::InvalidInput, e.to_string()).into()
                 }))
                 .app_data(web::JsonConfig::default().limit(256 * 1024))
+                .wrap(from_fn(refuse_long_queries))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("Referrer-Policy", "no-referrer"))
@@ -141,7 +170,7 @@ impl Application {
                             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
                         )),
                 )
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
                 // Before the `/oidc` scope, which would otherwise take `/oidc/auth`.
                 .configure(crate::interaction::authorization_endpoint)
                 .configure(crate::oidc::routes)

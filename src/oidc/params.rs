@@ -58,6 +58,16 @@ impl Params {
     pub fn first_repeated(&self) -> Option<&str> {
         self.repeated.first().map(String::as_str)
     }
+
+    /// The first parameter, in name order, whose name is longer than `max_name` bytes or whose
+    /// value is longer than `cap(name)` bytes; for length caps checked before any value is used.
+    pub fn first_too_long(&self, max_name: usize, cap: impl Fn(&str) -> usize) -> Option<&str> {
+        let mut names: Vec<&str> = self.values.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names.into_iter().find(|name| {
+            name.len() > max_name || self.values.get(*name).is_some_and(|v| v.len() > cap(name))
+        })
+    }
 }
 
 #[cfg(test)]
@@ -72,6 +82,15 @@ mod tests {
         assert_eq!(p.get("c"), None);
         assert!(p.is_repeated("a"));
         assert_eq!(p.first_repeated(), Some("a"));
+    }
+
+    #[test]
+    fn finds_the_first_parameter_over_its_cap() {
+        let p = Params::parse(b"a=12&b=1234&c=123456&long_name=1").expect("parse");
+        let cap = |name: &str| if name == "c" { 6 } else { 3 };
+        assert_eq!(p.first_too_long(16, cap), Some("b"));
+        assert_eq!(p.first_too_long(16, |_| 6), None);
+        assert_eq!(p.first_too_long(4, |_| 6), Some("long_name"));
     }
 
     #[test]

@@ -46,12 +46,71 @@ fn page(code: &str, message: impl Into<String>) -> AuthorizeError {
     AuthorizeError::Page(PageError::bad_request(code, message))
 }
 
+/// Length caps, in bytes, on the authorization request's parameters, checked before any other
+/// check so that nothing oversized is looked at, stored in an interaction or echoed back. Each
+/// is well above what a conforming client sends; the query string as a whole is capped at
+/// 8 KiB (`startup::MAX_QUERY_BYTES`), a form body is not, so these are the real bound.
+pub mod caps {
+    /// Ours are 20 characters (`random_token(15)`).
+    pub const CLIENT_ID: usize = 128;
+    /// An exact match against a registered URI; browsers and proxies balk beyond 2 KiB anyway.
+    pub const REDIRECT_URI: usize = 2048;
+    /// Space-separated scope names; the ones we support add up to well under 100 bytes.
+    pub const SCOPE: usize = 1024;
+    /// Opaque to us and echoed back to the client: enough for a signed or encrypted blob.
+    pub const STATE: usize = 1024;
+    /// Copied into the ID token.
+    pub const NONCE: usize = 512;
+    /// An email address: 64 for the local part, 255 for the domain and an `@` (RFC 5321).
+    pub const LOGIN_HINT: usize = 320;
+    /// Ours are 43 characters; only its hash is looked up.
+    pub const ONE_TIME_TOKEN: usize = 256;
+    /// RFC 7636 4.2: at most 128 characters.
+    pub const CODE_CHALLENGE: usize = 128;
+    /// A signed ID token of ours.
+    pub const ID_TOKEN_HINT: usize = 4096;
+    /// Seconds: 10 digits are over 300 years.
+    pub const MAX_AGE: usize = 10;
+    /// Every value of `prompt` once: "none login consent select_account" is 33 bytes.
+    pub const PROMPT: usize = 64;
+    /// Short protocol words: `response_type`, `response_mode`, `code_challenge_method`,
+    /// `display`.
+    pub const KEYWORD: usize = 64;
+    /// BCP 47 language tags, space-separated (`ui_locales`, `claims_locales`), `acr_values`.
+    pub const TAG_LIST: usize = 256;
+    /// Any other parameter (ignored, or refused by a later check).
+    pub const OTHER: usize = 1024;
+    /// A parameter's name.
+    pub const NAME: usize = 64;
+
+    /// The cap on the value of the parameter `name`.
+    pub fn of(name: &str) -> usize {
+        match name {
+            "client_id" => CLIENT_ID,
+            "redirect_uri" => REDIRECT_URI,
+            "scope" => SCOPE,
+            "state" => STATE,
+            "nonce" => NONCE,
+            "login_hint" => LOGIN_HINT,
+            "one_time_token" => ONE_TIME_TOKEN,
+            "code_challenge" => CODE_CHALLENGE,
+            "id_token_hint" => ID_TOKEN_HINT,
+            "max_age" => MAX_AGE,
+            "prompt" => PROMPT,
+            "response_type" | "response_mode" | "code_challenge_method" | "display" => KEYWORD,
+            "ui_locales" | "claims_locales" | "acr_values" => TAG_LIST,
+            _ => OTHER,
+        }
+    }
+}
+
 /// Runs every check; `app` is the client looked up by `client_id` (None when unknown).
 pub fn validate(
     params: &Params,
     app: Option<&Application>,
     keys: &KeySet,
 ) -> Result<AuthorizationRequest, AuthorizeError> {
+    check_lengths(params)?;
     let app = check_client(params, app)?;
     let redirect_uri = check_redirect_uri(params, app)?;
     let v = Verified {
@@ -79,6 +138,28 @@ pub fn validate(
         id_token_hint_sub,
         one_time_token: params.get("one_time_token").map(Secret::new),
     })
+}
+
+/// A page, never a redirect: the redirect URI may be the oversized one, and an oversized
+/// `state` must not be sent back. The page names the parameter but never echoes its value.
+fn check_lengths(params: &Params) -> Result<(), AuthorizeError> {
+    match params.first_too_long(caps::NAME, caps::of) {
+        None => Ok(()),
+        Some(name) if name.len() > caps::NAME => Err(page(
+            "invalid_request",
+            format!(
+                "A parameter name is too long (at most {} bytes).",
+                caps::NAME
+            ),
+        )),
+        Some(name) => Err(page(
+            "invalid_request",
+            format!(
+                "The {name} parameter is too long (at most {} bytes).",
+                caps::of(name)
+            ),
+        )),
+    }
 }
 
 fn check_client<'a>(
