@@ -317,6 +317,21 @@ pub struct PageError {
 }
 
 impl PageError {
+    /// A hosted form's CSRF check: the token the page was given against the one posted,
+    /// compared in constant time; a mismatch is the 403 `csrf_mismatch` page.
+    pub fn check_csrf(expected: &str, presented: &str) -> Result<(), PageError> {
+        if crate::crypto::constant_time_eq(expected, presented) {
+            return Ok(());
+        }
+        Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_mismatch",
+            "This form has expired",
+            "The form could not be verified.",
+        )
+        .with_next_step("Reload the page and try again."))
+    }
+
     pub fn new(
         status: StatusCode,
         code: impl Into<String>,

@@ -66,17 +66,7 @@ pub struct Interaction {
 
 impl Interaction {
     pub fn check_csrf(&self, presented: &str) -> Result<(), PageError> {
-        if constant_time_eq(&self.csrf, presented) {
-            Ok(())
-        } else {
-            Err(PageError::new(
-                StatusCode::FORBIDDEN,
-                "csrf_mismatch",
-                "This form has expired",
-                "The form could not be verified.",
-            )
-            .with_next_step("Reload the page and try again."))
-        }
+        PageError::check_csrf(&self.csrf, presented)
     }
 }
 

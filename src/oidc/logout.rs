@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::crypto::{constant_time_eq, sha256_b64url};
+use crate::crypto::sha256_b64url;
 use crate::error::PageError;
 use crate::oidc::authorize::redirect;
 use crate::oidc::params::Params;
@@ -43,21 +43,6 @@ enum Method {
 /// this browser carries it, and it reveals nothing of the cookie nor of its stored hash.
 fn confirmation_csrf(cookie: &str) -> String {
     sha256_b64url(&format!("sesame-logout-confirmation.{cookie}"))
-}
-
-/// The same refusal as the hosted pages' forms give on a CSRF mismatch.
-fn check_csrf(expected: &str, presented: &str) -> Result<(), PageError> {
-    if constant_time_eq(expected, presented) {
-        Ok(())
-    } else {
-        Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "csrf_mismatch",
-            "This form has expired",
-            "The form could not be verified.",
-        )
-        .with_next_step("Reload the page and try again."))
-    }
 }
 
 #[derive(Deserialize)]
@@ -137,7 +122,7 @@ async fn end_session(
     if !hinted && let Some(cookie) = req.cookie(session::SESSION_COOKIE) {
         let expected = confirmation_csrf(cookie.value());
         match (method, params.get("csrf")) {
-            (Method::Post, Some(presented)) => check_csrf(&expected, presented)?,
+            (Method::Post, Some(presented)) => PageError::check_csrf(&expected, presented)?,
             _ => {
                 let page = ConfirmPage {
                     csrf: &expected,
