@@ -15,8 +15,8 @@ use sesame::identity::applications::AppType;
 use crate::common::api::{Reply, send, str_of, token_request};
 use crate::common::totp::{code_now, totp_secret};
 use crate::common::{
-    Backend, TestApp, browser, code_request, input_value, location, management_token, open_page,
-    post_sign_in, query_param, start_interaction,
+    Backend, PASSWORD, TestApp, browser, code_request, input_value, location, management_token,
+    open_page, post_sign_in, query_param, start_interaction,
 };
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
@@ -367,7 +367,42 @@ async fn a_link_registration_takes_over_an_account_registered_meanwhile(backend:
     assert_eq!(w.password_sign_in(ATTACKERS_PASSWORD).await, 401);
 }
 
+/// An account whose address is already verified is left as it is by a link: the password,
+/// the sessions and the tokens it had keep working.
+async fn a_link_leaves_a_verified_account_as_it_is(backend: Backend) {
+    let w = World::spawn(backend).await;
+    w.app.create_user(VICTIM);
+    let first = browser();
+    let (url, verifier) = w.request(&[]);
+    let page = start_interaction(&w.app, &first, &url).await;
+    let (_, csrf) = open_page(&first, &page).await;
+    let r = post_sign_in(&first, &page, &csrf, VICTIM, PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    let earlier = w.exchange(&location(&r), &verifier).await;
+
+    let link = w
+        .api(
+            reqwest::Method::POST,
+            "/api/one-time-tokens",
+            Some(json!({"email": VICTIM})),
+        )
+        .await;
+    let token = str_of(link.ok(201), "token");
+    let (url, verifier) = w.request(&[("one_time_token", &token), ("login_hint", VICTIM)]);
+    let r = browser().get(&url).send().await.expect("authorize");
+    assert_eq!(r.status(), 303);
+    let callback = location(&r);
+    assert!(callback.starts_with(CALLBACK), "{callback}");
+    w.exchange(&callback, &verifier).await;
+
+    assert_eq!(w.introspect(&earlier.access).await["active"], true);
+    assert_eq!(w.refresh(&earlier.refresh).await.status, 200);
+    assert_eq!(w.signs_in_silently(&first).await, None);
+    assert_eq!(w.password_sign_in(PASSWORD).await, 303);
+}
+
 on_both_backends!(
     a_link_ends_everything_the_pre_hijacker_set_up,
-    a_link_registration_takes_over_an_account_registered_meanwhile
+    a_link_registration_takes_over_an_account_registered_meanwhile,
+    a_link_leaves_a_verified_account_as_it_is
 );
