@@ -2,7 +2,7 @@ use serde::Serialize;
 
 use super::Email;
 use crate::crypto::{Secret, password};
-use crate::storage::{Storage, StorageError, users as queries};
+use crate::storage::{DbConnection, Storage, StorageError, users as queries};
 
 /// A person who can sign in.
 #[derive(Clone, Debug, Serialize)]
@@ -81,4 +81,39 @@ pub fn create_user_blocking(storage: &Storage, new: NewUser, now: i64) -> Result
         .run_blocking(|conn| queries::insert_user(conn, &user))
         .map_err(insert_error)?;
     Ok(user)
+}
+
+/// The first proof that the person signing in holds the account's address (a redeemed link;
+/// any other email verification calls this too). Until then the account may have been set up
+/// by someone else who typed that address (public sign-up proves nothing): a pre-hijacker
+/// holding a password, an authenticator, sessions and tokens, waiting for the owner to start
+/// using it. So proving an unverified address marks it verified and ends everything set up
+/// before (sessions, codes, access and refresh tokens, the password, TOTP and backup codes),
+/// in one transaction; the owner sets a password and MFA again. A verified account is
+/// returned as it is, with no write.
+pub fn prove_email_on(c: &mut DbConnection, user: User, now: i64) -> diesel::QueryResult<User> {
+    if user.email_verified {
+        return Ok(user);
+    }
+    match queries::take_over_unverified(c, &user.id, now)? {
+        Some(proven) => {
+            tracing::info!(user_id = %proven.id, "first proof of the email: earlier access ended");
+            Ok(proven)
+        }
+        // Proven concurrently, or gone: the account as it is now.
+        None => Ok(queries::find_user(c, &user.id)?.unwrap_or(user)),
+    }
+}
+
+/// The account registered with `email`, just proven to be the caller's (see
+/// [`prove_email_on`]); `None` when there is none.
+pub fn find_proven_on(
+    c: &mut DbConnection,
+    email: &Email,
+    now: i64,
+) -> diesel::QueryResult<Option<User>> {
+    match queries::find_user_by_email(c, email.as_str())? {
+        Some(user) => prove_email_on(c, user, now).map(Some),
+        None => Ok(None),
+    }
 }

@@ -21,7 +21,7 @@ use crate::one_time_token::{
 use crate::pages::render;
 use crate::state::AppState;
 use crate::storage::sessions::SessionRecord;
-use crate::storage::users::{find_user, find_user_by_email};
+use crate::storage::users::find_user;
 
 /// The page for a link that cannot be used: names the case, says what to do, 4xx.
 pub fn link_error(e: TokenError) -> PageError {
@@ -148,8 +148,10 @@ async fn carry_out(
     }
 }
 
-/// Creates the account of an email proven by a link. If a concurrent link registered it
-/// first, that account is the one to sign in.
+/// Creates the account of an email proven by a link. If a concurrent registration took the
+/// address first, that account is the one to sign in, taken over as the first proof of its
+/// address if it was unverified (`users::find_proven_on`: the password given here is not set
+/// then; the person sets one later).
 pub async fn register_verified(
     state: &AppState,
     email: &Email,
@@ -169,7 +171,7 @@ pub async fn register_verified(
             let lookup = email.clone();
             state
                 .storage
-                .run(move |c| find_user_by_email(c, lookup.as_str()))
+                .run(move |c| users::find_proven_on(c, &lookup, now))
                 .await?
                 .ok_or_else(PageError::internal)
         }

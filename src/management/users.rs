@@ -33,6 +33,9 @@ const TAG: &str = "Users";
 struct UserView {
     id: String,
     primary_email: String,
+    /// Whether the person proved they hold the address (a magic link redeemed); until then
+    /// the first such proof ends every earlier session, token, password and MFA enrollment.
+    email_verified: bool,
     name: Option<String>,
     /// A suspended user cannot sign in.
     is_suspended: bool,
@@ -47,6 +50,7 @@ impl From<User> for UserView {
             has_password: user.password_hash.is_some(),
             id: user.id,
             primary_email: user.email,
+            email_verified: user.email_verified,
             name: user.name,
             is_suspended: user.suspended,
             created_at: user.created_at,

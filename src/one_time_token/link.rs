@@ -1,6 +1,7 @@
 //! An authorization request's link, settled on a database thread in one trip: gather what the
 //! decision needs, decide, and consume the token there when the decision says so.
 
+use diesel::Connection;
 use serde_json::Value;
 
 use super::decide::{
@@ -8,6 +9,7 @@ use super::decide::{
 };
 use super::{Actor, TokenError, decide, inspect_on, redeem_on};
 use crate::config::Settings;
+use crate::identity::users::prove_email_on;
 use crate::identity::{Email, SignInExperience, User};
 use crate::storage::DbConnection;
 use crate::storage::one_time_tokens::OneTimeTokenRecord;
@@ -103,9 +105,22 @@ pub fn resolve_on(
     let step = match (assumed, &link.email) {
         (LinkDecision::Ignore, _) => LinkStep::Ignore,
         (LinkDecision::Consume(redemption), Some(email)) => {
-            match redeem_on(c, &link.token_hash, Some(email), actor, now)? {
-                Ok(record) => consumed(redemption, &record, email),
-                Err(e) => refused(decide(&input(Err(e))), e),
+            // Signing in to an unverified account proves its address for the first time:
+            // the consumption and the proof are one transaction.
+            let proves = matches!(&redemption,
+                Redemption::SignIn { account } if !account.email_verified);
+            let redeem = |c: &mut DbConnection| -> diesel::QueryResult<LinkStep> {
+                Ok(
+                    match redeem_on(c, &link.token_hash, Some(email), actor, now)? {
+                        Ok(record) => consumed(c, redemption, &record, email, now)?,
+                        Err(e) => refused(decide(&input(Err(e))), e),
+                    },
+                )
+            };
+            if proves {
+                c.transaction(redeem)?
+            } else {
+                redeem(c)?
             }
         }
         (held, email) => match (
@@ -121,21 +136,28 @@ pub fn resolve_on(
     Ok(ResolvedLink { step, experience })
 }
 
-/// The token was consumed: carry on as the redemption says.
-fn consumed(redemption: Redemption<&User>, record: &OneTimeTokenRecord, email: &Email) -> LinkStep {
+/// The token was consumed: carry on as the redemption says. The link proves the address, so
+/// an account signed in to is taken over if it was unverified ([`prove_email_on`]).
+fn consumed(
+    c: &mut DbConnection,
+    redemption: Redemption<&User>,
+    record: &OneTimeTokenRecord,
+    email: &Email,
+    now: i64,
+) -> diesel::QueryResult<LinkStep> {
     let link = ConsumedLink {
         // The address as the token was issued (the request's matches it, maybe in other case).
         email: Email::parse(&record.email).unwrap_or_else(|_| email.clone()),
         context: serde_json::from_str(&record.context).unwrap_or_default(),
     };
-    match redemption {
+    Ok(match redemption {
         Redemption::SignIn { account } => LinkStep::SignIn {
-            user: account.clone(),
+            user: prove_email_on(c, account.clone(), now)?,
             link,
         },
         Redemption::RegisterNow => LinkStep::RegisterNow { link },
         Redemption::AskToRegister { needs } => LinkStep::AskToRegister { link, needs },
-    }
+    })
 }
 
 /// The token failed its check with `e`: the decision for a bad token refuses with its error

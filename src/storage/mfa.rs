@@ -61,6 +61,15 @@ pub fn enroll_totp(
     }
 }
 
+/// Removes the user's authenticator and backup codes (the user is asked to enroll again where
+/// the policy wants a second factor).
+pub fn remove_enrollment(conn: &mut DbConnection, user_id: &str) -> QueryResult<()> {
+    diesel::delete(mfa_backup_codes::table.filter(mfa_backup_codes::user_id.eq(user_id)))
+        .execute(conn)?;
+    diesel::delete(mfa_totp::table.filter(mfa_totp::user_id.eq(user_id))).execute(conn)?;
+    Ok(())
+}
+
 /// Accepts TOTP step `step` if it is newer than every step accepted before.
 pub fn accept_totp_step(conn: &mut DbConnection, user_id: &str, step: i64) -> QueryResult<bool> {
     let updated = diesel::update(

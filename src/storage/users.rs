@@ -198,6 +198,35 @@ pub fn set_user_suspended(
     })
 }
 
+/// Marks the user's unverified address verified and ends everything set up on the account
+/// before: every session, code, access and refresh token, the password and the MFA
+/// enrollment, in one transaction. `None` when there is no such unverified account (already
+/// verified, e.g. concurrently, or gone): then nothing changes.
+pub fn take_over_unverified(
+    conn: &mut DbConnection,
+    id: &str,
+    now: i64,
+) -> QueryResult<Option<User>> {
+    conn.transaction(|conn| {
+        let row: Option<UserRow> = diesel::update(
+            users::table.filter(users::id.eq(id).and(users::email_verified.eq(false))),
+        )
+        .set((
+            users::email_verified.eq(true),
+            users::password_hash.eq(None::<String>),
+            users::updated_at.eq(now),
+        ))
+        .returning(users::all_columns)
+        .get_result(conn)
+        .optional()?;
+        if row.is_some() {
+            end_user_sessions_and_tokens(conn, id, now)?;
+            super::mfa::remove_enrollment(conn, id)?;
+        }
+        Ok(row.map(User::from))
+    })
+}
+
 /// Signs a user out everywhere: deletes their sessions and pending authorization codes and
 /// revokes their access and refresh tokens.
 pub fn end_user_sessions_and_tokens(

@@ -161,6 +161,7 @@ async fn creates_a_user_who_can_sign_in(backend: Backend) {
         BTreeSet::from([
             "id",
             "primaryEmail",
+            "emailVerified",
             "name",
             "isSuspended",
             "hasPassword",
@@ -171,6 +172,10 @@ async fn creates_a_user_who_can_sign_in(backend: Backend) {
     assert_eq!(user["name"], "Ada Lovelace");
     assert_eq!(user["isSuspended"], false);
     assert_eq!(user["hasPassword"], true);
+    assert_eq!(
+        user["emailVerified"], false,
+        "an address typed in is not proven"
+    );
     let created_at = user["createdAt"].as_i64().expect("createdAt");
     assert!((before..=crate::common::now_ms()).contains(&created_at));
     assert_eq!(
