@@ -7,6 +7,7 @@ mod common;
 
 mod applications_api;
 mod attack_authenticator_replacement;
+mod attack_interaction_race;
 mod attack_introspection_by_anyone;
 mod attack_logout_csrf;
 mod attack_secrets_in_logs;
