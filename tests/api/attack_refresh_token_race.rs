@@ -166,8 +166,41 @@ async fn parallel_refreshes_leave_no_token_of_the_family_alive(backend: Backend)
         .await;
         let (mut access_tokens, mut refresh_tokens) = (vec![access], vec![refresh]);
         for won in winners(replies, "refresh") {
-            access_tokens.push(str_of(&won.json, "access_token"));
-            refresh_tokens.push(str_of(&won.json, "refresh_token"));
+            access_tokens.push(won.str("access_token"));
+            refresh_tokens.push(won.str("refresh_token"));
+        }
+        assert_family_dead(&app, &client, &access_tokens, &refresh_tokens, round).await;
+    }
+}
+
+/// The victim refreshes the successor while the attacker replays the token it replaced: the
+/// revocation must not miss what the victim's refresh issues at that moment.
+async fn a_replay_racing_a_refresh_of_the_successor_leaves_nothing_alive(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.create_user(EMAIL);
+    let client = Client::new(&app);
+    let base = app.url("");
+    for round in 0..ROUNDS {
+        let (first_access, replayed) = user_tokens(&app, &client).await;
+        let rotated = client.refresh(&base, &replayed).await;
+        rotated.ok(200);
+        let (access, successor) = (rotated.str("access_token"), rotated.str("refresh_token"));
+        let replies = race(|i| {
+            let (client, base) = (client.clone(), base.clone());
+            let presented = if i == RACERS / 2 {
+                &successor
+            } else {
+                &replayed
+            }
+            .clone();
+            async move { client.refresh(&base, &presented).await }
+        })
+        .await;
+        let mut access_tokens = vec![first_access, access];
+        let mut refresh_tokens = vec![replayed, successor];
+        for won in winners(replies, "refresh of the successor") {
+            access_tokens.push(won.str("access_token"));
+            refresh_tokens.push(won.str("refresh_token"));
         }
         assert_family_dead(&app, &client, &access_tokens, &refresh_tokens, round).await;
     }
@@ -188,8 +221,8 @@ async fn parallel_code_redemptions_leave_nothing_of_the_code_alive(backend: Back
         .await;
         let (mut access_tokens, mut refresh_tokens) = (vec![], vec![]);
         for won in winners(replies, "code") {
-            access_tokens.push(str_of(&won.json, "access_token"));
-            refresh_tokens.push(str_of(&won.json, "refresh_token"));
+            access_tokens.push(won.str("access_token"));
+            refresh_tokens.push(won.str("refresh_token"));
         }
         assert_family_dead(&app, &client, &access_tokens, &refresh_tokens, round).await;
     }
@@ -197,5 +230,6 @@ async fn parallel_code_redemptions_leave_nothing_of_the_code_alive(backend: Back
 
 on_both_backends!(
     parallel_refreshes_leave_no_token_of_the_family_alive,
+    a_replay_racing_a_refresh_of_the_successor_leaves_nothing_alive,
     parallel_code_redemptions_leave_nothing_of_the_code_alive,
 );
