@@ -139,7 +139,8 @@ pub fn lock_live_grant(conn: &mut DbConnection, grant_id: &str) -> QueryResult<b
     let query = grants::table.find(grant_id).select(grants::revoked_at);
     let found: Option<Option<i64>> = match conn {
         DbConnection::Postgres(pg) => query.for_no_key_update().first(pg).optional()?,
-        // One writer at a time: the transaction holds the database from its first write on.
+        // One transaction at a time per process; another process writing between this read and
+        // the transaction's first write makes that write fail, never act on a stale read.
         DbConnection::Sqlite(_) => query.first(conn).optional()?,
     };
     Ok(matches!(found, Some(None)))
