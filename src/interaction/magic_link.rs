@@ -321,10 +321,7 @@ async fn stay(
     let Interaction {
         request, id_hash, ..
     } = interaction;
-    state
-        .storage
-        .run(move |c| crate::storage::interactions::delete_interaction(c, &id_hash))
-        .await?;
+    super::consume(state, &id_hash, now).await?;
     let next = authorize::decide(&request, current.as_ref(), now);
     Ok(super::endpoint::proceed(state, request, next, now)
         .await

@@ -178,21 +178,28 @@ pub async fn finish(
     auth: Authentication,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
-    let id_hash = interaction.id_hash.clone();
-    // Only one submission may finish an interaction (double clicks, replays).
-    let finished_here = state
-        .storage
-        .run(move |c| queries::delete_interaction(c, &id_hash))
-        .await?;
-    if !finished_here {
-        return Err(expired());
-    }
+    consume(state, &interaction.id_hash, now).await?;
     let mut response = sign_in_and_complete(req, state, &interaction.request, &auth, now).await?;
     add_cookie(
         &mut response,
         session::removal(state, INTERACTION_COOKIE, COOKIE_PATH),
     );
     Ok(response)
+}
+
+/// Finishes the interaction for this submission only: of racing submissions (double clicks,
+/// replays) one goes on, the others get the expired-interaction page.
+async fn consume(state: &AppState, id_hash: &str, now: i64) -> Result<(), PageError> {
+    let id_hash = id_hash.to_owned();
+    let finished_here = state
+        .storage
+        .run(move |c| queries::consume_interaction(c, &id_hash, now))
+        .await?;
+    if finished_here {
+        Ok(())
+    } else {
+        Err(expired())
+    }
 }
 
 /// The page for a suspended account: nothing is issued.

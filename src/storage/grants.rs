@@ -2,12 +2,18 @@
 //! (`grant_id`, the family born from one code) so that a replay can revoke the whole family.
 //! Every single-use artifact is consumed by one conditional UPDATE: of racing callers,
 //! exactly one sees a row come back.
+//!
+//! A redemption and the tokens it issues are written in one transaction, so a replay (which
+//! waits for the winner's row lock, or comes later) always finds the successors to revoke.
+//! Revoking a grant and issuing into it (a refresh) both begin with the grant's row in
+//! `grants`: they take turns, so neither a successor of another token of the family nor one
+//! issued during the revocation survives it, and nothing is issued into a revoked grant.
 
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{access_tokens, authorization_codes, refresh_tokens};
-use super::statement::Prepare;
+use super::schema::{access_tokens, authorization_codes, grants, refresh_tokens};
+use super::statement::{Prepare, together};
 
 #[derive(Clone, Debug, Queryable, Insertable)]
 #[diesel(table_name = authorization_codes)]
@@ -55,6 +61,13 @@ pub struct RefreshTokenRecord {
     pub expires_at: i64,
     pub consumed_at: Option<i64>,
     pub revoked_at: Option<i64>,
+}
+
+impl RefreshTokenRecord {
+    /// Neither used, revoked nor expired.
+    pub fn is_live(&self, now: i64) -> bool {
+        self.consumed_at.is_none() && self.revoked_at.is_none() && self.expires_at > now
+    }
 }
 
 /// What redeeming a single-use artifact found.
@@ -108,6 +121,29 @@ pub fn consume_code(
         Some(code) if code.consumed_at.is_some() => Redeemed::Replayed(code),
         _ => Redeemed::Invalid,
     })
+}
+
+/// Records the grant a code starts, in the transaction that redeems the code.
+pub fn start_grant(conn: &mut DbConnection, grant_id: &str) -> QueryResult<()> {
+    diesel::insert_into(grants::table)
+        .values(grants::id.eq(grant_id))
+        .returning(grants::id)
+        .prepared()
+        .get_result::<String>(conn)
+        .map(drop)
+}
+
+/// Takes the grant's turn for the rest of the transaction (on PostgreSQL its row lock, which
+/// [`revoke_grant`] takes first too); whether it may still be issued into (known, not revoked).
+pub fn lock_live_grant(conn: &mut DbConnection, grant_id: &str) -> QueryResult<bool> {
+    let query = grants::table.find(grant_id).select(grants::revoked_at);
+    let found: Option<Option<i64>> = match conn {
+        DbConnection::Postgres(pg) => query.for_no_key_update().first(pg).optional()?,
+        // One transaction at a time per process; another process writing between this read and
+        // the transaction's first write makes that write fail, never act on a stale read.
+        DbConnection::Sqlite(_) => query.first(conn).optional()?,
+    };
+    Ok(matches!(found, Some(None)))
 }
 
 pub fn insert_access_token(conn: &mut DbConnection, token: &AccessTokenRecord) -> QueryResult<()> {
@@ -164,6 +200,22 @@ pub fn find_live_refresh_token(
         .optional()
 }
 
+/// The refresh token of `application_id` with this hash, in whatever state.
+pub fn find_refresh_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    application_id: &str,
+) -> QueryResult<Option<RefreshTokenRecord>> {
+    refresh_tokens::table
+        .filter(
+            refresh_tokens::token_hash
+                .eq(token_hash)
+                .and(refresh_tokens::application_id.eq(application_id)),
+        )
+        .first(conn)
+        .optional()
+}
+
 /// Marks a refresh token of `application_id` used (rotation). `Replayed` means it had already
 /// been rotated away. Another client's token is `Invalid` and left untouched.
 pub fn consume_refresh_token(
@@ -204,10 +256,17 @@ pub fn consume_refresh_token(
     })
 }
 
-/// Revokes every access and refresh token of a grant (a replayed code or refresh token,
-/// or an explicit revocation of a refresh token).
+/// Revokes a grant and every access and refresh token of it (a replayed code or refresh
+/// token, or an explicit revocation of a refresh token). The grant's row is written first: a
+/// refresh of the family issuing at this moment finishes before (its tokens are revoked here)
+/// or starts after (and finds the grant revoked).
 pub fn revoke_grant(conn: &mut DbConnection, grant_id: &str, now: i64) -> QueryResult<()> {
     conn.transaction(|conn| {
+        diesel::update(
+            grants::table.filter(grants::id.eq(grant_id).and(grants::revoked_at.is_null())),
+        )
+        .set(grants::revoked_at.eq(now))
+        .execute(conn)?;
         diesel::update(
             access_tokens::table.filter(
                 access_tokens::grant_id
@@ -280,17 +339,27 @@ pub fn revoke_access_token(
     .execute(conn)
 }
 
-/// Stores the tokens of one token response: one statement, or one transaction for two.
+/// Stores the tokens of one token response: one statement on PostgreSQL; on SQLite two, in
+/// the caller's transaction (the redemption's).
 pub fn insert_tokens(
     conn: &mut DbConnection,
     access: &AccessTokenRecord,
     refresh: Option<&RefreshTokenRecord>,
 ) -> QueryResult<()> {
-    match refresh {
-        None => insert_access_token(conn, access),
-        Some(refresh) => conn.transaction(|conn| {
+    match (conn, refresh) {
+        (conn, None) => insert_access_token(conn, access),
+        (DbConnection::Postgres(pg), Some(refresh)) => {
+            let access_row = diesel::insert_into(access_tokens::table).values(access);
+            let refresh_row = diesel::insert_into(refresh_tokens::table)
+                .values(refresh)
+                .returning(refresh_tokens::token_hash);
+            together(access_row, refresh_row)
+                .get_result::<String>(pg)
+                .map(drop)
+        }
+        (conn, Some(refresh)) => {
             insert_access_token(conn, access)?;
             insert_refresh_token(conn, refresh)
-        }),
+        }
     }
 }

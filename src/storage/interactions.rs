@@ -50,7 +50,13 @@ pub fn update_interaction_state(
         .execute(conn)
 }
 
-/// Removes the interaction; returns whether this caller was the one to finish it.
-pub fn delete_interaction(conn: &mut DbConnection, id_hash: &str) -> QueryResult<bool> {
-    Ok(diesel::delete(interactions::table.find(id_hash)).execute(conn)? == 1)
+/// Finishes the interaction: one conditional delete, so of racing submissions (double clicks,
+/// replays) exactly one sees the row go; only that one may carry the sign-in out.
+pub fn consume_interaction(conn: &mut DbConnection, id_hash: &str, now: i64) -> QueryResult<bool> {
+    let live = interactions::table.filter(
+        interactions::id_hash
+            .eq(id_hash)
+            .and(interactions::expires_at.gt(now)),
+    );
+    Ok(diesel::delete(live).execute(conn)? == 1)
 }

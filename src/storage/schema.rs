@@ -120,6 +120,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    grants (id) {
+        id -> Text,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     rate_limits (key) {
         key -> Text,
         count -> Integer,

@@ -7,9 +7,11 @@ mod common;
 
 mod applications_api;
 mod attack_authenticator_replacement;
+mod attack_interaction_race;
 mod attack_introspection_by_anyone;
 mod attack_logout_csrf;
 mod attack_pre_hijacked_account;
+mod attack_refresh_token_race;
 mod attack_secrets_in_logs;
 mod attack_stay_skips_checks;
 mod attack_stolen_interaction_url;

@@ -6,6 +6,7 @@ use openidconnect::{AccessTokenHash, Audience, AuthenticationMethodReference, Is
 use serde_json::Value;
 
 use super::TokenResponse;
+use crate::config::Settings;
 use crate::crypto::keys::{JwtType, KeySet};
 use crate::crypto::{KeyError, Secret, random_token, sha256_b64url};
 use crate::identity::applications::Application;
@@ -27,39 +28,72 @@ pub struct Grant {
     pub amr: Vec<String>,
 }
 
-/// Rows to store and the response to send, built before the single storage round trip.
-pub struct Minted {
-    pub access: AccessTokenRecord,
-    pub refresh: Option<RefreshTokenRecord>,
-    pub response: TokenResponse,
+/// How long the opaque tokens live, read from the settings before the transaction that stores
+/// them.
+#[derive(Clone, Copy)]
+pub struct Lifetimes {
+    access_ms: i64,
+    refresh_ms: i64,
 }
 
-pub fn mint(
-    state: &AppState,
-    keys: &KeySet,
-    app: &Application,
-    grant: &Grant,
-    now: i64,
-) -> Result<Minted, KeyError> {
-    let settings = &state.settings;
+impl Lifetimes {
+    pub fn of(settings: &Settings) -> Self {
+        Self {
+            access_ms: settings.access_token_ttl().num_milliseconds(),
+            refresh_ms: settings.refresh_token_ttl().num_milliseconds(),
+        }
+    }
+}
+
+/// The opaque tokens of a user grant and their rows, drawn inside the transaction that redeems
+/// the code or refresh token, so that they are stored in the same commit.
+pub struct Drawn {
+    pub access_token: Secret,
+    pub access: AccessTokenRecord,
+    pub refresh_token: Option<Secret>,
+    pub refresh: Option<RefreshTokenRecord>,
+}
+
+/// The access token and, when `offline_access` was granted, the refresh token of `grant`.
+pub fn draw(lifetimes: Lifetimes, app_id: &str, grant: &Grant, now: i64) -> Drawn {
     let access_token = Secret::new(random_token(32));
     let access = AccessTokenRecord {
         token_hash: sha256_b64url(access_token.expose()),
         grant_id: grant.grant_id.clone(),
-        application_id: app.id.clone(),
+        application_id: app_id.to_owned(),
         user_id: grant.subject.user.id.clone(),
         scope: grant.scope.to_string(),
         created_at: now,
-        expires_at: now + settings.access_token_ttl().num_milliseconds(),
+        expires_at: now + lifetimes.access_ms,
         revoked_at: None,
     };
     let (refresh_token, refresh) = match &grant.refresh_scope {
         Some(refresh_scope) => {
-            let (token, record) = new_refresh_token(state, app, grant, refresh_scope, now);
+            let (token, record) = new_refresh_token(lifetimes, app_id, grant, refresh_scope, now);
             (Some(token), Some(record))
         }
         None => (None, None),
     };
+    Drawn {
+        access_token,
+        access,
+        refresh_token,
+        refresh,
+    }
+}
+
+/// The token response for tokens drawn and stored: the ID token, when `openid` was granted, is
+/// signed here, after the commit, so the transaction never waits on a signature.
+pub fn respond(
+    state: &AppState,
+    keys: &KeySet,
+    app: &Application,
+    grant: &Grant,
+    access_token: Secret,
+    refresh_token: Option<Secret>,
+    now: i64,
+) -> Result<TokenResponse, KeyError> {
+    let settings = &state.settings;
     let id_token = if grant.scope.contains("openid") {
         let ttl_secs = settings.id_token_ttl().num_seconds();
         let claims = id_token_claims(&state.issuer, ttl_secs, app, grant, &access_token, now)?;
@@ -71,17 +105,13 @@ pub fn mint(
     } else {
         None
     };
-    Ok(Minted {
-        access,
-        refresh,
-        response: TokenResponse {
-            access_token,
-            token_type: "Bearer",
-            expires_in: settings.access_token_ttl().num_seconds(),
-            scope: grant.scope.to_string(),
-            id_token,
-            refresh_token,
-        },
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: settings.access_token_ttl().num_seconds(),
+        scope: grant.scope.to_string(),
+        id_token,
+        refresh_token,
     })
 }
 
@@ -134,8 +164,8 @@ fn single_audience(claims: &SesameIdTokenClaims) -> Result<Value, serde_json::Er
 
 /// A refresh token of `grant` carrying `scope`, and its record.
 pub fn new_refresh_token(
-    state: &AppState,
-    app: &Application,
+    lifetimes: Lifetimes,
+    app_id: &str,
     grant: &Grant,
     scope: &Scopes,
     now: i64,
@@ -144,14 +174,14 @@ pub fn new_refresh_token(
     let record = RefreshTokenRecord {
         token_hash: sha256_b64url(token.expose()),
         grant_id: grant.grant_id.clone(),
-        application_id: app.id.clone(),
+        application_id: app_id.to_owned(),
         user_id: grant.subject.user.id.clone(),
         scope: scope.to_string(),
         nonce: grant.nonce.clone(),
         auth_time: grant.auth_time,
         amr: grant.amr.join(" "),
         created_at: now,
-        expires_at: now + state.settings.refresh_token_ttl().num_milliseconds(),
+        expires_at: now + lifetimes.refresh_ms,
         consumed_at: None,
         revoked_at: None,
     };

@@ -1,14 +1,15 @@
 //! `grant_type=refresh_token` (RFC 6749 6) with rotation: every use returns a new refresh token,
 //! and presenting a rotated-out one revokes the whole grant (RFC 9700 4.14.2).
 //!
-//! The steps, in order: read the request; in one storage round trip, check what is asked
-//! against the live token and only then consume it (a replay revokes the grant); mint either
-//! an organization token or the user's tokens, storing the rotated refresh token.
+//! The steps, in order: read the request; in one transaction, take the grant's turn, check
+//! what is asked against the live token and only then consume it (a replay revokes the grant),
+//! and store the successor tokens; then sign what is signed (the ID token or the organization
+//! token) and answer.
 
 use super::TokenResponse;
-use super::issue::{Grant, mint, new_refresh_token};
+use super::issue::{Grant, Lifetimes, draw, new_refresh_token, respond};
 use super::organization;
-use crate::crypto::sha256_b64url;
+use crate::crypto::{Secret, sha256_b64url};
 use crate::error::{OAuthError, OAuthErrorCode};
 use crate::identity::applications::{AppType, Application};
 use crate::oidc::claims::{Subject, load_subject};
@@ -21,7 +22,6 @@ use crate::storage::grants::{self, Redeemed, RefreshTokenRecord};
 use crate::storage::memberships;
 
 /// What the client asks of its refresh token.
-#[derive(Clone)]
 struct Request {
     /// SHA-256 of the presented token: the plaintext goes no further than this.
     token_hash: String,
@@ -31,17 +31,24 @@ struct Request {
     organization: Option<String>,
 }
 
-/// A token consumed by this request, with what the new tokens need.
-struct Consumed {
-    token: RefreshTokenRecord,
-    subject: Option<Subject>,
-    /// The scopes the member's organization roles grant, for an organization token.
-    organization_scopes: Option<Vec<String>>,
+/// The token consumed and its successors stored, for the response.
+struct Issued {
+    grant: Grant,
+    tokens: Successors,
 }
 
-enum Outcome {
-    Fresh(Box<Consumed>),
-    Refused(OAuthError),
+enum Successors {
+    /// The user's access token (and ID token, signed later) and the rotated refresh token.
+    User {
+        access_token: Secret,
+        refresh_token: Option<Secret>,
+    },
+    /// The rotated refresh token; the organization token is signed later.
+    Organization {
+        organization: String,
+        scope: Scopes,
+        refresh_token: Secret,
+    },
 }
 
 pub async fn exchange(
@@ -51,25 +58,44 @@ pub async fn exchange(
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
     let request = read_request(app, params)?;
-    let (checked, app_id) = (request.clone(), app.id.clone());
-    let outcome = state
+    let (app_id, lifetimes) = (app.id.clone(), Lifetimes::of(&state.settings));
+    let issued = state
         .storage
-        .run(move |c| redeem(c, &checked, &app_id, now))
-        .await?;
-    let consumed = match outcome {
-        Outcome::Refused(e) => return Err(e),
-        Outcome::Fresh(consumed) => *consumed,
-    };
-    let subject = consumed
-        .subject
-        .filter(|s| !s.user.suspended)
-        .ok_or_else(|| OAuthError::invalid_grant("the account no longer exists or is suspended"))?;
-    let grant = renewed_grant(&consumed.token, subject);
-    match (request.organization, consumed.organization_scopes) {
-        (Some(org), Some(allowed)) => {
-            organization_tokens(state, app, grant, &org, &allowed, request.asked, now).await
+        .run_in_transaction(move |c| redeem(c, &request, &app_id, lifetimes, now))
+        .await??;
+    let grant = issued.grant;
+    match issued.tokens {
+        Successors::User {
+            access_token,
+            refresh_token,
+        } => {
+            let keys = state.keys.current();
+            Ok(respond(
+                state,
+                &keys,
+                app,
+                &grant,
+                access_token,
+                refresh_token,
+                now,
+            )?)
         }
-        _ => user_tokens(state, app, grant, request.asked, now).await,
+        Successors::Organization {
+            organization: org,
+            scope,
+            refresh_token,
+        } => {
+            let user_id = &grant.subject.user.id;
+            let access_token = organization::mint(state, app, user_id, &org, &scope, now)?;
+            Ok(TokenResponse {
+                access_token,
+                token_type: "Bearer",
+                expires_in: state.settings.access_token_ttl().num_seconds(),
+                scope: scope.to_string(),
+                id_token: None,
+                refresh_token: Some(refresh_token),
+            })
+        }
     }
 }
 
@@ -90,45 +116,79 @@ fn read_request(app: &Application, params: &Params) -> Result<Request, OAuthErro
     })
 }
 
-/// Checks the request against the live token, then consumes it. Requests refused for their
-/// scope or organization leave the token usable: every check runs before the token is consumed.
+fn invalid() -> OAuthError {
+    OAuthError::invalid_grant("the refresh token is invalid, expired or revoked")
+}
+
+/// Runs in one transaction. Takes the grant's turn first, so that a revocation of the grant
+/// either finds the successors stored here or is seen here. Requests refused for their scope
+/// or organization leave the token usable: every check runs before the token is consumed.
 fn redeem(
     c: &mut DbConnection,
     request: &Request,
     app_id: &str,
+    lifetimes: Lifetimes,
     now: i64,
-) -> diesel::QueryResult<Outcome> {
+) -> diesel::QueryResult<Result<Issued, OAuthError>> {
+    let Some(found) = grants::find_refresh_token(c, &request.token_hash, app_id)? else {
+        return Ok(Err(invalid()));
+    };
+    if !grants::lock_live_grant(c, &found.grant_id)? {
+        return Ok(Err(invalid()));
+    }
     let mut organization_scopes = None;
-    if let Some(live) = grants::find_live_refresh_token(c, &request.token_hash, now)?
-        .filter(|t| t.application_id == app_id)
-    {
-        match check_request(c, request, &live)? {
+    // Read before the turn was taken, but what is checked (scope, user) never changes, and a
+    // token seen used stays used: the conditional consumption below has the last word.
+    if found.is_live(now) {
+        match check_request(c, request, &found)? {
             Ok(scopes) => organization_scopes = scopes,
-            Err(refused) => return Ok(Outcome::Refused(refused)),
+            Err(refused) => return Ok(Err(refused)),
         }
     }
-    Ok(
-        match grants::consume_refresh_token(c, &request.token_hash, app_id, now)? {
-            Redeemed::Fresh(token) => {
-                let subject = load_subject(c, &token.user_id, &Scopes::parse_any(&token.scope))?;
-                Outcome::Fresh(Box::new(Consumed {
-                    token,
-                    subject,
-                    organization_scopes,
-                }))
+    let token = match grants::consume_refresh_token(c, &request.token_hash, app_id, now)? {
+        Redeemed::Fresh(token) => token,
+        Redeemed::Replayed(token) => {
+            grants::revoke_grant(c, &token.grant_id, now)?;
+            tracing::warn!(grant_id = %token.grant_id, "refresh token reused; grant revoked");
+            return Ok(Err(OAuthError::invalid_grant(
+                "the refresh token was already used",
+            )));
+        }
+        Redeemed::Invalid => return Ok(Err(invalid())),
+    };
+    let granted = Scopes::parse_any(&token.scope);
+    let Some(subject) = load_subject(c, &token.user_id, &granted)?.filter(|s| !s.user.suspended)
+    else {
+        return Ok(Err(OAuthError::invalid_grant(
+            "the account no longer exists or is suspended",
+        )));
+    };
+    let mut grant = renewed_grant(&token, subject);
+    let tokens = match (&request.organization, organization_scopes) {
+        (Some(org), Some(allowed)) => {
+            let scope = organization_scope(&allowed, request.asked.as_ref());
+            let (refresh_token, refresh) =
+                new_refresh_token(lifetimes, app_id, &grant, &granted, now);
+            grants::insert_refresh_token(c, &refresh)?;
+            Successors::Organization {
+                organization: org.clone(),
+                scope,
+                refresh_token,
             }
-            Redeemed::Replayed(token) => {
-                grants::revoke_grant(c, &token.grant_id, now)?;
-                tracing::warn!(grant_id = %token.grant_id, "refresh token reused; grant revoked");
-                Outcome::Refused(OAuthError::invalid_grant(
-                    "the refresh token was already used",
-                ))
+        }
+        _ => {
+            if let Some(asked) = &request.asked {
+                grant.scope = asked.clone();
             }
-            Redeemed::Invalid => Outcome::Refused(OAuthError::invalid_grant(
-                "the refresh token is invalid, expired or revoked",
-            )),
-        },
-    )
+            let drawn = draw(lifetimes, app_id, &grant, now);
+            grants::insert_tokens(c, &drawn.access, drawn.refresh.as_ref())?;
+            Successors::User {
+                access_token: drawn.access_token,
+                refresh_token: drawn.refresh_token,
+            }
+        }
+    };
+    Ok(Ok(Issued { grant, tokens }))
 }
 
 /// What the live token allows: for an organization token, the organizations scope and a
@@ -183,19 +243,11 @@ fn renewed_grant(token: &RefreshTokenRecord, subject: Subject) -> Grant {
     }
 }
 
-/// An access token for the organization, with its permissions narrowed to those asked for,
-/// if any, and the rotated refresh token.
-async fn organization_tokens(
-    state: &AppState,
-    app: &Application,
-    grant: Grant,
-    org: &str,
-    allowed: &[String],
-    asked: Option<Scopes>,
-    now: i64,
-) -> Result<TokenResponse, OAuthError> {
+/// The organization token's permissions: those the member's roles grant, narrowed to those
+/// asked for, if any.
+fn organization_scope(allowed: &[String], asked: Option<&Scopes>) -> Scopes {
     let allowed = Scopes::parse_any(&allowed.join(" "));
-    let scope = match asked {
+    match asked {
         Some(asked) => Scopes::parse_any(
             &asked
                 .iter()
@@ -204,41 +256,5 @@ async fn organization_tokens(
                 .join(" "),
         ),
         None => allowed,
-    };
-    let access_token = organization::mint(state, app, &grant.subject.user.id, org, &scope, now)?;
-    let refresh_scope = grant.refresh_scope.clone().unwrap_or_default();
-    let (refresh_token, refresh) = new_refresh_token(state, app, &grant, &refresh_scope, now);
-    state
-        .storage
-        .run(move |c| grants::insert_refresh_token(c, &refresh))
-        .await?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: state.settings.access_token_ttl().num_seconds(),
-        scope: scope.to_string(),
-        id_token: None,
-        refresh_token: Some(refresh_token),
-    })
-}
-
-/// The user's access, ID and rotated refresh tokens, for the scope asked (checked against the
-/// same grant before consumption) or the whole original one.
-async fn user_tokens(
-    state: &AppState,
-    app: &Application,
-    mut grant: Grant,
-    asked: Option<Scopes>,
-    now: i64,
-) -> Result<TokenResponse, OAuthError> {
-    if let Some(asked) = asked {
-        grant.scope = asked;
     }
-    let minted = mint(state, &state.keys.current(), app, &grant, now)?;
-    let (access, refresh) = (minted.access, minted.refresh);
-    state
-        .storage
-        .run(move |c| grants::insert_tokens(c, &access, refresh.as_ref()))
-        .await?;
-    Ok(minted.response)
 }
