@@ -148,6 +148,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     access_tokens,
     refresh_tokens,
     rate_limits,
+    grants,
 );
 
 diesel::table! {

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::pool::MultiBackend;
-use super::schema::{access_tokens, authorization_codes, refresh_tokens, sessions, users};
+use super::schema::{access_tokens, authorization_codes, grants, refresh_tokens, sessions, users};
 use crate::identity::User;
 
 #[derive(Queryable, Insertable)]
@@ -235,6 +235,21 @@ pub fn end_user_sessions_and_tokens(
     now: i64,
 ) -> QueryResult<()> {
     conn.transaction(|conn| {
+        // The grants first, as `grants::revoke_grant` does: a refresh racing this takes the
+        // same grant row, so it either finishes before (and its successors are revoked by the
+        // statements below) or finds the grant revoked and issues nothing.
+        let live_grants = refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .select(refresh_tokens::grant_id);
+        diesel::update(
+            grants::table.filter(
+                grants::revoked_at
+                    .is_null()
+                    .and(grants::id.eq_any(live_grants)),
+            ),
+        )
+        .set(grants::revoked_at.eq(now))
+        .execute(conn)?;
         diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
         diesel::delete(authorization_codes::table.filter(authorization_codes::user_id.eq(user_id)))
             .execute(conn)?;
