@@ -52,36 +52,41 @@ pub async fn current(
         .await
 }
 
-/// An authentication method reference (RFC 8176 section 2), as the `amr` claim carries it.
+/// An authentication method reference, as the `amr` claim carries it: RFC 8176's values where
+/// one fits, and `email` for a magic link, so that a relying party can tell each method apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Amr {
-    /// "pwd": a password.
+    /// "pwd" (RFC 8176): a password.
     Pwd,
-    /// "otp": a one-time secret, a magic link's token or a TOTP code.
+    /// "email": a magic link, proof of access to the mailbox it was sent to. RFC 8176 has no
+    /// value for it and allows others; `otp` would make it look like a TOTP code.
+    Email,
+    /// "otp" (RFC 8176): a one-time password of RFC 6238 (TOTP), or a backup code.
     Otp,
-    /// "mfa": more than one factor.
+    /// "mfa" (RFC 8176): more than one factor.
     Mfa,
 }
 
 impl Amr {
     /// A password.
     pub const PASSWORD: Amr = Amr::Pwd;
-    /// A magic link: its token is a one-time secret.
-    pub const LINK: Amr = Amr::Otp;
-    /// A TOTP code (RFC 6238).
+    /// A magic link.
+    pub const LINK: Amr = Amr::Email;
+    /// A TOTP code (RFC 6238) or a backup code.
     pub const TOTP: Amr = Amr::Otp;
 
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Pwd => "pwd",
+            Self::Email => "email",
             Self::Otp => "otp",
             Self::Mfa => "mfa",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Pwd, Self::Otp, Self::Mfa]
+        [Self::Pwd, Self::Email, Self::Otp, Self::Mfa]
             .into_iter()
             .find(|a| a.as_str() == raw)
     }

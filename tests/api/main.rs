@@ -6,6 +6,7 @@
 mod common;
 
 mod applications_api;
+mod attack_ambiguous_amr;
 mod attack_authenticator_replacement;
 mod attack_introspection_by_anyone;
 mod attack_logout_csrf;
