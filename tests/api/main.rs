@@ -10,6 +10,7 @@ mod attack_ambiguous_amr;
 mod attack_authenticator_replacement;
 mod attack_introspection_by_anyone;
 mod attack_logout_csrf;
+mod attack_overflowing_numbers;
 mod attack_secrets_in_logs;
 mod attack_stay_skips_checks;
 mod attack_stolen_interaction_url;
