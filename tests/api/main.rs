@@ -15,6 +15,7 @@ mod attack_secrets_in_logs;
 mod attack_stay_skips_checks;
 mod attack_stolen_interaction_url;
 mod attack_unbounded_input;
+mod attack_unreadable_mfa_settings;
 mod authorize;
 mod browsers;
 mod cli;
