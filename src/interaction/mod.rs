@@ -22,16 +22,17 @@ use crate::crypto::{constant_time_eq, random_token, sha256_b64url};
 use crate::error::PageError;
 use crate::identity::{MfaPolicy, SignInExperience, User};
 use crate::oidc::authorize::{self, AuthorizationRequest};
+use crate::oidc::cookies::SesameCookie;
 use crate::oidc::session::{self, Authentication};
 use crate::state::AppState;
 use crate::storage::interactions::{self as queries, InteractionRecord};
 
-pub const INTERACTION_COOKIE: &str = "sesame_interaction";
-const COOKIE_PATH: &str = "/interaction";
+/// Where the hosted pages live.
+const PAGES: &str = "/interaction";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::scope(COOKIE_PATH)
+        web::scope(PAGES)
             .route("/{uid}", web::get().to(pages::current_page))
             .route("/{uid}/sign-in", web::post().to(pages::sign_in))
             .route("/{uid}/register", web::get().to(pages::register_page))
@@ -92,11 +93,9 @@ pub async fn start(
         .storage
         .run(move |c| queries::insert_interaction(c, &record))
         .await?;
-    let cookie = session::cookie(
-        state,
-        INTERACTION_COOKIE,
+    let cookie = SesameCookie::Interaction.build(
+        &state.settings,
         secret,
-        COOKIE_PATH,
         state.settings.interaction_ttl().num_seconds(),
     );
     Ok(HttpResponse::SeeOther()
@@ -133,8 +132,11 @@ fn other_browser() -> PageError {
 
 /// Whether the cookie's secret is the one this interaction was started with. Rows written
 /// before the secret existed have none: they match no cookie.
-fn started_here(req: &HttpRequest, record: &InteractionRecord) -> bool {
-    match (req.cookie(INTERACTION_COOKIE), &record.secret_hash) {
+fn started_here(req: &HttpRequest, state: &AppState, record: &InteractionRecord) -> bool {
+    match (
+        SesameCookie::Interaction.read(req, &state.settings),
+        &record.secret_hash,
+    ) {
         (Some(cookie), Some(stored)) => constant_time_eq(&sha256_b64url(cookie.value()), stored),
         _ => false,
     }
@@ -155,7 +157,7 @@ pub async fn load(
         .run(move |c| queries::find_live_interaction(c, &lookup, now))
         .await?
         .ok_or_else(expired)?;
-    if !started_here(req, &record) {
+    if !started_here(req, state, &record) {
         return Err(other_browser());
     }
     let request = serde_json::from_str(&record.request).map_err(|_| PageError::internal())?;
@@ -190,7 +192,7 @@ pub async fn finish(
     let mut response = sign_in_and_complete(req, state, &interaction.request, &auth, now).await?;
     add_cookie(
         &mut response,
-        session::removal(state, INTERACTION_COOKIE, COOKIE_PATH),
+        SesameCookie::Interaction.removal(&state.settings),
     );
     Ok(response)
 }
@@ -241,7 +243,7 @@ impl Flow {
 
 /// The page of the interaction `uid`.
 fn page_of(uid: &str) -> String {
-    format!("{COOKIE_PATH}/{uid}")
+    format!("{PAGES}/{uid}")
 }
 
 /// The first factor (password or magic link) is proven: [`authenticated_as`] once the user

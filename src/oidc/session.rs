@@ -2,39 +2,14 @@
 //! when they authenticated.
 
 use actix_web::HttpRequest;
-use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::cookie::Cookie;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{random_token, sha256_b64url};
+use crate::oidc::cookies::SesameCookie;
 use crate::state::AppState;
 use crate::storage::StorageError;
 use crate::storage::sessions::{self as queries, SessionRecord};
-
-pub const SESSION_COOKIE: &str = "sesame_session";
-
-/// Builds a cookie with the attributes every Sesame cookie carries.
-pub fn cookie<'a>(
-    state: &AppState,
-    name: &'a str,
-    value: String,
-    path: &'a str,
-    max_age_secs: i64,
-) -> Cookie<'a> {
-    Cookie::build(name, value)
-        .path(path)
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.settings.secure_cookies())
-        .max_age(CookieDuration::seconds(max_age_secs))
-        .finish()
-}
-
-/// A cookie that deletes `name` at `path`.
-pub fn removal<'a>(state: &AppState, name: &'a str, path: &'a str) -> Cookie<'a> {
-    let mut c = cookie(state, name, String::new(), path, 0);
-    c.make_removal();
-    c
-}
 
 /// The live session of this browser, if any.
 pub async fn current(
@@ -42,7 +17,7 @@ pub async fn current(
     state: &AppState,
     now: i64,
 ) -> Result<Option<SessionRecord>, StorageError> {
-    let Some(value) = req.cookie(SESSION_COOKIE) else {
+    let Some(value) = SesameCookie::Session.read(req, &state.settings) else {
         return Ok(None);
     };
     let hash = sha256_b64url(value.value());
@@ -153,15 +128,14 @@ pub fn new_session(
     };
     NewSession {
         record,
-        previous: req.cookie(SESSION_COOKIE).map(|c| sha256_b64url(c.value())),
-        cookie: cookie(
-            state,
-            SESSION_COOKIE,
+        previous: SesameCookie::Session
+            .read(req, &state.settings)
+            .map(|c| sha256_b64url(c.value())),
+        cookie: SesameCookie::Session.build(
+            &state.settings,
             token,
-            "/",
             state.settings.session_ttl().num_seconds(),
-        )
-        .into_owned(),
+        ),
     }
 }
 
@@ -178,14 +152,14 @@ impl NewSession {
 
 /// Ends this browser's session; returns the cookie that clears it.
 pub async fn end(req: &HttpRequest, state: &AppState) -> Result<Cookie<'static>, StorageError> {
-    if let Some(value) = req.cookie(SESSION_COOKIE) {
+    if let Some(value) = SesameCookie::Session.read(req, &state.settings) {
         let hash = sha256_b64url(value.value());
         state
             .storage
             .run(move |c| queries::delete_session(c, &hash))
             .await?;
     }
-    Ok(removal(state, SESSION_COOKIE, "/").into_owned())
+    Ok(SesameCookie::Session.removal(&state.settings))
 }
 
 impl From<&SessionRecord> for Authentication {

@@ -8,6 +8,7 @@ mod common;
 mod applications_api;
 mod attack_ambiguous_amr;
 mod attack_authenticator_replacement;
+mod attack_cookie_tossing;
 mod attack_introspection_by_anyone;
 mod attack_logout_csrf;
 mod attack_overflowing_numbers;
