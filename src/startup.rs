@@ -176,14 +176,24 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
-                .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(|e, _| {
-                    // Hosted forms answer a malformed body with a page, not a framework message.
-                    crate::error::PageError::bad_request(
-                        "invalid_request",
-                        format!("The form could not be read: {e}"),
-                    )
-                    .into()
-                }))
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(crate::interaction::MAX_FORM_BYTES)
+                        .error_handler(|e, _| {
+                            // Hosted forms answer a malformed or oversized body with a page, not a
+                            // framework message.
+                            match e {
+                                actix_web::error::UrlencodedError::Overflow { .. } => {
+                                    crate::interaction::form_too_large().into()
+                                }
+                                e => crate::error::PageError::bad_request(
+                                    "invalid_request",
+                                    format!("The form could not be read: {e}"),
+                                )
+                                .into(),
+                            }
+                        }),
+                )
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
                     crate::error::ApiError::new(
                         actix_web::http::StatusCode::BAD_REQUEST,

@@ -14,9 +14,11 @@ mod step;
 pub use step::{PendingLink, Proven, Step};
 
 use actix_web::cookie::Cookie;
+use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::crypto::{constant_time_eq, random_token, sha256_b64url};
 use crate::error::PageError;
@@ -46,12 +48,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// The largest form body read, in bytes: the authorization endpoint's POST (held to the bound
+/// of its query string, so the parameter caps are reached only after a small read) and every
+/// hosted form. A larger body is refused with a 413 page before it is read.
+pub const MAX_FORM_BYTES: usize = 8 * 1024;
+
+/// The page for a body over [`MAX_FORM_BYTES`].
+pub fn form_too_large() -> PageError {
+    PageError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "invalid_request",
+        "This request cannot be completed",
+        format!("The form is too large (at most {MAX_FORM_BYTES} bytes)."),
+    )
+}
+
+/// The body limit's bare 413 as [`form_too_large`]'s page.
+fn too_large_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let page = form_too_large().error_response();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, page).map_into_right_body(),
+    ))
+}
+
 /// `GET|POST /oidc/auth`: the authorization endpoint's handlers. They live here, above the
 /// protocol layer, because carrying out its answer may mean an interaction and its pages.
 /// Register this before `oidc::routes` (whose `/oidc` scope would otherwise take the path).
 pub fn authorization_endpoint(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/oidc/auth")
+            .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
+            .wrap(ErrorHandlers::new().handler(StatusCode::PAYLOAD_TOO_LARGE, too_large_page))
             .route(web::get().to(endpoint::get))
             .route(web::post().to(endpoint::post)),
     );
