@@ -194,7 +194,9 @@ impl Settings {
         format!("{}/api", self.public_url)
     }
 
-    pub fn secure_cookies(&self) -> bool {
+    /// Whether browsers reach Sesame over https: cookies are then `Secure` and `__Host-`
+    /// prefixed, and answers carry `Strict-Transport-Security`.
+    pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }
 }
@@ -228,7 +230,7 @@ mod tests {
             "trailing slash trimmed"
         );
         assert_eq!(settings.issuer(), "https://id.example/oidc");
-        assert!(settings.secure_cookies());
+        assert!(settings.is_https());
         assert_eq!(settings.db_pool_size, Settings::default().db_pool_size);
         std::fs::write(&file, "wrokers = 3\n").expect("write");
         assert!(

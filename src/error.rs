@@ -372,6 +372,20 @@ impl PageError {
     }
 }
 
+impl PageError {
+    /// Stored data the request depends on (the sign-in experience, an authenticator) cannot be
+    /// read: the request stops (503) until an operator repairs it.
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "Signing in is unavailable",
+            "The server cannot read the settings it needs to sign you in safely.",
+        )
+        .with_next_step("Try again later. If this persists, tell the team behind the application.")
+    }
+}
+
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)
@@ -397,7 +411,11 @@ impl ResponseError for PageError {
 impl From<StorageError> for PageError {
     fn from(e: StorageError) -> Self {
         tracing::error!(error = %e, "storage failure");
-        Self::internal()
+        if e.is_unreadable() {
+            Self::unavailable()
+        } else {
+            Self::internal()
+        }
     }
 }
 

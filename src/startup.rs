@@ -62,6 +62,30 @@ async fn refuse_long_queries(
         .map(ServiceResponse::map_into_left_body)
 }
 
+/// How long a browser keeps to https once told (`Strict-Transport-Security`): one year.
+const HSTS_MAX_AGE_SECS: u32 = 365 * 24 * 3600;
+
+/// The headers every answer carries; behind https, `Strict-Transport-Security` too, so a
+/// browser never again reaches Sesame (and its cookies) over plain http.
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+        ));
+    if https {
+        headers.add((
+            "Strict-Transport-Security",
+            format!("max-age={HSTS_MAX_AGE_SECS}"),
+        ))
+    } else {
+        headers
+    }
+}
+
 /// Opens the database and applies pending migrations.
 pub fn open_storage(settings: &Settings) -> Result<Storage, StartupError> {
     let url = DatabaseUrl::parse(&settings.database_url);
@@ -148,28 +172,39 @@ impl Application {
             settings.workers
         };
         let app_state = state.clone();
+        let https = settings.is_https();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
-                .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(|e, _| {
-                    // Hosted forms answer a malformed body with a page, not a framework message.
-                    crate::error::PageError::bad_request("invalid_request", format!("The form could not be read: {e}")).into()
-                }))
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(crate::interaction::MAX_FORM_BYTES)
+                        .error_handler(|e, _| {
+                            // Hosted forms answer a malformed or oversized body with a page, not a
+                            // framework message.
+                            match e {
+                                actix_web::error::UrlencodedError::Overflow { .. } => {
+                                    crate::interaction::form_too_large().into()
+                                }
+                                e => crate::error::PageError::bad_request(
+                                    "invalid_request",
+                                    format!("The form could not be read: {e}"),
+                                )
+                                .into(),
+                            }
+                        }),
+                )
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    crate::error::ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, crate::error::ApiErrorCode::InvalidInput, e.to_string()).into()
+                    crate::error::ApiError::new(
+                        actix_web::http::StatusCode::BAD_REQUEST,
+                        crate::error::ApiErrorCode::InvalidInput,
+                        e.to_string(),
+                    )
+                    .into()
                 }))
                 .app_data(web::JsonConfig::default().limit(256 * 1024))
                 .wrap(from_fn(refuse_long_queries))
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("Referrer-Policy", "no-referrer"))
-                        .add(("X-Frame-Options", "DENY"))
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add((
-                            "Content-Security-Policy",
-                            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
-                        )),
-                )
+                .wrap(security_headers(https))
                 .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
                 // Before the `/oidc` scope, which would otherwise take `/oidc/auth`.
                 .configure(crate::interaction::authorization_endpoint)

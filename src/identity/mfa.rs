@@ -4,7 +4,7 @@
 use totp_rs::{Algorithm, Secret, Totp};
 
 use crate::crypto::{random_token, sha256_b64url};
-use crate::storage::{Storage, StorageError, mfa as queries};
+use crate::storage::{Storage, StorageError, Unreadable, mfa as queries};
 
 const ISSUER: &str = "Sesame";
 const BACKUP_CODES: usize = 10;
@@ -83,6 +83,14 @@ pub async fn verify(
             let Some((secret, _)) = queries::find_totp(c, &id)? else {
                 return Ok(false);
             };
+            // A damaged authenticator stops the sign-in; it never lets a code through.
+            if totp(&secret, "user").is_none() {
+                return Err(Unreadable {
+                    what: "TOTP secret",
+                    cause: "not a valid base32 key".into(),
+                }
+                .into());
+            }
             if let Some(step) = matching_step(&secret, &code, now_ms / 1000) {
                 return queries::accept_totp_step(c, &id, step);
             }

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
-use crate::storage::{DbConnection, Storage, StorageError, sign_in_experience as queries};
+use crate::storage::{
+    DbConnection, Storage, StorageError, Unreadable, sign_in_experience as queries,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -123,11 +125,20 @@ impl SignInExperience {
         Ok(())
     }
 
-    /// The experience in force: the stored one, or the configured defaults.
+    /// The experience in force: the stored one, or the configured defaults when none was ever
+    /// stored. A stored one that cannot be read is an error, never the defaults: those have MFA
+    /// off, and a sign-in must not skip the second factor because a row is damaged.
     pub fn load_on(conn: &mut DbConnection, settings: &Settings) -> diesel::QueryResult<Self> {
-        Ok(queries::get(conn)?
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_else(|| Self::defaults(settings)))
+        match queries::get(conn)? {
+            None => Ok(Self::defaults(settings)),
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                Unreadable {
+                    what: "sign-in experience",
+                    cause: e.to_string(),
+                }
+                .into()
+            }),
+        }
     }
 
     pub async fn load(storage: &Storage, settings: &Settings) -> Result<Self, StorageError> {

@@ -14,24 +14,27 @@ mod step;
 pub use step::{PendingLink, Proven, Step};
 
 use actix_web::cookie::Cookie;
+use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::crypto::{constant_time_eq, random_token, sha256_b64url};
 use crate::error::PageError;
 use crate::identity::{MfaPolicy, SignInExperience, User};
 use crate::oidc::authorize::{self, AuthorizationRequest};
+use crate::oidc::cookies::SesameCookie;
 use crate::oidc::session::{self, Authentication};
 use crate::state::AppState;
 use crate::storage::interactions::{self as queries, InteractionRecord};
 
-pub const INTERACTION_COOKIE: &str = "sesame_interaction";
-const COOKIE_PATH: &str = "/interaction";
+/// Where the hosted pages live.
+const PAGES: &str = "/interaction";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::scope(COOKIE_PATH)
+        web::scope(PAGES)
             .route("/{uid}", web::get().to(pages::current_page))
             .route("/{uid}/sign-in", web::post().to(pages::sign_in))
             .route("/{uid}/register", web::get().to(pages::register_page))
@@ -45,12 +48,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// The largest form body read, in bytes: the authorization endpoint's POST (held to the bound
+/// of its query string, so the parameter caps are reached only after a small read) and every
+/// hosted form. A larger body is refused with a 413 page before it is read.
+pub const MAX_FORM_BYTES: usize = 8 * 1024;
+
+/// The page for a body over [`MAX_FORM_BYTES`].
+pub fn form_too_large() -> PageError {
+    PageError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "invalid_request",
+        "This request cannot be completed",
+        format!("The form is too large (at most {MAX_FORM_BYTES} bytes)."),
+    )
+}
+
+/// The body limit's bare 413 as [`form_too_large`]'s page.
+fn too_large_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let page = form_too_large().error_response();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, page).map_into_right_body(),
+    ))
+}
+
 /// `GET|POST /oidc/auth`: the authorization endpoint's handlers. They live here, above the
 /// protocol layer, because carrying out its answer may mean an interaction and its pages.
 /// Register this before `oidc::routes` (whose `/oidc` scope would otherwise take the path).
 pub fn authorization_endpoint(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/oidc/auth")
+            .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
+            .wrap(ErrorHandlers::new().handler(StatusCode::PAYLOAD_TOO_LARGE, too_large_page))
             .route(web::get().to(endpoint::get))
             .route(web::post().to(endpoint::post)),
     );
@@ -92,11 +121,9 @@ pub async fn start(
         .storage
         .run(move |c| queries::insert_interaction(c, &record))
         .await?;
-    let cookie = session::cookie(
-        state,
-        INTERACTION_COOKIE,
+    let cookie = SesameCookie::Interaction.build(
+        &state.settings,
         secret,
-        COOKIE_PATH,
         state.settings.interaction_ttl().num_seconds(),
     );
     Ok(HttpResponse::SeeOther()
@@ -133,8 +160,11 @@ fn other_browser() -> PageError {
 
 /// Whether the cookie's secret is the one this interaction was started with. Rows written
 /// before the secret existed have none: they match no cookie.
-fn started_here(req: &HttpRequest, record: &InteractionRecord) -> bool {
-    match (req.cookie(INTERACTION_COOKIE), &record.secret_hash) {
+fn started_here(req: &HttpRequest, state: &AppState, record: &InteractionRecord) -> bool {
+    match (
+        SesameCookie::Interaction.read(req, &state.settings),
+        &record.secret_hash,
+    ) {
         (Some(cookie), Some(stored)) => constant_time_eq(&sha256_b64url(cookie.value()), stored),
         _ => false,
     }
@@ -155,7 +185,7 @@ pub async fn load(
         .run(move |c| queries::find_live_interaction(c, &lookup, now))
         .await?
         .ok_or_else(expired)?;
-    if !started_here(req, &record) {
+    if !started_here(req, state, &record) {
         return Err(other_browser());
     }
     let request = serde_json::from_str(&record.request).map_err(|_| PageError::internal())?;
@@ -182,7 +212,7 @@ pub async fn finish(
     let mut response = sign_in_and_complete(req, state, &interaction.request, &auth, now).await?;
     add_cookie(
         &mut response,
-        session::removal(state, INTERACTION_COOKIE, COOKIE_PATH),
+        SesameCookie::Interaction.removal(&state.settings),
     );
     Ok(response)
 }
@@ -248,7 +278,7 @@ impl Flow {
 
 /// The page of the interaction `uid`.
 fn page_of(uid: &str) -> String {
-    format!("{COOKIE_PATH}/{uid}")
+    format!("{PAGES}/{uid}")
 }
 
 /// The first factor (password or magic link) is proven: [`authenticated_as`] once the user

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use crate::crypto::sha256_b64url;
 use crate::error::PageError;
 use crate::oidc::authorize::redirect;
+use crate::oidc::cookies::SesameCookie;
 use crate::oidc::params::Params;
 use crate::oidc::session;
 use crate::pages::render;
@@ -119,7 +120,7 @@ async fn end_session(
         (None, _) => None,
     };
     // Without a valid hint, only a confirmed POST from this browser's page ends a session.
-    if !hinted && let Some(cookie) = req.cookie(session::SESSION_COOKIE) {
+    if !hinted && let Some(cookie) = SesameCookie::Session.read(req, &state.settings) {
         let expected = confirmation_csrf(cookie.value());
         match (method, params.get("csrf")) {
             (Method::Post, Some(presented)) => PageError::check_csrf(&expected, presented)?,

@@ -2,6 +2,7 @@
 
 pub mod authorize;
 pub mod claims;
+pub mod cookies;
 mod cors;
 pub mod discovery;
 mod introspection;

@@ -2,39 +2,14 @@
 //! when they authenticated.
 
 use actix_web::HttpRequest;
-use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::cookie::Cookie;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{random_token, sha256_b64url};
+use crate::oidc::cookies::SesameCookie;
 use crate::state::AppState;
 use crate::storage::StorageError;
 use crate::storage::sessions::{self as queries, SessionRecord};
-
-pub const SESSION_COOKIE: &str = "sesame_session";
-
-/// Builds a cookie with the attributes every Sesame cookie carries.
-pub fn cookie<'a>(
-    state: &AppState,
-    name: &'a str,
-    value: String,
-    path: &'a str,
-    max_age_secs: i64,
-) -> Cookie<'a> {
-    Cookie::build(name, value)
-        .path(path)
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.settings.secure_cookies())
-        .max_age(CookieDuration::seconds(max_age_secs))
-        .finish()
-}
-
-/// A cookie that deletes `name` at `path`.
-pub fn removal<'a>(state: &AppState, name: &'a str, path: &'a str) -> Cookie<'a> {
-    let mut c = cookie(state, name, String::new(), path, 0);
-    c.make_removal();
-    c
-}
 
 /// The live session of this browser, if any.
 pub async fn current(
@@ -42,7 +17,7 @@ pub async fn current(
     state: &AppState,
     now: i64,
 ) -> Result<Option<SessionRecord>, StorageError> {
-    let Some(value) = req.cookie(SESSION_COOKIE) else {
+    let Some(value) = SesameCookie::Session.read(req, &state.settings) else {
         return Ok(None);
     };
     let hash = sha256_b64url(value.value());
@@ -52,36 +27,41 @@ pub async fn current(
         .await
 }
 
-/// An authentication method reference (RFC 8176 section 2), as the `amr` claim carries it.
+/// An authentication method reference, as the `amr` claim carries it: RFC 8176's values where
+/// one fits, and `email` for a magic link, so that a relying party can tell each method apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Amr {
-    /// "pwd": a password.
+    /// "pwd" (RFC 8176): a password.
     Pwd,
-    /// "otp": a one-time secret, a magic link's token or a TOTP code.
+    /// "email": a magic link, proof of access to the mailbox it was sent to. RFC 8176 has no
+    /// value for it and allows others; `otp` would make it look like a TOTP code.
+    Email,
+    /// "otp" (RFC 8176): a one-time password of RFC 6238 (TOTP), or a backup code.
     Otp,
-    /// "mfa": more than one factor.
+    /// "mfa" (RFC 8176): more than one factor.
     Mfa,
 }
 
 impl Amr {
     /// A password.
     pub const PASSWORD: Amr = Amr::Pwd;
-    /// A magic link: its token is a one-time secret.
-    pub const LINK: Amr = Amr::Otp;
-    /// A TOTP code (RFC 6238).
+    /// A magic link.
+    pub const LINK: Amr = Amr::Email;
+    /// A TOTP code (RFC 6238) or a backup code.
     pub const TOTP: Amr = Amr::Otp;
 
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Pwd => "pwd",
+            Self::Email => "email",
             Self::Otp => "otp",
             Self::Mfa => "mfa",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Pwd, Self::Otp, Self::Mfa]
+        [Self::Pwd, Self::Email, Self::Otp, Self::Mfa]
             .into_iter()
             .find(|a| a.as_str() == raw)
     }
@@ -148,15 +128,14 @@ pub fn new_session(
     };
     NewSession {
         record,
-        previous: req.cookie(SESSION_COOKIE).map(|c| sha256_b64url(c.value())),
-        cookie: cookie(
-            state,
-            SESSION_COOKIE,
+        previous: SesameCookie::Session
+            .read(req, &state.settings)
+            .map(|c| sha256_b64url(c.value())),
+        cookie: SesameCookie::Session.build(
+            &state.settings,
             token,
-            "/",
             state.settings.session_ttl().num_seconds(),
-        )
-        .into_owned(),
+        ),
     }
 }
 
@@ -173,14 +152,14 @@ impl NewSession {
 
 /// Ends this browser's session; returns the cookie that clears it.
 pub async fn end(req: &HttpRequest, state: &AppState) -> Result<Cookie<'static>, StorageError> {
-    if let Some(value) = req.cookie(SESSION_COOKIE) {
+    if let Some(value) = SesameCookie::Session.read(req, &state.settings) {
         let hash = sha256_b64url(value.value());
         state
             .storage
             .run(move |c| queries::delete_session(c, &hash))
             .await?;
     }
-    Ok(removal(state, SESSION_COOKIE, "/").into_owned())
+    Ok(SesameCookie::Session.removal(&state.settings))
 }
 
 impl From<&SessionRecord> for Authentication {

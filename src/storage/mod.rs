@@ -32,7 +32,31 @@ pub enum StorageError {
     Canceled,
 }
 
+/// Stored data that cannot be read (a truncated row, a value written by another version): an
+/// error, never a default in its place. `cause` says what is wrong, never what is stored.
+#[derive(Debug, thiserror::Error)]
+#[error("the stored {what} cannot be read: {cause}")]
+pub struct Unreadable {
+    pub what: &'static str,
+    pub cause: String,
+}
+
+impl From<Unreadable> for diesel::result::Error {
+    fn from(e: Unreadable) -> Self {
+        Self::DeserializationError(Box::new(e))
+    }
+}
+
 impl StorageError {
+    /// Whether stored data could not be read ([`Unreadable`], or a column diesel could not
+    /// decode): the request must stop, not go on with a default.
+    pub fn is_unreadable(&self) -> bool {
+        matches!(
+            self,
+            Self::Query(diesel::result::Error::DeserializationError(_))
+        )
+    }
+
     pub fn is_unique_violation(&self) -> bool {
         matches!(
             self,

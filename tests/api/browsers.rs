@@ -407,15 +407,16 @@ async fn cookies_are_secure_when_the_public_url_is_https(backend: Backend) {
     let (spa_id, _) = app.create_app(AppType::Spa, &[SPA_CALLBACK], SigningAlg::ES256);
     let env = Env { app, spa_id };
     // No cookie store: a client would not send Secure cookies over plain http, so they are
-    // passed by hand, as a browser would over https.
+    // passed by hand, as a browser would over https. Behind https the names carry `__Host-`
+    // (see attack_cookie_tossing).
     let client = no_redirects();
     let (url, _) = spa_request(&env);
     let r = client.get(&url).send().await.expect("auth");
     assert_eq!(r.status(), 303);
-    let interaction = set_cookie(&r, "sesame_interaction").expect("interaction cookie");
+    let interaction = set_cookie(&r, "__Host-sesame_interaction").expect("interaction cookie");
     assert_cookie(&interaction, true);
     let page = env.app.url(&location(&r));
-    let cookie = format!("sesame_interaction={}", cookie_value(&interaction));
+    let cookie = format!("__Host-sesame_interaction={}", cookie_value(&interaction));
 
     let html = client
         .get(&page)
@@ -439,7 +440,7 @@ async fn cookies_are_secure_when_the_public_url_is_https(backend: Backend) {
         .await
         .expect("sign in");
     assert_eq!(r.status(), 303);
-    let session = set_cookie(&r, "sesame_session").expect("session cookie");
+    let session = set_cookie(&r, "__Host-sesame_session").expect("session cookie");
     assert_cookie(&session, true);
 }
 

@@ -56,7 +56,7 @@ async fn existing_user_signs_in_without_a_password(backend: Backend) {
     assert!(callback.starts_with(CALLBACK));
     let claims = w.tokens(&callback, pending).await;
     assert_eq!(claims.subject().as_str(), user.id);
-    assert_eq!(amr(&claims), vec!["otp".to_owned()]);
+    assert_eq!(amr(&claims), vec!["email".to_owned()]);
     let auth_time = claims.auth_time().expect("auth_time").timestamp();
     assert!((chrono::Utc::now().timestamp() - auth_time).abs() <= 5);
     assert_eq!(
@@ -78,7 +78,7 @@ async fn new_email_registers_with_a_verified_email(backend: Backend) {
     let claims = w.tokens(&location(&r), pending).await;
     assert_eq!(claims.email().map(|e| e.as_str()), Some("new@example.com"));
     assert_eq!(claims.email_verified(), Some(true));
-    assert_eq!(amr(&claims), vec!["otp".to_owned()]);
+    assert_eq!(amr(&claims), vec!["email".to_owned()]);
 }
 
 async fn invitation_works_when_sign_up_is_disabled(backend: Backend) {
@@ -178,7 +178,7 @@ async fn same_account_session_consumes_and_signs_in_again(backend: Backend) {
     assert_eq!(r.status(), 303, "no question for the same account");
     let claims = w.tokens(&location(&r), pending).await;
     assert_eq!(claims.subject().as_str(), user.id);
-    assert_eq!(amr(&claims), vec!["otp".to_owned()]);
+    assert_eq!(amr(&claims), vec!["email".to_owned()]);
     assert!(
         claims.auth_time() > first.auth_time(),
         "the link is a new authentication"

@@ -6,16 +6,20 @@
 mod common;
 
 mod applications_api;
+mod attack_ambiguous_amr;
 mod attack_authenticator_replacement;
+mod attack_cookie_tossing;
 mod attack_interaction_race;
 mod attack_introspection_by_anyone;
 mod attack_logout_csrf;
+mod attack_overflowing_numbers;
 mod attack_pre_hijacked_account;
 mod attack_refresh_token_race;
 mod attack_secrets_in_logs;
 mod attack_stay_skips_checks;
 mod attack_stolen_interaction_url;
 mod attack_unbounded_input;
+mod attack_unreadable_mfa_settings;
 mod authorize;
 mod browsers;
 mod cli;

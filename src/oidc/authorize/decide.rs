@@ -19,9 +19,10 @@ pub enum Next {
 pub fn decide(request: &AuthorizationRequest, session: Option<&SessionRecord>, now: i64) -> Next {
     let usable = session.filter(|s| {
         // max_age: re-authenticate when the last authentication is older (OIDC Core 3.1.2.1).
+        // Saturating: a huge max_age means "any age", never an overflow.
         let fresh_enough = request
             .max_age
-            .is_none_or(|max_age| now - s.auth_time <= max_age * 1000);
+            .is_none_or(|max_age| now.saturating_sub(s.auth_time) <= max_age.saturating_mul(1000));
         // id_token_hint names the end-user the client expects.
         let expected_user = request
             .id_token_hint_sub
@@ -113,6 +114,23 @@ mod tests {
         assert!(matches!(
             decide(&r, Some(&s), 2_000),
             Next::Fail(OAuthErrorCode::LoginRequired, _)
+        ));
+    }
+
+    /// A `max_age` of any size, or a session from the future (a clock set back), never
+    /// overflows: the arithmetic saturates.
+    #[test]
+    fn huge_max_age_does_not_overflow() {
+        let s = session(1_000);
+        let mut r = request();
+        r.max_age = Some(i64::MAX);
+        assert!(matches!(decide(&r, Some(&s), i64::MAX), Next::Complete(_)));
+        r.max_age = Some(i64::MAX / 1000 + 1);
+        assert!(matches!(decide(&r, Some(&s), 2_000), Next::Complete(_)));
+        r.max_age = Some(0);
+        assert!(matches!(
+            decide(&r, Some(&session(5_000)), 1_000),
+            Next::Complete(_)
         ));
     }
 }
