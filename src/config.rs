@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +13,7 @@ pub struct Settings {
     /// Address the HTTP server listens on.
     pub bind: String,
     /// The URL browsers and clients use to reach Sesame; the issuer is `<public_url>/oidc`.
+    /// Empty (the default): `http://<the address listened on>`, see [`public_url_for`].
     pub public_url: String,
     /// `postgres://...` or a SQLite file (`sqlite://path` or a path).
     pub database_url: String,
@@ -41,13 +44,19 @@ pub struct Settings {
     /// One-time tokens that may be created per email, and per calling application, per hour.
     pub one_time_tokens_per_email_per_hour: i32,
     pub one_time_tokens_per_application_per_hour: i32,
+    /// Seconds between clean-up passes (expired and finished rows deleted); 0 disables them.
+    pub cleanup_interval_secs: i64,
+    /// Days a finished (consumed, revoked, expired) one-time token is kept; 0 keeps it forever.
+    pub one_time_token_retention_days: i64,
+    /// Days an audit entry is kept; 0 keeps it forever.
+    pub audit_retention_days: i64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             bind: "127.0.0.1:3000".into(),
-            public_url: "http://127.0.0.1:3000".into(),
+            public_url: String::new(),
             database_url: "sqlite://sesame.db".into(),
             workers: 0,
             db_pool_size: 16,
@@ -69,6 +78,9 @@ impl Default for Settings {
             one_time_token_max_expires_in_secs: 30 * 24 * 3600,
             one_time_tokens_per_email_per_hour: 10,
             one_time_tokens_per_application_per_hour: 1000,
+            cleanup_interval_secs: 300,
+            one_time_token_retention_days: 30,
+            audit_retention_days: 90,
         }
     }
 }
@@ -90,11 +102,15 @@ pub enum ConfigError {
     PublicUrl(String),
     #[error("invalid {field} = {value}: a duration in seconds from 0 to {MAX_DURATION_SECS}")]
     Duration { field: &'static str, value: i64 },
+    #[error("invalid {field} = {value}: a number of days from 0 to {MAX_DURATION_DAYS}")]
+    Days { field: &'static str, value: i64 },
 }
 
 /// The longest duration a setting may hold: 100 years, so that `now + duration` in epoch
 /// milliseconds can never overflow.
 pub const MAX_DURATION_SECS: i64 = 100 * 366 * 24 * 3600;
+/// The same bound in days, for the `*_days` settings.
+pub const MAX_DURATION_DAYS: i64 = 100 * 366;
 
 /// Typed accessors for the `*_secs` fields, plus the list `validated` checks. The fields keep
 /// their names (and so the file keys, `SESAME_*` variables and flags); code reads the accessor.
@@ -133,6 +149,36 @@ durations! {
     one_time_token_expires_in => one_time_token_expires_in_secs,
     /// Longest lifetime a caller may ask for a one-time token.
     one_time_token_max_expires_in => one_time_token_max_expires_in_secs,
+    /// Time between clean-up passes; zero: no clean-up.
+    cleanup_interval => cleanup_interval_secs,
+}
+
+impl Settings {
+    /// How long finished one-time tokens are kept; `None`: forever.
+    pub fn one_time_token_retention(&self) -> Option<TimeDelta> {
+        days(self.one_time_token_retention_days)
+    }
+
+    /// How long audit entries are kept; `None`: forever.
+    pub fn audit_retention(&self) -> Option<TimeDelta> {
+        days(self.audit_retention_days)
+    }
+
+    fn days_fields(&self) -> [(&'static str, i64); 2] {
+        [
+            (
+                "one_time_token_retention_days",
+                self.one_time_token_retention_days,
+            ),
+            ("audit_retention_days", self.audit_retention_days),
+        ]
+    }
+}
+
+/// A retention in days; 0 means "keep forever".
+fn days(days: i64) -> Option<TimeDelta> {
+    (days > 0)
+        .then(|| TimeDelta::try_days(days.min(MAX_DURATION_DAYS)).unwrap_or(TimeDelta::zero()))
 }
 
 /// `secs` as a duration; `validated` keeps settings within range, and anything else saturates
@@ -168,30 +214,61 @@ impl Settings {
     }
 
     /// Checks what cannot be expressed in types; call again after flags override fields.
+    /// An empty `public_url` stays empty: it follows the address listened on, known only once
+    /// the server has bound it (`--bind` may still change, and port 0 picks one).
     pub fn validated(mut self) -> Result<Self, ConfigError> {
         self.public_url = self.public_url.trim_end_matches('/').to_owned();
-        match url::Url::parse(&self.public_url) {
-            Ok(u)
-                if (u.scheme() == "http" || u.scheme() == "https")
-                    && u.query().is_none()
-                    && u.fragment().is_none() => {}
-            _ => return Err(ConfigError::PublicUrl(self.public_url)),
+        if !self.public_url.is_empty() {
+            match url::Url::parse(&self.public_url) {
+                Ok(u)
+                    if (u.scheme() == "http" || u.scheme() == "https")
+                        && u.query().is_none()
+                        && u.fragment().is_none() => {}
+                _ => return Err(ConfigError::PublicUrl(self.public_url)),
+            }
         }
         for (field, value) in self.duration_fields() {
             if !(0..=MAX_DURATION_SECS).contains(&value) {
                 return Err(ConfigError::Duration { field, value });
             }
         }
+        for (field, value) in self.days_fields() {
+            if !(0..=MAX_DURATION_DAYS).contains(&value) {
+                return Err(ConfigError::Days { field, value });
+            }
+        }
         Ok(self)
     }
 
+    /// Fills an unset `public_url` from the address the server listens on; says how.
+    pub fn with_public_url_for(mut self, listening: SocketAddr) -> (Self, PublicUrl) {
+        if !self.public_url.is_empty() {
+            return (self, PublicUrl::Configured);
+        }
+        let (url, derived) = public_url_for(listening);
+        self.public_url = url;
+        (self, derived)
+    }
+
+    /// The public URL; unset, the one `bind` gives (the server fills it in from the address it
+    /// actually listens on, see [`Settings::with_public_url_for`]).
+    pub fn public_base(&self) -> String {
+        if !self.public_url.is_empty() {
+            return self.public_url.clone();
+        }
+        match self.bind.parse::<SocketAddr>() {
+            Ok(addr) => public_url_for(addr).0,
+            Err(_) => format!("http://{}", self.bind),
+        }
+    }
+
     pub fn issuer(&self) -> String {
-        format!("{}/oidc", self.public_url)
+        format!("{}/oidc", self.public_base())
     }
 
     /// The resource indicator of the Management API (RFC 8707).
     pub fn management_api_resource(&self) -> String {
-        format!("{}/api", self.public_url)
+        format!("{}/api", self.public_base())
     }
 
     /// Whether browsers reach Sesame over https: cookies are then `Secure` and `__Host-`
@@ -199,6 +276,36 @@ impl Settings {
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// Where the public URL came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublicUrl {
+    /// Set in the file, the environment or by `--public-url`.
+    Configured,
+    /// `http://` and the address listened on.
+    FollowsBind,
+    /// The server listens on every interface (0.0.0.0 or ::), which no client can connect
+    /// to: the URL names the loopback address instead.
+    Loopback,
+}
+
+/// The public URL of a server listening on `addr` when none is configured: plain HTTP on that
+/// address, or on loopback when it is the unspecified address of all interfaces.
+pub fn public_url_for(addr: SocketAddr) -> (String, PublicUrl) {
+    let (ip, derived) = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            (IpAddr::V4(Ipv4Addr::LOCALHOST), PublicUrl::Loopback)
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            (IpAddr::V6(Ipv6Addr::LOCALHOST), PublicUrl::Loopback)
+        }
+        ip => (ip, PublicUrl::FollowsBind),
+    };
+    (
+        format!("http://{}", SocketAddr::new(ip, addr.port())),
+        derived,
+    )
 }
 
 /// Environment values are strings; read booleans and integers as such so `SESAME_WORKERS=4` works.
@@ -279,6 +386,72 @@ mod tests {
                 "and never panics"
             );
         }
+    }
+
+    #[test]
+    fn an_unset_public_url_follows_the_address_listened_on() {
+        let addr = |s: &str| s.parse::<SocketAddr>().expect("address");
+        assert_eq!(
+            public_url_for(addr("127.0.0.1:3558")),
+            ("http://127.0.0.1:3558".into(), PublicUrl::FollowsBind)
+        );
+        assert_eq!(
+            public_url_for(addr("192.0.2.7:80")),
+            ("http://192.0.2.7:80".into(), PublicUrl::FollowsBind)
+        );
+        assert_eq!(
+            public_url_for(addr("0.0.0.0:3000")),
+            ("http://127.0.0.1:3000".into(), PublicUrl::Loopback)
+        );
+        assert_eq!(
+            public_url_for(addr("[::]:3000")),
+            ("http://[::1]:3000".into(), PublicUrl::Loopback)
+        );
+        let unset = Settings::default()
+            .validated()
+            .expect("an empty public_url is valid");
+        assert_eq!(
+            unset.issuer(),
+            "http://127.0.0.1:3000/oidc",
+            "before listening, the configured bind address"
+        );
+        let (resolved, how) = unset.with_public_url_for(addr("127.0.0.1:4000"));
+        assert_eq!(how, PublicUrl::FollowsBind);
+        assert_eq!(resolved.issuer(), "http://127.0.0.1:4000/oidc");
+        let configured = Settings {
+            public_url: "https://id.example".into(),
+            ..Settings::default()
+        };
+        let (kept, how) = configured.with_public_url_for(addr("0.0.0.0:4000"));
+        assert_eq!(how, PublicUrl::Configured);
+        assert_eq!(kept.issuer(), "https://id.example/oidc");
+    }
+
+    #[test]
+    fn retentions_are_days_and_zero_keeps_forever() {
+        let settings = Settings::default();
+        assert_eq!(
+            settings.one_time_token_retention(),
+            Some(TimeDelta::days(30))
+        );
+        assert_eq!(settings.audit_retention(), Some(TimeDelta::days(90)));
+        assert_eq!(settings.cleanup_interval(), TimeDelta::minutes(5));
+        let forever = Settings {
+            audit_retention_days: 0,
+            ..Settings::default()
+        };
+        assert_eq!(forever.audit_retention(), None);
+        let negative = Settings {
+            one_time_token_retention_days: -1,
+            ..Settings::default()
+        };
+        assert!(matches!(
+            negative.validated(),
+            Err(ConfigError::Days {
+                field: "one_time_token_retention_days",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Sesame: an OpenID Connect provider whose stand-out feature is the magic link.
 
+pub mod cleanup;
 pub mod clock;
 pub mod config;
 pub mod crypto;

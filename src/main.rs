@@ -36,6 +36,9 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Delete expired and finished rows once (as `serve` does every `cleanup_interval_secs`);
+    /// prints the rows removed per table as JSON.
+    Cleanup,
     /// Manage applications (OAuth clients).
     #[command(subcommand)]
     App(AppCommand),
@@ -52,7 +55,8 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SESAME_BIND")]
     bind: Option<String>,
-    /// The public base URL; the issuer is `<public-url>/oidc`.
+    /// The public base URL; the issuer is `<public-url>/oidc` (default: http:// and the address
+    /// listened on, 127.0.0.1 for 0.0.0.0).
     #[arg(long, env = "SESAME_PUBLIC_URL")]
     public_url: Option<String>,
 }
@@ -160,6 +164,7 @@ fn run(cli: Cli) -> Result<(), AnyError> {
     match cli.command {
         Command::Serve(args) => serve_command(settings, args),
         Command::Migrate => migrate(&settings),
+        Command::Cleanup => cleanup(&settings),
         Command::App(AppCommand::Create(args)) => create_app(&settings, args),
         Command::User(UserCommand::Create(args)) => create_user(&settings, args),
         Command::Keys(KeysCommand::Rotate { alg }) => rotate_key(&settings, alg),
@@ -180,6 +185,18 @@ fn migrate(settings: &Settings) -> Result<(), AnyError> {
     open_storage(settings)?;
     println!("database is up to date");
     Ok(())
+}
+
+fn cleanup(settings: &Settings) -> Result<(), AnyError> {
+    let storage = open_storage(settings)?;
+    let cutoffs = sesame::cleanup::cutoffs(settings, Clock::system().now_ms());
+    match storage.run_blocking(|c| sesame::storage::cleanup::run_pass(c, &cutoffs))? {
+        Some(removed) => {
+            println!("{}", serde_json::to_string(&removed)?);
+            Ok(())
+        }
+        None => Err("another instance is cleaning up right now; try again later".into()),
+    }
 }
 
 fn create_app(settings: &Settings, args: AppCreateArgs) -> Result<(), AnyError> {
@@ -245,7 +262,7 @@ fn serve(settings: Settings) -> Result<(), AnyError> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone()).await?;
         // The port is logged on its own so `--bind 127.0.0.1:0` can be used (tests, supervisors).
-        tracing::info!(bind = %settings.bind, port = app.port, issuer = %settings.issuer(), "sesame is serving");
+        tracing::info!(bind = %settings.bind, port = app.port, issuer = %app.state.issuer, "sesame is serving");
         app.server.await?;
         Ok(())
     })

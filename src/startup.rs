@@ -19,6 +19,8 @@ use crate::identity::applications::ClientCache;
 use crate::state::AppState;
 use crate::storage::{DatabaseUrl, Storage, StorageError, keys as key_queries};
 
+mod first_start;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot open the database: {0}")]
@@ -140,19 +142,25 @@ impl Application {
         listener: TcpListener,
     ) -> Result<Self, StartupError> {
         let port = listener.local_addr()?.port();
+        let (settings, public_url) = settings.with_public_url_for(listener.local_addr()?);
+        first_start::log_public_url(&settings, public_url);
         let clock = Arc::new(Clock::system());
         let prepared = {
             let (settings, now) = (settings.clone(), clock.now_ms());
             web::block(move || -> Result<_, StartupError> {
                 let storage = open_storage(&settings)?;
+                let first = first_start::is_first_start(&storage)?;
                 ensure_signing_keys(&storage, now)?;
                 let keys = load_key_set(&storage, &settings, now)?;
-                Ok((storage, keys))
+                Ok((storage, keys, first))
             })
             .await
             .map_err(|e| StartupError::Migrate(e.to_string()))??
         };
-        let (storage, key_set) = prepared;
+        let (storage, key_set, first) = prepared;
+        if first {
+            first_start::log_hints(&settings);
+        }
         let issuer = settings.issuer();
         let discovery = crate::oidc::discovery::document(&settings)?;
         let state = web::Data::new(AppState {
@@ -165,6 +173,7 @@ impl Application {
             clock,
         });
         spawn_key_refresh(state.clone());
+        crate::cleanup::spawn(state.storage.clone(), settings.clone(), state.clock.clone());
 
         let workers = if settings.workers == 0 {
             std::thread::available_parallelism().map_or(2, |n| n.get())

@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod cleanup;
 pub mod grants;
 pub mod interactions;
 pub mod keys;

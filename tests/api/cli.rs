@@ -9,6 +9,7 @@ fn every_command_has_help() {
         vec!["--help"],
         vec!["serve", "--help"],
         vec!["migrate", "--help"],
+        vec!["cleanup", "--help"],
         vec!["app", "--help"],
         vec!["app", "create", "--help"],
         vec!["user", "create", "--help"],

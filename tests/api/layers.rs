@@ -14,6 +14,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("identity", 2),
     ("one_time_token", 2),
     ("state", 3),
+    ("cleanup", 3),
     ("error", 3),
     ("pages", 3),
     ("oidc", 4),

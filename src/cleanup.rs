@@ -1,0 +1,196 @@
+//! The clean-up schedule: every `cleanup_interval_secs` of the state's clock, rows that can no
+//! longer be used are deleted (the statements are in `storage::cleanup`). What is deleted as of
+//! "now" is [`cutoffs`], a pure function of the settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::storage::cleanup::{self as queries, Cutoffs, Removed, Statement};
+use crate::storage::{Storage, StorageError};
+
+/// Rows stay this long past their expiry, so requests already under way finish on what they
+/// read and instances whose clocks differ a little agree.
+pub const EXPIRY_MARGIN: TimeDelta = TimeDelta::minutes(5);
+
+/// Rate-limit counters are kept at least this long after their window opened, whatever the
+/// limit: longer than every fixed window (sign-in failures per setting, one-time token creation
+/// per hour, second-factor attempts per five minutes).
+pub const RATE_LIMIT_RETENTION: TimeDelta = TimeDelta::days(1);
+
+/// How often the schedule looks at the clock. A look is one comparison; the pass itself runs
+/// only when due, so tests that move the clock see it run within this much real time.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
+
+/// What a pass deletes at `now` (epoch ms).
+pub fn cutoffs(settings: &Settings, now: i64) -> Cutoffs {
+    let before = |age: TimeDelta| now.saturating_sub(age.num_milliseconds());
+    Cutoffs {
+        expired_before: before(EXPIRY_MARGIN),
+        one_time_tokens_before: settings.one_time_token_retention().map(before),
+        rate_limit_windows_before: before(
+            settings
+                .sign_in_failure_window()
+                .max(RATE_LIMIT_RETENTION)
+                .checked_add(&EXPIRY_MARGIN)
+                .unwrap_or(RATE_LIMIT_RETENTION),
+        ),
+        audit_before: settings.audit_retention().map(before),
+    }
+}
+
+/// When the pass after one at `now` is due; `None` when clean-up is off.
+pub fn next_pass(settings: &Settings, now: i64) -> Option<i64> {
+    let interval = settings.cleanup_interval();
+    (interval > TimeDelta::zero()).then(|| now.saturating_add(interval.num_milliseconds()))
+}
+
+/// One pass at `now`, on the database threads. `None`: another instance holds the clean-up
+/// lock (PostgreSQL), and this pass is skipped.
+pub async fn run_once(
+    storage: &Storage,
+    settings: &Settings,
+    now: i64,
+) -> Result<Option<Removed>, StorageError> {
+    let cutoffs = cutoffs(settings, now);
+    if !storage.backend().is_sqlite() {
+        // One connection holds the lock for the pass; the others keep serving requests.
+        return storage.run(move |c| queries::run_pass(c, &cutoffs)).await;
+    }
+    // SQLite has one connection for everything: each batch is its own job, so requests queue
+    // behind one short batch at most, never behind the whole pass.
+    let mut removed = Removed::default();
+    for statement in Statement::ALL {
+        let mut batches = 0;
+        loop {
+            let deleted = storage
+                .run(move |c| queries::delete_batch(c, statement, &cutoffs))
+                .await?;
+            batches += 1;
+            removed.add(statement, deleted);
+            if !queries::another_batch(deleted, batches) {
+                break;
+            }
+        }
+    }
+    Ok(Some(removed))
+}
+
+/// Logs what a pass removed: at info when it removed anything.
+pub fn log_removed(removed: &Removed) {
+    let Removed {
+        interactions,
+        sessions,
+        authorization_codes,
+        access_tokens,
+        refresh_tokens,
+        one_time_tokens,
+        rate_limits,
+        audit_log,
+    } = *removed;
+    if removed.total() == 0 {
+        tracing::debug!("clean-up: nothing to remove");
+        return;
+    }
+    tracing::info!(
+        interactions,
+        sessions,
+        authorization_codes,
+        access_tokens,
+        refresh_tokens,
+        one_time_tokens,
+        rate_limits,
+        audit_log,
+        "clean-up removed expired and finished rows"
+    );
+}
+
+/// Starts the schedule on the current runtime: the first pass one interval after start.
+pub fn spawn(storage: Storage, settings: Settings, clock: Arc<Clock>) {
+    let Some(mut due) = next_pass(&settings, clock.now_ms()) else {
+        tracing::info!("clean-up is off (cleanup_interval_secs = 0)");
+        return;
+    };
+    actix_web::rt::spawn(async move {
+        let mut look = actix_web::rt::time::interval(LOOK_EVERY);
+        loop {
+            look.tick().await;
+            let now = clock.now_ms();
+            if now < due {
+                continue;
+            }
+            match run_once(&storage, &settings, now).await {
+                Ok(Some(removed)) => log_removed(&removed),
+                Ok(None) => tracing::debug!("clean-up skipped: another instance is running it"),
+                Err(e) => tracing::warn!(error = %e, "clean-up failed; retrying next interval"),
+            }
+            due = next_pass(&settings, clock.now_ms()).unwrap_or(i64::MAX);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000_000;
+    const DAY: i64 = 24 * 3600 * 1000;
+    const MINUTE: i64 = 60 * 1000;
+
+    #[test]
+    fn cutoffs_follow_the_settings() {
+        let settings = Settings::default();
+        assert_eq!(
+            cutoffs(&settings, NOW),
+            Cutoffs {
+                expired_before: NOW - 5 * MINUTE,
+                one_time_tokens_before: Some(NOW - 30 * DAY),
+                rate_limit_windows_before: NOW - DAY - 5 * MINUTE,
+                audit_before: Some(NOW - 90 * DAY),
+            }
+        );
+    }
+
+    #[test]
+    fn zero_retention_keeps_forever() {
+        let settings = Settings {
+            one_time_token_retention_days: 0,
+            audit_retention_days: 0,
+            ..Settings::default()
+        };
+        let c = cutoffs(&settings, NOW);
+        assert_eq!(c.one_time_tokens_before, None);
+        assert_eq!(c.audit_before, None);
+    }
+
+    #[test]
+    fn a_long_failure_window_keeps_its_counters() {
+        let settings = Settings {
+            sign_in_failure_window_secs: 3 * 24 * 3600,
+            ..Settings::default()
+        };
+        assert_eq!(
+            cutoffs(&settings, NOW).rate_limit_windows_before,
+            NOW - 3 * DAY - 5 * MINUTE
+        );
+    }
+
+    #[test]
+    fn cutoffs_never_overflow() {
+        let c = cutoffs(&Settings::default(), i64::MIN + 1);
+        assert_eq!(c.expired_before, i64::MIN);
+    }
+
+    #[test]
+    fn the_schedule_runs_every_interval_unless_off() {
+        assert_eq!(next_pass(&Settings::default(), NOW), Some(NOW + 5 * MINUTE));
+        let off = Settings {
+            cleanup_interval_secs: 0,
+            ..Settings::default()
+        };
+        assert_eq!(next_pass(&off, NOW), None);
+    }
+}
