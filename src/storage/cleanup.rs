@@ -37,6 +37,7 @@ pub enum Statement {
     AuthorizationCodes,
     AccessTokens,
     RefreshTokens,
+    Grants,
     ExpiredOneTimeTokens,
     FinishedOneTimeTokens,
     RateLimits,
@@ -77,12 +78,13 @@ macro_rules! batch {
 }
 
 impl Statement {
-    pub const ALL: [Statement; 9] = [
+    pub const ALL: [Statement; 10] = [
         Self::Interactions,
         Self::Sessions,
         Self::AccessTokens,
         Self::AuthorizationCodes,
         Self::RefreshTokens,
+        Self::Grants,
         Self::ExpiredOneTimeTokens,
         Self::FinishedOneTimeTokens,
         Self::RateLimits,
@@ -108,6 +110,15 @@ impl Statement {
                 "token_hash",
                 concat!("x.expires_at < $1 AND ", grant_is_over!())
             ),
+            // A grant with no token left cannot be used or replayed into: a replayed code finds
+            // no row to revoke and no token either. `$1` only keeps one bind for every statement.
+            Self::Grants => batch!(
+                "grants",
+                "id",
+                "$1 = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM refresh_tokens l WHERE l.grant_id = x.id) \
+                 AND NOT EXISTS (SELECT 1 FROM access_tokens l WHERE l.grant_id = x.id)"
+            ),
             Self::ExpiredOneTimeTokens => batch!("one_time_tokens", "id", "x.expires_at < $1"),
             Self::FinishedOneTimeTokens => batch!(
                 "one_time_tokens",
@@ -125,7 +136,8 @@ impl Statement {
             | Self::Sessions
             | Self::AccessTokens
             | Self::AuthorizationCodes
-            | Self::RefreshTokens => Some(cutoffs.expired_before),
+            | Self::RefreshTokens
+            | Self::Grants => Some(cutoffs.expired_before),
             Self::ExpiredOneTimeTokens | Self::FinishedOneTimeTokens => {
                 cutoffs.one_time_tokens_before
             }
@@ -143,6 +155,7 @@ pub struct Removed {
     pub authorization_codes: usize,
     pub access_tokens: usize,
     pub refresh_tokens: usize,
+    pub grants: usize,
     pub one_time_tokens: usize,
     pub rate_limits: usize,
     pub audit_log: usize,
@@ -156,6 +169,7 @@ impl Removed {
             Statement::AuthorizationCodes => &mut self.authorization_codes,
             Statement::AccessTokens => &mut self.access_tokens,
             Statement::RefreshTokens => &mut self.refresh_tokens,
+            Statement::Grants => &mut self.grants,
             Statement::ExpiredOneTimeTokens | Statement::FinishedOneTimeTokens => {
                 &mut self.one_time_tokens
             }
@@ -171,6 +185,7 @@ impl Removed {
             + self.authorization_codes
             + self.access_tokens
             + self.refresh_tokens
+            + self.grants
             + self.one_time_tokens
             + self.rate_limits
             + self.audit_log

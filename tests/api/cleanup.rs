@@ -64,6 +64,7 @@ fn counts(app: &TestApp) -> Value {
                 "authorization_codes": authorization_codes::table.count().get_result::<i64>(c)?,
                 "access_tokens": access_tokens::table.count().get_result::<i64>(c)?,
                 "refresh_tokens": refresh_tokens::table.count().get_result::<i64>(c)?,
+                "grants": grants::table.count().get_result::<i64>(c)?,
                 "one_time_tokens": one_time_tokens::table.count().get_result::<i64>(c)?,
                 "rate_limits": rate_limits::table.count().get_result::<i64>(c)?,
                 "audit_log": audit_log::table.count().get_result::<i64>(c)?,
@@ -75,7 +76,7 @@ fn counts(app: &TestApp) -> Value {
 fn each(n: usize) -> Value {
     json!({
         "interactions": n, "sessions": n, "authorization_codes": n, "access_tokens": n,
-        "refresh_tokens": n, "one_time_tokens": n, "rate_limits": n, "audit_log": n,
+        "refresh_tokens": n, "grants": n, "one_time_tokens": n, "rate_limits": n, "audit_log": n,
     })
 }
 
@@ -84,7 +85,7 @@ fn each(n: usize) -> Value {
 fn live() -> Value {
     json!({
         "interactions": 5, "sessions": 5, "authorization_codes": 10, "access_tokens": 5,
-        "refresh_tokens": 6, "one_time_tokens": 10, "rate_limits": 5, "audit_log": 5,
+        "refresh_tokens": 6, "grants": 1, "one_time_tokens": 10, "rate_limits": 5, "audit_log": 5,
     })
 }
 
@@ -191,6 +192,13 @@ fn fill(app: &TestApp, now: i64) {
         })
         .collect();
     insert_all!(app, schema::refresh_tokens::table, rows);
+    let rows: Vec<_> = (0..EXPIRED + 1)
+        .map(|i| match i < EXPIRED {
+            true => schema::grants::id.eq(n(i, "dead")),
+            false => schema::grants::id.eq("live".to_owned()),
+        })
+        .collect();
+    insert_all!(app, schema::grants::table, rows);
 
     let retention = 30 * DAY;
     let ott = |i: usize, status: &str, created_at: i64, expires_at: i64| OneTimeTokenRecord {
@@ -261,7 +269,8 @@ fn fill(app: &TestApp, now: i64) {
         json!({
             "interactions": EXPIRED + 5, "sessions": EXPIRED + 5,
             "authorization_codes": EXPIRED + 10, "access_tokens": EXPIRED + 5,
-            "refresh_tokens": EXPIRED + 6, "one_time_tokens": EXPIRED + 10,
+            "refresh_tokens": EXPIRED + 6, "grants": EXPIRED + 1,
+            "one_time_tokens": EXPIRED + 10,
             "rate_limits": EXPIRED + 5, "audit_log": EXPIRED + 5,
         })
     );
