@@ -1,11 +1,11 @@
 //! Settings: defaults < file (`--config`, TOML) < environment (`SESAME_<FIELD>`) < flags.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-
 use chrono::TimeDelta;
-use serde::{Deserialize, Serialize};
+use ipnet::IpNet;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -50,6 +50,15 @@ pub struct Settings {
     pub one_time_token_retention_days: i64,
     /// Days an audit entry is kept; 0 keeps it forever.
     pub audit_retention_days: i64,
+    /// Registrations on the hosted sign-up page per client IP per hour.
+    pub sign_ups_per_ip_per_hour: i32,
+    /// Reverse proxies (CIDRs) whose `X-Forwarded-For` names the client; empty: trust none,
+    /// the TCP peer is the client. In the environment, separated by commas or spaces.
+    pub trusted_proxies: TrustedProxies,
+    /// Threads hashing and verifying passwords (argon2id, ~19 MiB each); 0 means one per core.
+    pub password_hashing_threads: usize,
+    /// Passwords waiting for a hashing thread; beyond that a page answers 503 "busy".
+    pub password_hashing_queue: usize,
 }
 
 impl Default for Settings {
@@ -81,6 +90,10 @@ impl Default for Settings {
             cleanup_interval_secs: 300,
             one_time_token_retention_days: 30,
             audit_retention_days: 90,
+            sign_ups_per_ip_per_hour: 20,
+            trusted_proxies: TrustedProxies::default(),
+            password_hashing_threads: 0,
+            password_hashing_queue: 32,
         }
     }
 }
@@ -319,6 +332,75 @@ fn scalar(value: &str) -> toml::Value {
     }
 }
 
+/// The reverse proxies whose `X-Forwarded-For` is believed, as CIDRs (`10.0.0.0/8`) or single
+/// addresses. In a file, a list of strings or one string; in the environment, one string.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<IpNet>);
+
+impl TrustedProxies {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let entries = text.split([',', ' ']).filter(|s| !s.is_empty());
+        entries.map(parse_net).collect::<Result<_, _>>().map(Self)
+    }
+
+    fn trusts(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+
+    /// The client address of a request from `peer` carrying the `X-Forwarded-For` headers
+    /// `forwarded_for` (in order): the peer itself unless it is a trusted proxy; then the hops
+    /// read right to left (the nearest proxy appends last), and the first one that is not a
+    /// trusted proxy is the client. Anything left of it was written by the client and is not
+    /// believed; a hop that is not an address ends the walk at the proxy that passed it on.
+    pub fn client_ip(&self, peer: Option<IpAddr>, forwarded_for: &[&str]) -> Option<IpAddr> {
+        let mut client = peer?.to_canonical();
+        if !self.trusts(client) {
+            return Some(client);
+        }
+        for hop in forwarded_for.iter().rev().flat_map(|h| h.rsplit(',')) {
+            let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+                break;
+            };
+            client = ip.to_canonical();
+            if !self.trusts(client) {
+                break;
+            }
+        }
+        Some(client)
+    }
+}
+
+fn parse_net(entry: &str) -> Result<IpNet, String> {
+    let entry = entry.trim();
+    entry
+        .parse::<IpNet>()
+        .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+        .map(|net| net.trunc())
+        .map_err(|_| format!("trusted_proxies: {entry:?} is not an address or a CIDR"))
+}
+
+impl Serialize for TrustedProxies {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|net| net.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for TrustedProxies {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Given {
+            One(String),
+            List(Vec<String>),
+        }
+        let text = match Given::deserialize(deserializer)? {
+            Given::One(text) => text,
+            Given::List(list) => list.join(","),
+        };
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,5 +544,64 @@ mod tests {
             scalar("127.0.0.1:3000"),
             toml::Value::String("127.0.0.1:3000".into())
         );
+    }
+
+    fn proxies(text: &str) -> TrustedProxies {
+        TrustedProxies::parse(text).expect("valid")
+    }
+
+    fn ip(text: &str) -> Option<IpAddr> {
+        Some(text.parse().expect("an address"))
+    }
+
+    #[test]
+    fn the_client_address_is_the_peer_unless_a_trusted_proxy_forwards() {
+        let none = TrustedProxies::default();
+        let peer = ip("203.0.113.7");
+        // No trusted proxy: a spoofed header changes nothing.
+        assert_eq!(none.client_ip(peer, &["1.2.3.4"]), peer);
+        assert_eq!(none.client_ip(peer, &[]), peer);
+        assert_eq!(none.client_ip(None, &["1.2.3.4"]), None);
+        // A peer outside the list is not believed either.
+        let lb = proxies("10.0.0.0/8, 192.168.1.1");
+        assert_eq!(lb.client_ip(peer, &["1.2.3.4"]), peer);
+        // A trusted peer: the rightmost hop it did not add itself is the client; what the
+        // client wrote further left is not believed.
+        let from_lb = ip("10.1.2.3");
+        assert_eq!(lb.client_ip(from_lb, &["1.2.3.4"]), ip("1.2.3.4"));
+        assert_eq!(lb.client_ip(from_lb, &["6.6.6.6, 1.2.3.4"]), ip("1.2.3.4"));
+        assert_eq!(
+            lb.client_ip(from_lb, &["6.6.6.6", "1.2.3.4, 192.168.1.1"]),
+            ip("1.2.3.4"),
+            "several headers are one list, the trusted hop is skipped"
+        );
+        // Without a header, or with garbage, the proxy itself is all we know.
+        assert_eq!(lb.client_ip(from_lb, &[]), from_lb);
+        assert_eq!(lb.client_ip(from_lb, &["unknown"]), from_lb);
+        assert_eq!(
+            lb.client_ip(from_lb, &["1.2.3.4, junk, 10.0.0.9"]),
+            ip("10.0.0.9")
+        );
+        // IPv4-mapped IPv6 peers match IPv4 CIDRs and key as IPv4.
+        assert_eq!(
+            lb.client_ip(ip("::ffff:10.0.0.1"), &["2001:db8::1"]),
+            ip("2001:db8::1")
+        );
+        assert_eq!(none.client_ip(ip("::ffff:1.2.3.4"), &[]), ip("1.2.3.4"));
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_a_list_or_one_string() {
+        assert_eq!(proxies(""), TrustedProxies::default());
+        assert_eq!(proxies("10.0.0.0/8,::1"), proxies("10.0.0.0/8 ::1/128"));
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+        assert!(TrustedProxies::parse("proxy.local").is_err());
+        let from_file: Settings =
+            toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"::1\"]").expect("a list");
+        assert_eq!(from_file.trusted_proxies, proxies("10.0.0.0/8,::1"));
+        let from_env: Settings =
+            toml::from_str("trusted_proxies = \"10.0.0.0/8, ::1\"").expect("one string");
+        assert_eq!(from_env.trusted_proxies, proxies("10.0.0.0/8,::1"));
+        assert!(toml::from_str::<Settings>("trusted_proxies = \"nope\"").is_err());
     }
 }

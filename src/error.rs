@@ -314,6 +314,8 @@ pub struct PageError {
     pub title: String,
     pub message: String,
     pub next_step: String,
+    /// Sent as `Retry-After` (seconds) with a 503.
+    pub retry_after_secs: Option<u32>,
 }
 
 impl PageError {
@@ -344,6 +346,7 @@ impl PageError {
             title: title.into(),
             message: message.into(),
             next_step: "Go back to the application and start again.".into(),
+            retry_after_secs: None,
         }
     }
 
@@ -359,6 +362,20 @@ impl PageError {
             "This request cannot be completed",
             message,
         )
+    }
+
+    /// Every password thread is busy and the line is full (a burst of sign-ins or sign-ups):
+    /// 503, come back in a moment.
+    pub fn busy() -> Self {
+        let mut page = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "The server is busy",
+            "Too many people are signing in right now.",
+        )
+        .with_next_step("Try again in a few seconds.");
+        page.retry_after_secs = Some(2);
+        page
     }
 
     pub fn internal() -> Self {
@@ -404,7 +421,25 @@ impl ResponseError for PageError {
             code: &self.code,
             next_step: &self.next_step,
         };
-        crate::pages::render(self.status, &page)
+        let mut response = crate::pages::render(self.status, &page);
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<crate::crypto::HashingError> for PageError {
+    fn from(e: crate::crypto::HashingError) -> Self {
+        match e {
+            crate::crypto::HashingError::Busy => Self::busy(),
+            crate::crypto::HashingError::Gone => {
+                tracing::error!(error = %e, "password hashing failure");
+                Self::internal()
+            }
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use tracing_actix_web::TracingLogger;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::keys::{KeySet, Keys, generate_key};
-use crate::crypto::{KeyError, SigningAlg};
+use crate::crypto::{KeyError, PasswordHasher, SigningAlg};
 use crate::identity::applications::ClientCache;
 use crate::state::AppState;
 use crate::storage::{DatabaseUrl, Storage, StorageError, keys as key_queries};
@@ -171,15 +171,15 @@ impl Application {
             issuer,
             discovery,
             clock,
+            passwords: PasswordHasher::new(
+                threads_or_cores(settings.password_hashing_threads),
+                settings.password_hashing_queue,
+            ),
         });
         spawn_key_refresh(state.clone());
         crate::cleanup::spawn(state.storage.clone(), settings.clone(), state.clock.clone());
 
-        let workers = if settings.workers == 0 {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
-        } else {
-            settings.workers
-        };
+        let workers = threads_or_cores(settings.workers);
         let app_state = state.clone();
         let https = settings.is_https();
         let server = HttpServer::new(move || {
@@ -230,6 +230,15 @@ impl Application {
             server,
             state,
         })
+    }
+}
+
+/// A configured thread count; 0 means one per core.
+fn threads_or_cores(configured: usize) -> usize {
+    if configured == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        configured
     }
 }
 

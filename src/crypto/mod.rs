@@ -2,7 +2,9 @@
 
 pub mod keys;
 pub mod password;
+pub mod password_hasher;
 mod secret;
 
 pub use keys::{KeyError, KeySet, Keys, SigningAlg};
+pub use password_hasher::{Admission, HashingError, PasswordHasher};
 pub use secret::{Secret, constant_time_eq, random_token, sha256_b64url};

@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 use super::Email;
-use crate::crypto::{Secret, password};
+use crate::crypto::{Admission, HashingError, PasswordHasher, Secret, password};
 use crate::storage::{DbConnection, Storage, StorageError, users as queries};
 
 /// A person who can sign in.
@@ -34,6 +34,8 @@ pub enum UserError {
     Storage(#[from] StorageError),
     #[error("password hashing failed")]
     Hash,
+    #[error(transparent)]
+    Hashing(#[from] HashingError),
 }
 
 /// Hashes the password (argon2id, ~16 ms: callers keep it off the async executor).
@@ -64,10 +66,22 @@ fn insert_error(e: StorageError) -> UserError {
     }
 }
 
-pub async fn create_user(storage: &Storage, new: NewUser, now: i64) -> Result<User, UserError> {
-    let user = actix_web::web::block(move || prepare(new, now))
-        .await
-        .map_err(|_| UserError::Hash)??;
+/// Creates an account; its password is hashed on the password threads, admitted as `admission`.
+pub async fn create_user(
+    storage: &Storage,
+    passwords: &PasswordHasher,
+    admission: Admission,
+    mut new: NewUser,
+    now: i64,
+) -> Result<User, UserError> {
+    let password_hash = match new.password.take() {
+        Some(p) => Some(passwords.hash(p, admission).await?.ok_or(UserError::Hash)?),
+        None => None,
+    };
+    let user = User {
+        password_hash,
+        ..prepare(new, now)?
+    };
     storage
         .run(move |conn| queries::insert_user(conn, &user).map(|_| user))
         .await

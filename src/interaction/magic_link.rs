@@ -42,7 +42,7 @@ pub fn link_error(e: TokenError) -> PageError {
 fn actor(req: &HttpRequest, request: &AuthorizationRequest) -> Actor {
     Actor {
         application_id: Some(request.client_id.clone()),
-        client_ip: req.peer_addr().map(|a| a.ip().to_string()),
+        client_ip: crate::state::client_ip(req).map(|ip| ip.to_string()),
     }
 }
 
@@ -165,7 +165,9 @@ pub async fn register_verified(
         name,
         email_verified: true,
     };
-    match users::create_user(&state.storage, new, now).await {
+    // A link is held to the one-time token limits already: it waits for a password thread.
+    let wait = crate::crypto::Admission::Wait;
+    match users::create_user(&state.storage, &state.passwords, wait, new, now).await {
         Ok(user) => Ok(user),
         Err(UserError::EmailTaken) => {
             let lookup = email.clone();

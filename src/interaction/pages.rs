@@ -1,5 +1,7 @@
 //! The hosted sign-in and registration pages: plain HTML forms, no JavaScript needed.
 
+use std::net::IpAddr;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -9,7 +11,7 @@ use super::{
     Flow, Interaction, Proven, Step, authenticated, authenticated_as, load, magic_link, mfa,
 };
 use crate::config::Settings;
-use crate::crypto::{Secret, password};
+use crate::crypto::{Admission, Secret};
 use crate::error::PageError;
 use crate::identity::users;
 use crate::identity::{Email, NewUser, SignInExperience, User, UserError};
@@ -128,10 +130,13 @@ pub struct SignInForm {
     password: Secret,
 }
 
-const WRONG_CREDENTIALS: &str = "The email or password is incorrect.";
+const WRONG: Option<&str> = Some("The email or password is incorrect.");
 
-/// The failure counters a password sign-in is held to: per account typed, per client address.
-struct FailureLimits {
+/// The counters a password sign-in is held to: per account, per client address. Every attempt
+/// is counted before its password is verified, in one atomic upsert, so attempts fired in
+/// parallel (or at several instances) cannot all pass a check none of them has counted yet:
+/// at most the limit's number of passwords are verified per window.
+struct SignInLimits {
     account_key: String,
     ip_key: String,
     account_limit: i32,
@@ -139,88 +144,80 @@ struct FailureLimits {
     window_ms: i64,
 }
 
-impl FailureLimits {
-    fn new(req: &HttpRequest, settings: &Settings, typed_email: &str) -> Self {
-        let ip = req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default();
+impl SignInLimits {
+    /// Keys built only from a validated, normalised address and a parsed IP.
+    fn new(ip: Option<IpAddr>, settings: &Settings, email: &Email) -> Self {
         Self {
-            account_key: format!("sign-in:account:{}", Email::normalize(typed_email)),
-            ip_key: format!("sign-in:ip:{ip}"),
+            account_key: format!("sign-in:account:{}", email.normalized()),
+            ip_key: format!("sign-in:ip:{}", rate_limits::address(ip)),
             account_limit: settings.sign_in_failures_per_account,
             ip_limit: settings.sign_in_failures_per_ip,
             window_ms: settings.sign_in_failure_window().num_milliseconds(),
         }
     }
 
-    async fn reached(&self, storage: &Storage, now: i64) -> Result<bool, PageError> {
-        let (k1, k2, window) = (
-            self.account_key.clone(),
-            self.ip_key.clone(),
-            self.window_ms,
-        );
-        let (account_limit, ip_limit) = (self.account_limit, self.ip_limit);
+    /// Counts this attempt against both limits: `Limited` when it is one too many.
+    async fn count_attempt(&self, storage: &Storage, now: i64) -> Result<Verdict, PageError> {
+        let counted = vec![
+            (self.account_key.clone(), self.account_limit),
+            (self.ip_key.clone(), self.ip_limit),
+        ];
+        let window = self.window_ms;
+        Ok(storage
+            .run(move |c| rate_limits::hit_all(c, &counted, window, now))
+            .await?)
+    }
+
+    /// The right password: the account starts over, and the address had no failure.
+    async fn succeeded(self, storage: &Storage) -> Result<(), PageError> {
         Ok(storage
             .run(move |c| {
-                let account = rate_limits::check(c, &k1, account_limit, window, now)?;
-                let ip = rate_limits::check(c, &k2, ip_limit, window, now)?;
-                Ok(account != Verdict::Allowed || ip != Verdict::Allowed)
+                rate_limits::reset(c, &self.account_key)?;
+                rate_limits::refund(c, &[self.ip_key])
             })
             .await?)
     }
 
-    async fn count_failure(self, storage: &Storage, now: i64) -> Result<(), PageError> {
+    /// No password was verified after all (the server was busy): the attempt is not counted.
+    async fn not_made(self, storage: &Storage) -> Result<(), PageError> {
         Ok(storage
-            .run(move |c| {
-                rate_limits::hit(
-                    c,
-                    &self.account_key,
-                    self.account_limit,
-                    self.window_ms,
-                    now,
-                )?;
-                rate_limits::hit(c, &self.ip_key, self.ip_limit, self.window_ms, now)?;
-                Ok(())
-            })
-            .await?)
-    }
-
-    async fn reset_account(self, storage: &Storage) -> Result<(), PageError> {
-        Ok(storage
-            .run(move |c| rate_limits::reset(c, &self.account_key))
+            .run(move |c| rate_limits::refund(c, &[self.account_key, self.ip_key]))
             .await?)
     }
 }
 
-/// The account whose password this is, if any (argon2 runs off the async executor, and as
-/// long for an unknown email).
+/// The account whose password this is, if any. The password threads verify it (a dummy hash,
+/// as long, for an unknown email or an account without a password); when they are all busy
+/// and the line is full, the 503 page.
 async fn check_password(
     state: &AppState,
-    email: &str,
+    email: &Email,
     password: Secret,
 ) -> Result<Option<User>, PageError> {
-    let lookup = email.to_owned();
+    let lookup = email.as_str().to_owned();
     let user = state
         .storage
         .run(move |c| find_user_by_email(c, &lookup))
         .await?;
-    web::block(move || match user {
-        Some(user) => {
-            let ok = user
-                .password_hash
-                .as_deref()
-                .is_some_and(|hash| password::verify_password(&password, hash));
-            ok.then_some(user)
-        }
-        None => {
-            password::verify_dummy(&password);
-            None
-        }
-    })
-    .await
-    .map_err(|_| PageError::internal())
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let matches = state
+        .passwords
+        .verify(password, hash, Admission::RefuseWhenFull)
+        .await?;
+    Ok(user.filter(|_| matches))
 }
+
+/// What was typed into the email field, as shown back in the form.
+fn typed_email(form_email: &str) -> &str {
+    let typed = form_email.trim();
+    match typed.char_indices().nth(MAX_TYPED_EMAIL_CHARS) {
+        Some((cut, _)) => &typed[..cut],
+        None => typed,
+    }
+}
+
+/// Longer than any valid address (254); anything longer is not echoed whole.
+const MAX_TYPED_EMAIL_CHARS: usize = 320;
 
 /// `POST /interaction/{uid}/sign-in`: email and password.
 pub async fn sign_in(
@@ -233,32 +230,33 @@ pub async fn sign_in(
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let form = form.into_inner();
-    let limits = FailureLimits::new(&req, &state.settings, &form.email);
-    if limits.reached(&state.storage, now).await? {
+    let typed = typed_email(&form.email);
+    let wrong = StatusCode::UNAUTHORIZED;
+    // No account has an invalid address: the usual answer, with nothing counted or verified.
+    let Ok(email) = Email::parse(typed) else {
+        return show_sign_in(&state, &interaction, wrong, typed, WRONG, now).await;
+    };
+    let limits = SignInLimits::new(state.client_ip(&req), &state.settings, &email);
+    if limits.count_attempt(&state.storage, now).await? != Verdict::Allowed {
         return show_sign_in(
             &state,
             &interaction,
             StatusCode::TOO_MANY_REQUESTS,
-            &form.email,
+            typed,
             Some("Too many failed attempts. Wait a few minutes before trying again."),
             now,
         )
         .await;
     }
-    let email = form.email.trim().to_owned();
-    let Some(user) = check_password(&state, &email, form.password).await? else {
-        limits.count_failure(&state.storage, now).await?;
-        return show_sign_in(
-            &state,
-            &interaction,
-            StatusCode::UNAUTHORIZED,
-            &email,
-            Some(WRONG_CREDENTIALS),
-            now,
-        )
-        .await;
+    let user = match check_password(&state, &email, form.password).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return show_sign_in(&state, &interaction, wrong, typed, WRONG, now).await,
+        Err(e) => {
+            limits.not_made(&state.storage).await?;
+            return Err(e);
+        }
     };
-    limits.reset_account(&state.storage).await?;
+    limits.succeeded(&state.storage).await?;
     let proven = Proven {
         auth: Authentication::by(user.id, Amr::PASSWORD, now),
         provision: None,
@@ -465,17 +463,33 @@ impl Registration<'_> {
                 .refuse(&interaction, &typed, "Enter a valid email address.")
                 .await;
         };
+        // Counted before the password is hashed: one address cannot create accounts (and
+        // argon2 work) without end.
+        let limit = SignUpLimit::new(self.state.client_ip(self.req), &self.state.settings);
+        if limit.count(&self.state.storage, self.now).await? != Verdict::Allowed {
+            let (status, name, now) = (StatusCode::TOO_MANY_REQUESTS, &self.form.name, self.now);
+            let message =
+                Some("Too many accounts were created from your network. Try again later.");
+            return show_register(self.state, &interaction, status, &typed, name, message, now)
+                .await;
+        }
         let new = NewUser {
             email,
             password,
             name,
             email_verified: false,
         };
-        let user = match users::create_user(&self.state.storage, new, self.now).await {
+        let (storage, passwords) = (&self.state.storage, &self.state.passwords);
+        let admission = Admission::RefuseWhenFull;
+        let user = match users::create_user(storage, passwords, admission, new, self.now).await {
             Ok(user) => user,
             Err(UserError::EmailTaken) => {
                 let taken = "An account with this email already exists. Sign in instead.";
                 return self.refuse(&interaction, &typed, taken).await;
+            }
+            Err(UserError::Hashing(e)) => {
+                limit.not_made(storage).await?;
+                return Err(e.into());
             }
             Err(e) => {
                 tracing::error!(error = %e, "registration failed");
@@ -489,5 +503,48 @@ impl Registration<'_> {
         let flow = Flow::Hosted(interaction);
         let (req, state, experience) = (self.req, self.state, self.experience);
         authenticated_as(req, state, flow, proven, &user, experience, self.now).await
+    }
+}
+
+/// Registrations on the hosted page per client address, per hour.
+struct SignUpLimit {
+    key: String,
+    limit: i32,
+}
+
+const SIGN_UP_WINDOW_MS: i64 = 3_600_000;
+
+impl SignUpLimit {
+    fn new(ip: Option<IpAddr>, settings: &Settings) -> Self {
+        Self {
+            key: format!("sign-up:ip:{}", rate_limits::address(ip)),
+            limit: settings.sign_ups_per_ip_per_hour,
+        }
+    }
+
+    async fn count(&self, storage: &Storage, now: i64) -> Result<Verdict, PageError> {
+        let (key, limit) = (self.key.clone(), self.limit);
+        Ok(storage
+            .run(move |c| rate_limits::hit(c, &key, limit, SIGN_UP_WINDOW_MS, now))
+            .await?)
+    }
+
+    /// The server was too busy to hash the password: no account, nothing counted.
+    async fn not_made(self, storage: &Storage) -> Result<(), PageError> {
+        Ok(storage
+            .run(move |c| rate_limits::refund(c, &[self.key]))
+            .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_email_is_shown_back_trimmed_and_capped() {
+        assert_eq!(typed_email("  ada@example.com "), "ada@example.com");
+        let long = "é".repeat(1000);
+        assert_eq!(typed_email(&long).chars().count(), MAX_TYPED_EMAIL_CHARS);
     }
 }

@@ -75,7 +75,7 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     }
     Ok(Caller {
         application_id: claims.client_id,
-        client_ip: req.peer_addr().map(|a| a.ip().to_string()),
+        client_ip: crate::state::client_ip(req).map(|ip| ip.to_string()),
     })
 }
 

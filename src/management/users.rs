@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::body::{self, de};
 use super::{Caller, deleted, invalid, not_found, page, paging, search_term};
-use crate::crypto::{Secret, password};
+use crate::crypto::{Admission, Secret};
 use crate::error::{ApiError, ApiErrorBody, ApiErrorCode};
 use crate::identity::{Email, NewUser, SignInExperience, User, UserError, users};
 use crate::state::AppState;
@@ -179,7 +179,9 @@ async fn create(
         name: name(request.name.flatten()),
         email_verified: false,
     };
-    match users::create_user(&state.storage, new, state.clock.now_ms()).await {
+    // Behind the Management API's bearer token: waits for a password thread, never refused.
+    let (passwords, now) = (&state.passwords, state.clock.now_ms());
+    match users::create_user(&state.storage, passwords, Admission::Wait, new, now).await {
         Ok(user) => Ok(HttpResponse::Created().json(UserView::from(user))),
         Err(UserError::EmailTaken) => Err(email_in_use()),
         Err(UserError::Storage(e)) => Err(e.into()),
@@ -298,11 +300,13 @@ async fn set_password(
 ) -> Result<HttpResponse, ApiError> {
     let request: SetUserPassword = body::parse(&body)?;
     let password = new_password(&state, request.password).await?;
-    // argon2id takes a while by design: off the executor.
-    let hash = web::block(move || password::hash_password(&password))
+    // argon2id takes a while by design: on the password threads.
+    let hash = state
+        .passwords
+        .hash(password, Admission::Wait)
         .await
         .map_err(|_| ApiError::internal())?
-        .map_err(|_| ApiError::internal())?;
+        .ok_or_else(ApiError::internal)?;
     let id = id.into_inner();
     let now = state.clock.now_ms();
     let user = state

@@ -1,5 +1,7 @@
 //! Fixed-window counters in the database, so every instance sharing it sees the same counts.
 
+use std::net::IpAddr;
+
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Integer, Text};
 
@@ -178,8 +180,52 @@ pub fn check(
     })
 }
 
+/// Takes one event back from each of `keys` (never below zero), for an attempt counted up front
+/// that turned out not to be what the limit is about: a sign-in that succeeded, or work the
+/// server was too busy to do.
+pub fn refund(conn: &mut DbConnection, keys: &[String]) -> QueryResult<()> {
+    diesel::update(
+        rate_limits::table.filter(rate_limits::key.eq_any(keys).and(rate_limits::count.gt(0))),
+    )
+    .set(rate_limits::count.eq(rate_limits::count - 1))
+    .execute(conn)
+    .map(drop)
+}
+
+/// The part of a key that names a client address: an IPv4 address whole, an IPv6 address by
+/// its /64 (what one subscriber is given, so a fresh address costs nothing), `unknown` when the
+/// request came with none.
+pub fn address(ip: Option<IpAddr>) -> String {
+    match ip {
+        Some(IpAddr::V6(v6)) => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+        Some(v4) => v4.to_string(),
+        None => "unknown".into(),
+    }
+}
+
 pub fn reset(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
     diesel::delete(rate_limits::table.find(key))
         .execute(conn)
         .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_keys_by_what_one_client_holds() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().expect("ip"));
+        assert_eq!(address(ip("203.0.113.7")), "203.0.113.7");
+        assert_eq!(address(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(
+            address(ip("2001:db8:1:2:bbbb:cccc:dddd:eeee")),
+            address(ip("2001:db8:1:2::9")),
+            "one /64, one counter"
+        );
+        assert_eq!(address(None), "unknown");
+    }
 }

@@ -13,6 +13,7 @@ mod attack_interaction_race;
 mod attack_introspection_by_anyone;
 mod attack_logout_csrf;
 mod attack_overflowing_numbers;
+mod attack_parallel_password_guessing;
 mod attack_pre_hijacked_account;
 mod attack_refresh_token_race;
 mod attack_secrets_in_logs;

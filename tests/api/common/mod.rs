@@ -8,6 +8,8 @@
 //!   redirects ([`location`], [`query_param`], [`code_request`]), [`jwt_part`], Management API
 //!   tokens ([`management_token`], [`request_management_token`]), one-time tokens, and the
 //!   `sesame` command line;
+//! - [`process`]: `sesame serve` as a child process ([`process::start`]) and the one-shot
+//!   commands ([`process::cli_json`]), for tests that need the real binary;
 //! - [`api`]: an HTTP answer read whole ([`api::Reply`]), the Management API caller
 //!   ([`api::Api`]), the token and userinfo endpoints, JSON field helpers and the assertions on
 //!   error answers;
@@ -18,6 +20,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod process;
 pub mod rp;
 pub mod totp;
 
