@@ -9,6 +9,7 @@ mod applications_api;
 mod attack_authenticator_replacement;
 mod attack_introspection_by_anyone;
 mod attack_logout_csrf;
+mod attack_mail_scanner;
 mod attack_secrets_in_logs;
 mod attack_stay_skips_checks;
 mod attack_stolen_interaction_url;
