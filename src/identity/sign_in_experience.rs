@@ -43,12 +43,25 @@ pub struct PasswordPolicy {
     pub reject_breached: bool,
 }
 
+/// How a magic link is redeemed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MagicLink {
+    /// Opening a link shows "Continue to <app> as <email>"; only that page's button spends
+    /// the token, so mail scanners that fetch every link (and an attacker's link opened by a
+    /// victim) spend nothing. Off: one click signs in.
+    pub require_confirmation: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignInExperience {
     pub sign_up: SignUp,
     pub mfa: Mfa,
     pub password_policy: PasswordPolicy,
+    /// Absent from documents stored before it existed: the default (one click).
+    #[serde(default)]
+    pub magic_link: MagicLink,
 }
 
 /// A few of the most common passwords in breach corpora; enough to refuse the obvious ones
@@ -107,6 +120,7 @@ impl SignInExperience {
                 min_length: settings.password_min_length,
                 reject_breached: false,
             },
+            magic_link: MagicLink::default(),
         }
     }
 
@@ -155,6 +169,16 @@ impl SignInExperience {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_stored_before_magic_link_settings_keeps_its_fields() {
+        let old = r#"{"signUp":{"enabled":false,"requirePassword":true,"requireName":false},
+            "mfa":{"policy":"user"},"passwordPolicy":{"minLength":12,"rejectBreached":true}}"#;
+        let exp: SignInExperience = serde_json::from_str(old).expect("an older document");
+        assert!(!exp.sign_up.enabled);
+        assert_eq!(exp.password_policy.min_length, 12);
+        assert!(!exp.magic_link.require_confirmation);
+    }
 
     #[test]
     fn password_policy_checks_length_and_common_passwords() {

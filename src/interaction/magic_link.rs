@@ -1,7 +1,8 @@
 //! Authorization requests that carry a magic link (`one_time_token` + `login_hint`). Every one
 //! goes through `one_time_token::decide` (on the database thread, in `resolve_on`, which also
 //! consumes the token when the decision says so); this module only carries out the step. The
-//! token is never consumed before the switch-account question is answered.
+//! token is never consumed before the switch-account question is answered, nor, when the sign-in
+//! experience requires it, before the person confirms on a page naming the app and the account.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -75,7 +76,7 @@ pub async fn begin(
         prompt: LinkPrompt {
             none: request.prompt.none,
             login: request.prompt.login,
-            switch_confirmed: false,
+            confirmed: false,
         },
         token_hash: sha256_b64url(token.expose()),
         email: request
@@ -127,6 +128,10 @@ async fn carry_out(
         LinkStep::AskToSwitch { email } => {
             let link = PendingLink { token_hash, email };
             flow.advance(state, Step::SwitchAccount { link }, now).await
+        }
+        LinkStep::AskToConfirm { email } => {
+            let link = PendingLink { token_hash, email };
+            flow.advance(state, Step::ConfirmLink { link }, now).await
         }
         LinkStep::SignIn { user, link } => {
             let proven = proven_by_link(user.id.clone(), link, now);
@@ -272,14 +277,66 @@ pub async fn switch(
         ));
     };
     match form.action {
-        SwitchAction::Continue => switch_to_link(&req, &state, interaction, pending, now).await,
+        SwitchAction::Continue => continue_with_link(&req, &state, interaction, pending, now).await,
         SwitchAction::Back => stay(&req, &state, interaction, now).await,
     }
 }
 
-/// "Continue": the question is answered, so the decision runs again without asking, and the
-/// token is consumed only now.
-async fn switch_to_link(
+#[derive(Template)]
+#[template(path = "confirm_link.html")]
+struct ConfirmPage<'a> {
+    uid: &'a str,
+    csrf: &'a str,
+    app_name: &'a str,
+    link_email: &'a str,
+}
+
+/// "Continue to <app> as <email>?", for an interaction holding a link to confirm.
+pub fn confirm_page(
+    interaction: &Interaction,
+    pending: &PendingLink,
+    app_name: &str,
+) -> HttpResponse {
+    render(
+        StatusCode::OK,
+        &ConfirmPage {
+            uid: &interaction.uid,
+            csrf: &interaction.csrf,
+            app_name,
+            link_email: pending.email.as_str(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /interaction/{uid}/confirm`: the person pressed "continue" in the browser that
+/// opened the link; only now is the token spent.
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+    form: web::Form<ConfirmForm>,
+) -> Result<HttpResponse, PageError> {
+    let now = state.clock.now_ms();
+    let interaction = load(&req, &state, &uid, now).await?;
+    interaction.check_csrf(&form.csrf)?;
+    let Step::ConfirmLink { link: pending } = interaction.step.clone() else {
+        return Err(PageError::bad_request(
+            "invalid_request",
+            "There is no link to confirm here.",
+        ));
+    };
+    continue_with_link(&req, &state, interaction, pending, now).await
+}
+
+/// "Continue" (on the switch page or the confirmation page): the question is answered, so the
+/// decision runs again without asking, and the token is consumed only now.
+async fn continue_with_link(
     req: &HttpRequest,
     state: &AppState,
     interaction: Interaction,
@@ -290,7 +347,7 @@ async fn switch_to_link(
         prompt: LinkPrompt {
             none: interaction.request.prompt.none,
             login: interaction.request.prompt.login,
-            switch_confirmed: true,
+            confirmed: true,
         },
         token_hash: pending.token_hash,
         email: Some(pending.email),

@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/{uid}/register", web::get().to(pages::register_page))
             .route("/{uid}/register", web::post().to(pages::register))
             .route("/{uid}/switch", web::post().to(magic_link::switch))
+            .route("/{uid}/confirm", web::post().to(magic_link::confirm))
             .route("/{uid}/mfa", web::post().to(mfa::submit))
             .route(
                 "/{uid}/mfa/continue",

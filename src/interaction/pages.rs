@@ -103,6 +103,10 @@ pub async fn current_page(
             let app_name = app_name(&state, &interaction, now).await?;
             magic_link::switch_page(&req, &state, &interaction, link, &app_name, now).await
         }
+        Step::ConfirmLink { link } => {
+            let app_name = app_name(&state, &interaction, now).await?;
+            Ok(magic_link::confirm_page(&interaction, link, &app_name))
+        }
         Step::Register { email, .. } => {
             show_register(
                 &state,

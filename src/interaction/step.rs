@@ -7,7 +7,8 @@ use crate::identity::Email;
 use crate::oidc::session::Authentication;
 use crate::one_time_token::SignUpRequirements;
 
-/// A link waiting for the switch-account answer: only the token's hash is kept.
+/// A link waiting for the switch-account answer or the confirmation: only the token's hash
+/// is kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingLink {
     pub token_hash: String,
@@ -30,6 +31,9 @@ pub enum Step {
     SignIn,
     /// Signed in as someone else: continue as the link's account, or stay?
     SwitchAccount { link: PendingLink },
+    /// `magicLink.requireConfirmation`: "continue to <app> as <email>?" before the link is
+    /// spent.
+    ConfirmLink { link: PendingLink },
     /// A consumed link proved `email`; registration asks for what it still `needs`.
     Register {
         email: Email,
@@ -56,6 +60,12 @@ mod tests {
         let steps = [
             Step::SignIn,
             Step::SwitchAccount {
+                link: PendingLink {
+                    token_hash: "h".into(),
+                    email: email.clone(),
+                },
+            },
+            Step::ConfirmLink {
                 link: PendingLink {
                     token_hash: "h".into(),
                     email: email.clone(),

@@ -64,6 +64,15 @@ struct PasswordPolicyView {
     reject_breached: bool,
 }
 
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct MagicLinkView {
+    /// Opening a magic link shows "Continue to <app> as <email>", and only its button spends
+    /// the token: mail scanners that fetch every link, and an attacker's link opened by a
+    /// victim (login CSRF), spend nothing. `false` (the default): one click signs in.
+    require_confirmation: bool,
+}
+
 /// What sign-up and sign-in require.
 #[derive(Serialize, ToSchema)]
 #[schema(as = SignInExperience)]
@@ -72,6 +81,7 @@ struct ExperienceView {
     sign_up: SignUpView,
     mfa: MfaView,
     password_policy: PasswordPolicyView,
+    magic_link: MagicLinkView,
 }
 
 impl From<&SignInExperience> for ExperienceView {
@@ -88,6 +98,9 @@ impl From<&SignInExperience> for ExperienceView {
             password_policy: PasswordPolicyView {
                 min_length: exp.password_policy.min_length,
                 reject_breached: exp.password_policy.reject_breached,
+            },
+            magic_link: MagicLinkView {
+                require_confirmation: exp.magic_link.require_confirmation,
             },
         }
     }
@@ -142,6 +155,13 @@ fn min_length<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D
         .ok_or_else(|| serde::de::Error::custom("must be an integer from 1 to 256"))
 }
 
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct MagicLinkPatch {
+    #[serde(default, deserialize_with = "de::some_flag")]
+    require_confirmation: Option<bool>,
+}
+
 /// Any subset of the sign-in experience's fields, nested; the others stay.
 #[derive(Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -153,6 +173,8 @@ struct ExperiencePatch {
     mfa: Option<MfaPatch>,
     #[serde(default, deserialize_with = "de::section")]
     password_policy: Option<PasswordPolicyPatch>,
+    #[serde(default, deserialize_with = "de::section")]
+    magic_link: Option<MagicLinkPatch>,
 }
 
 /// Applies a partial sign-in experience to `exp`.
@@ -160,6 +182,7 @@ fn merge(mut exp: SignInExperience, patch: ExperiencePatch) -> SignInExperience 
     let sign_up = patch.sign_up.unwrap_or_default();
     let mfa = patch.mfa.unwrap_or_default();
     let password_policy = patch.password_policy.unwrap_or_default();
+    let magic_link = patch.magic_link.unwrap_or_default();
     let s = &mut exp.sign_up;
     s.enabled = sign_up.enabled.unwrap_or(s.enabled);
     s.require_password = sign_up.require_password.unwrap_or(s.require_password);
@@ -168,6 +191,10 @@ fn merge(mut exp: SignInExperience, patch: ExperiencePatch) -> SignInExperience 
     let p = &mut exp.password_policy;
     p.min_length = password_policy.min_length.unwrap_or(p.min_length);
     p.reject_breached = password_policy.reject_breached.unwrap_or(p.reject_breached);
+    let m = &mut exp.magic_link;
+    m.require_confirmation = magic_link
+        .require_confirmation
+        .unwrap_or(m.require_confirmation);
     exp
 }
 
@@ -225,12 +252,14 @@ mod tests {
         let before = SignInExperience::defaults(&Settings::default());
         let after = patch(
             &before,
-            json!({"signUp": {"enabled": false}, "passwordPolicy": {"minLength": 12}}),
+            json!({"signUp": {"enabled": false}, "passwordPolicy": {"minLength": 12},
+                   "magicLink": {"requireConfirmation": true}}),
         )
         .expect("valid");
         let mut expected = before.clone();
         expected.sign_up.enabled = false;
         expected.password_policy.min_length = 12;
+        expected.magic_link.require_confirmation = true;
         assert_eq!(after, expected);
         assert_eq!(patch(&before, json!({})), Ok(before));
     }
@@ -257,6 +286,11 @@ mod tests {
                 json!({"passwordPolicy": {"minLength": 8.5}}),
                 "passwordPolicy.minLength",
             ),
+            (
+                json!({"magicLink": {"requireConfirmation": "yes"}}),
+                "magicLink.requireConfirmation",
+            ),
+            (json!({"magicLink": {"confirm": true}}), "magicLink.confirm"),
             (json!({"colors": {}}), "colors"),
         ] {
             let message = patch(&exp, body.clone()).expect_err(&body.to_string());

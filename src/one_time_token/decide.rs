@@ -27,8 +27,9 @@ pub struct LinkPrompt {
     pub none: bool,
     /// `prompt` is or contains `login`.
     pub login: bool,
-    /// The person answered "continue as the link's account" on the switch-account page.
-    pub switch_confirmed: bool,
+    /// The person answered "continue as the link's account" on a page that named it: the
+    /// switch-account page or the confirmation page.
+    pub confirmed: bool,
 }
 
 /// The account registered with the link's email, as the decision sees it.
@@ -46,6 +47,9 @@ pub struct LinkInput<'a, A> {
     pub token: Result<&'a Email, TokenError>,
     pub account: Option<A>,
     pub requirements: SignUpRequirements,
+    /// The sign-in experience wants the person to confirm before a link is spent
+    /// (`magicLink.requireConfirmation`).
+    pub confirmation_required: bool,
 }
 
 /// The closed set of next steps.
@@ -60,6 +64,9 @@ pub enum LinkDecision<A> {
     AskToSwitch,
     /// The link's account is suspended: nothing is consumed or issued.
     Suspended,
+    /// Confirmation is required: show "continue to <app> as <email>" before touching the
+    /// token (a mail scanner's GET spends nothing).
+    AskToConfirm,
     /// Consume the token, then go on as the redemption says.
     Consume(Redemption<A>),
 }
@@ -84,7 +91,8 @@ impl<A> LinkDecision<A> {
 
 /// The rules in MAGIC-LINKS.md, in order: `prompt=none` ignores the link; a bad token is
 /// refused whatever the session; another account's session asks first unless `prompt=login`
-/// (or the person already chose); a suspended account stops; else sign in or register.
+/// (or the person already chose); a suspended account stops; when confirmation is required,
+/// an unconfirmed link asks first; else sign in or register.
 pub fn decide<A: LinkAccount>(input: &LinkInput<A>) -> LinkDecision<A> {
     if input.prompt.none {
         return LinkDecision::Ignore;
@@ -96,11 +104,16 @@ pub fn decide<A: LinkAccount>(input: &LinkInput<A>) -> LinkDecision<A> {
     let other_account = input
         .session_email
         .is_some_and(|e| !e.same_address(link_email));
-    if other_account && !input.prompt.login && !input.prompt.switch_confirmed {
+    if other_account && !input.prompt.login && !input.prompt.confirmed {
         return LinkDecision::AskToSwitch;
     }
+    if input.account.as_ref().is_some_and(LinkAccount::suspended) {
+        return LinkDecision::Suspended;
+    }
+    if input.confirmation_required && !input.prompt.confirmed {
+        return LinkDecision::AskToConfirm;
+    }
     LinkDecision::Consume(match &input.account {
-        Some(account) if account.suspended() => return LinkDecision::Suspended,
         Some(account) => Redemption::SignIn {
             account: account.clone(),
         },
@@ -154,22 +167,22 @@ mod tests {
     const NONE: LinkPrompt = LinkPrompt {
         none: true,
         login: false,
-        switch_confirmed: false,
+        confirmed: false,
     };
     const LOGIN: LinkPrompt = LinkPrompt {
         none: false,
         login: true,
-        switch_confirmed: false,
+        confirmed: false,
     };
     const CHOSE: LinkPrompt = LinkPrompt {
         none: false,
         login: false,
-        switch_confirmed: true,
+        confirmed: true,
     };
     const PLAIN: LinkPrompt = LinkPrompt {
         none: false,
         login: false,
-        switch_confirmed: false,
+        confirmed: false,
     };
 
     /// One row: prompt, session email, token check (Ok = issued for b@x.io), account,
@@ -253,6 +266,10 @@ mod tests {
     }
 
     fn run(row: &Row, token: Result<(), TokenError>) -> Decision {
+        run_with(row, token, false)
+    }
+
+    fn run_with(row: &Row, token: Result<(), TokenError>, confirmation_required: bool) -> Decision {
         let (_, prompt, session, _, account, requirements, _) = row;
         let link = email("b@x.io");
         let session = session.map(email);
@@ -262,6 +279,7 @@ mod tests {
             token: token.map(|()| &link),
             account: *account,
             requirements: *requirements,
+            confirmation_required,
         })
     }
 
@@ -290,10 +308,31 @@ mod tests {
         }
     }
 
+    /// With confirmation required, every row that would consume asks first, unless the
+    /// person already confirmed (on the switch page or the confirmation page); every other
+    /// row decides as before.
+    #[test]
+    fn with_confirmation_required_only_a_confirmed_link_is_spent() {
+        for row in rows() {
+            let (one_click, confirming) = (run(&row, row.3), run_with(&row, row.3, true));
+            if one_click.consumes() && !row.1.confirmed {
+                assert_eq!(confirming, AskToConfirm, "{}", row.0);
+            } else {
+                assert_eq!(confirming, one_click, "{}", row.0);
+            }
+        }
+    }
+
     #[test]
     fn only_sign_in_and_registration_consume() {
         assert!(sign_in_b().consumes());
-        let held: [Decision; 4] = [Ignore, Refuse(TokenError::NotFound), AskToSwitch, Suspended];
+        let held: [Decision; 5] = [
+            Ignore,
+            Refuse(TokenError::NotFound),
+            AskToSwitch,
+            Suspended,
+            AskToConfirm,
+        ];
         for step in held {
             assert!(!step.consumes(), "{step:?}");
         }

@@ -44,6 +44,10 @@ pub enum LinkStep {
         email: Email,
     },
     Suspended,
+    /// Ask the person to confirm; the token is untouched. `email` is the link's.
+    AskToConfirm {
+        email: Email,
+    },
     SignIn {
         user: User,
         link: ConsumedLink,
@@ -99,6 +103,7 @@ pub fn resolve_on(
         token,
         account: account.as_ref(),
         requirements: requirements(&experience),
+        confirmation_required: experience.magic_link.require_confirmation,
     };
     // Not an address: no token can match it (the check below says which error it is).
     let assumed = decide(&input(link.email.as_ref().ok_or(TokenError::NotFound)));
@@ -179,6 +184,9 @@ fn held_step(decision: LinkDecision<&User>, email: &Email) -> LinkStep {
             email: email.clone(),
         },
         LinkDecision::Suspended => LinkStep::Suspended,
+        LinkDecision::AskToConfirm => LinkStep::AskToConfirm {
+            email: email.clone(),
+        },
         // Only a request that names no address decides to consume without reaching the
         // consuming branch, and its check fails; never here.
         LinkDecision::Consume(_) => LinkStep::Refuse(TokenError::EmailMismatch),

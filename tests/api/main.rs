@@ -12,6 +12,7 @@ mod attack_cookie_tossing;
 mod attack_interaction_race;
 mod attack_introspection_by_anyone;
 mod attack_logout_csrf;
+mod attack_mail_scanner;
 mod attack_overflowing_numbers;
 mod attack_parallel_password_guessing;
 mod attack_pre_hijacked_account;

@@ -41,6 +41,7 @@ fn defaults() -> Value {
         "signUp": {"enabled": true, "requirePassword": false, "requireName": false},
         "mfa": {"policy": "off"},
         "passwordPolicy": {"minLength": 8, "rejectBreached": false},
+        "magicLink": {"requireConfirmation": false},
     })
 }
 
@@ -73,6 +74,7 @@ async fn shows_the_configured_defaults(backend: Backend) {
             "signUp": {"enabled": false, "requirePassword": true, "requireName": true},
             "mfa": {"policy": "off"},
             "passwordPolicy": {"minLength": 12, "rejectBreached": false},
+            "magicLink": {"requireConfirmation": false},
         })
     );
 }
@@ -100,6 +102,11 @@ async fn partial_changes_merge_and_persist(backend: Backend) {
         (
             json!({"passwordPolicy": {"rejectBreached": true}}),
             "/passwordPolicy/rejectBreached",
+            json!(true),
+        ),
+        (
+            json!({"magicLink": {"requireConfirmation": true}}),
+            "/magicLink/requireConfirmation",
             json!(true),
         ),
         (
@@ -154,6 +161,11 @@ async fn invalid_changes_are_refused_and_change_nothing(backend: Backend) {
         (json!({"mfa": {"policy": null}}), "mfa.policy"),
         (json!({"mfa": {"factors": ["totp"]}}), "mfa.factors"),
         (json!({"mfa": "off"}), "mfa"),
+        (
+            json!({"magicLink": {"requireConfirmation": "true"}}),
+            "magicLink.requireConfirmation",
+        ),
+        (json!({"magicLink": null}), "magicLink"),
         (
             json!({"passwordPolicy": {"minLength": 0}}),
             "passwordPolicy.minLength",
