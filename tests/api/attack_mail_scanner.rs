@@ -270,7 +270,7 @@ async fn relying_party_signs_in_with_one_more_click(backend: Backend) {
     let tokens = w.rp.callback(&w.app, &callback, pending).await;
     let claims = w.rp.verify_id_token(&tokens, &nonce);
     assert_eq!(claims.subject().as_str(), ada.id);
-    assert_eq!(amr(&claims), vec!["otp".to_owned()]);
+    assert_eq!(amr(&claims), vec!["email".to_owned()]);
 }
 
 /// A HEAD of the link (a link checker, a preview) changes nothing, even in one-click mode.
