@@ -16,9 +16,16 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::common::api::{Reply, send};
+use sesame::crypto::SigningAlg;
+use sesame::identity::applications::AppType;
+
+use crate::common::api::{Reply, send, token_request};
 use crate::common::load::{Outcome, acknowledged, create_tokens, missing_tokens};
-use crate::common::{Backend, TestApp, TestDatabase, management_token};
+use crate::common::{
+    Backend, TestApp, TestDatabase, assert_error_page, browser, code_request, management_token,
+};
+
+const CALLBACK: &str = "http://127.0.0.1:9999/callback";
 
 /// A PostgreSQL server of the test's own, stopped and removed when dropped (also when the test
 /// fails). As root, its commands run as the `postgres` user (PostgreSQL refuses root).
@@ -191,6 +198,7 @@ async fn postgres_stopped_and_started_under_load_is_503_then_served_again() {
     })
     .await;
     let bearer = management_token(&app).await;
+    let (spa, _) = app.create_app(AppType::Spa, &[CALLBACK], SigningAlg::RS256);
     assert_eq!(health(&app).await.status, 200);
 
     let start = Instant::now();
@@ -213,6 +221,28 @@ async fn postgres_stopped_and_started_under_load_is_503_then_served_again() {
         json!({"status": "unavailable", "database": "unavailable"})
     );
     assert!(during.header("retry-after").is_some());
+    // A hosted page says so in words, the token endpoint in OAuth's terms.
+    let (authorize, _) = code_request(&app, &spa, CALLBACK, "openid", "s");
+    let page = browser().get(&authorize).send().await.expect("authorize");
+    assert_eq!(
+        page.headers().get("retry-after").map(|v| v.as_bytes()),
+        Some(&b"2"[..])
+    );
+    assert_error_page(page, 503, "temporarily_unavailable").await;
+    let token = token_request(
+        &app,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &spa),
+            ("code", "x"),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", &"v".repeat(43)),
+        ],
+    )
+    .await;
+    token.assert_oauth_error(503, "temporarily_unavailable");
+    assert_eq!(token.header("retry-after"), Some("2"));
     actix_rt::time::sleep(Duration::from_secs(2)).await;
     pg.up();
     let back = start.elapsed();
