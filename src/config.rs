@@ -20,6 +20,13 @@ pub struct Settings {
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
     pub db_pool_size: u32,
+    /// The longest a request waits for the database (queue, connection, lock) before it is
+    /// answered 503 with `Retry-After`.
+    pub db_timeout_ms: u64,
+    /// Database work that may wait for a connection; beyond it requests are answered 503 at once.
+    pub db_queue_size: usize,
+    /// On SIGTERM, how long in-flight requests may take to finish before the server stops.
+    pub shutdown_timeout_secs: i64,
     /// Whether the hosted registration page is open to everyone.
     pub sign_up_enabled: bool,
     pub access_token_ttl_secs: i64,
@@ -69,6 +76,9 @@ impl Default for Settings {
             database_url: "sqlite://sesame.db".into(),
             workers: 0,
             db_pool_size: 16,
+            db_timeout_ms: 2000,
+            db_queue_size: 1024,
+            shutdown_timeout_secs: 30,
             sign_up_enabled: true,
             access_token_ttl_secs: 3600,
             id_token_ttl_secs: 3600,
@@ -117,6 +127,13 @@ pub enum ConfigError {
     Duration { field: &'static str, value: i64 },
     #[error("invalid {field} = {value}: a number of days from 0 to {MAX_DURATION_DAYS}")]
     Days { field: &'static str, value: i64 },
+    #[error("invalid {field} = {value}: from {min} to {max}")]
+    Range {
+        field: &'static str,
+        value: u64,
+        min: u64,
+        max: u64,
+    },
 }
 
 /// The longest duration a setting may hold: 100 years, so that `now + duration` in epoch
@@ -164,6 +181,8 @@ durations! {
     one_time_token_max_expires_in => one_time_token_max_expires_in_secs,
     /// Time between clean-up passes; zero: no clean-up.
     cleanup_interval => cleanup_interval_secs,
+    /// How long in-flight requests may take to finish on SIGTERM.
+    shutdown_timeout => shutdown_timeout_secs,
 }
 
 impl Settings {
@@ -250,6 +269,19 @@ impl Settings {
                 return Err(ConfigError::Days { field, value });
             }
         }
+        for (field, value, min, max) in [
+            ("db_timeout_ms", self.db_timeout_ms, 100, 600_000),
+            ("db_queue_size", self.db_queue_size as u64, 1, 1_000_000),
+        ] {
+            if !(min..=max).contains(&value) {
+                return Err(ConfigError::Range {
+                    field,
+                    value,
+                    min,
+                    max,
+                });
+            }
+        }
         Ok(self)
     }
 
@@ -282,6 +314,11 @@ impl Settings {
     /// The resource indicator of the Management API (RFC 8707).
     pub fn management_api_resource(&self) -> String {
         format!("{}/api", self.public_base())
+    }
+
+    /// How the database is used (see `storage::Limits`).
+    pub fn db_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.db_timeout_ms)
     }
 
     /// Whether browsers reach Sesame over https: cookies are then `Secure` and `__Host-`

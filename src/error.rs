@@ -10,6 +10,30 @@ use serde::Serialize;
 
 use crate::storage::StorageError;
 
+/// What a 503 says, on every face.
+const UNAVAILABLE: &str = "the service is temporarily unavailable; try again shortly";
+
+/// Seconds a client is told to wait before trying a 503 again: a database restart or a burst
+/// of load is over in about this long.
+pub const RETRY_AFTER_SECS: u32 = 2;
+
+/// `Retry-After` on every 503.
+pub fn retry_after(response: &mut actix_web::HttpResponseBuilder, status: StatusCode) {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS));
+    }
+}
+
+/// Whether a storage failure is an outage or overload (logged as a warning, answered 503).
+fn temporary(e: &StorageError) -> bool {
+    if e.is_temporary() {
+        tracing::warn!(error = %e, "database unavailable; answered 503");
+        true
+    } else {
+        false
+    }
+}
+
 /// RFC 6749 5.2 (and RFC 6750, RFC 8707, RFC 7009) error codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -31,6 +55,8 @@ pub enum OAuthErrorCode {
     RequestUriNotSupported,
     UnsupportedTokenType,
     ServerError,
+    /// RFC 6749 4.1.2.1: the server cannot handle the request now (503, see `Retry-After`).
+    TemporarilyUnavailable,
 }
 
 impl OAuthErrorCode {
@@ -53,6 +79,7 @@ impl OAuthErrorCode {
             Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::UnsupportedTokenType => "unsupported_token_type",
             Self::ServerError => "server_error",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 }
@@ -106,6 +133,10 @@ impl OAuthError {
             "the server could not complete the request",
         )
     }
+
+    pub fn temporarily_unavailable() -> Self {
+        Self::new(OAuthErrorCode::TemporarilyUnavailable, UNAVAILABLE)
+    }
 }
 
 impl std::fmt::Display for OAuthError {
@@ -120,6 +151,7 @@ impl ResponseError for OAuthError {
             OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
             OAuthErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
             OAuthErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            OAuthErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -127,6 +159,7 @@ impl ResponseError for OAuthError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CACHE_CONTROL, "no-store"));
+        retry_after(&mut response, self.status_code());
         if self.code == OAuthErrorCode::InvalidClient && self.challenge == Challenge::Basic {
             response.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="sesame""#));
         }
@@ -151,6 +184,9 @@ impl ResponseError for OAuthError {
 
 impl From<StorageError> for OAuthError {
     fn from(e: StorageError) -> Self {
+        if temporary(&e) {
+            return Self::temporarily_unavailable();
+        }
         tracing::error!(error = %e, "storage failure");
         Self::server_error()
     }
@@ -169,7 +205,7 @@ impl From<crate::crypto::KeyError> for OAuthError {
 /// `forbidden` (403); `not_found` (404); `name_in_use`, `email_in_use` (422);
 /// `too_many_requests` (429); `token_not_found` (404), `email_mismatch`, `token_expired`,
 /// `token_consumed`, `token_revoked`, `cannot_reactivate_token` (400): one-time tokens;
-/// `internal_error` (500).
+/// `internal_error` (500); `temporarily_unavailable` (503, with `Retry-After`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiErrorCode {
@@ -201,6 +237,8 @@ pub enum ApiErrorCode {
     CannotReactivateToken,
     /// The server could not complete the request.
     InternalError,
+    /// The database is unavailable or overloaded; try again after `Retry-After` seconds.
+    TemporarilyUnavailable,
 }
 
 impl ApiErrorCode {
@@ -220,6 +258,7 @@ impl ApiErrorCode {
             Self::TokenRevoked => "token_revoked",
             Self::CannotReactivateToken => "cannot_reactivate_token",
             Self::InternalError => "internal_error",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 }
@@ -259,6 +298,14 @@ impl ApiError {
         )
     }
 
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ApiErrorCode::TemporarilyUnavailable,
+            UNAVAILABLE,
+        )
+    }
+
     /// The JSON body of this error.
     pub fn body(&self) -> ApiErrorBody {
         ApiErrorBody {
@@ -281,6 +328,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
+        retry_after(&mut response, self.status);
         if self.status == StatusCode::UNAUTHORIZED {
             // RFC 6750 3: the Management API takes bearer tokens.
             response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="sesame""#));
@@ -291,6 +339,9 @@ impl ResponseError for ApiError {
 
 impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> Self {
+        if temporary(&e) {
+            return Self::unavailable();
+        }
         tracing::error!(error = %e, "storage failure");
         Self::internal()
     }
@@ -378,6 +429,16 @@ impl PageError {
         page
     }
 
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "Temporarily unavailable",
+            "The service cannot complete this right now.",
+        )
+        .with_next_step("Try again in a moment.")
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -392,7 +453,7 @@ impl PageError {
 impl PageError {
     /// Stored data the request depends on (the sign-in experience, an authenticator) cannot be
     /// read: the request stops (503) until an operator repairs it.
-    pub fn unavailable() -> Self {
+    pub fn unreadable_settings() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
@@ -422,7 +483,11 @@ impl ResponseError for PageError {
             next_step: &self.next_step,
         };
         let mut response = crate::pages::render(self.status, &page);
-        if let Some(secs) = self.retry_after_secs {
+        // Every 503 says when to come back; a page may name its own delay.
+        let retry_after = self.retry_after_secs.or(
+            (self.status == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_AFTER_SECS),
+        );
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -445,9 +510,12 @@ impl From<crate::crypto::HashingError> for PageError {
 
 impl From<StorageError> for PageError {
     fn from(e: StorageError) -> Self {
+        if temporary(&e) {
+            return Self::unavailable();
+        }
         tracing::error!(error = %e, "storage failure");
         if e.is_unreadable() {
-            Self::unavailable()
+            Self::unreadable_settings()
         } else {
             Self::internal()
         }
@@ -476,6 +544,7 @@ mod tests {
             TokenRevoked,
             CannotReactivateToken,
             InternalError,
+            TemporarilyUnavailable,
         ] {
             assert_eq!(
                 serde_json::to_value(code).expect("serializes"),

@@ -263,7 +263,10 @@ fn serve(settings: Settings) -> Result<(), AnyError> {
         let app = Application::build(settings.clone()).await?;
         // The port is logged on its own so `--bind 127.0.0.1:0` can be used (tests, supervisors).
         tracing::info!(bind = %settings.bind, port = app.port, issuer = %app.state.issuer, "sesame is serving");
+        // Ends on SIGTERM once in-flight requests are answered (`shutdown_timeout_secs`).
         app.server.await?;
+        app.state.storage.close();
+        tracing::info!("sesame stopped");
         Ok(())
     })
 }

@@ -17,7 +17,7 @@ use crate::crypto::keys::{KeySet, Keys, generate_key};
 use crate::crypto::{KeyError, PasswordHasher, SigningAlg};
 use crate::identity::applications::ClientCache;
 use crate::state::AppState;
-use crate::storage::{DatabaseUrl, Storage, StorageError, keys as key_queries};
+use crate::storage::{DatabaseUrl, Limits, Storage, StorageError, keys as key_queries};
 
 mod first_start;
 
@@ -91,7 +91,12 @@ fn security_headers(https: bool) -> DefaultHeaders {
 /// Opens the database and applies pending migrations.
 pub fn open_storage(settings: &Settings) -> Result<Storage, StartupError> {
     let url = DatabaseUrl::parse(&settings.database_url);
-    let storage = Storage::connect(&url, settings.db_pool_size)?;
+    let limits = Limits {
+        pool_size: settings.db_pool_size,
+        timeout: settings.db_timeout(),
+        queue: settings.db_queue_size,
+    };
+    let storage = Storage::connect(&url, limits)?;
     let applied = storage
         .migrate()
         .map_err(|e| StartupError::Migrate(e.to_string()))?;
@@ -223,6 +228,8 @@ impl Application {
                 .route("/health", web::get().to(crate::health::health))
         })
         .workers(workers)
+        // SIGTERM: stop accepting, let in-flight requests finish (up to this), then stop.
+        .shutdown_timeout(settings.shutdown_timeout().num_seconds().unsigned_abs())
         .listen(listener)?
         .run();
         Ok(Self {

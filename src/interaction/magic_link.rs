@@ -182,6 +182,8 @@ pub async fn register_verified(
                 .await?
                 .ok_or_else(PageError::internal)
         }
+        // An outage or a full queue is a 503 page, like every other storage error.
+        Err(UserError::Storage(e)) => Err(e.into()),
         Err(e) => {
             tracing::error!(error = %e, "registration by link failed");
             Err(PageError::internal())

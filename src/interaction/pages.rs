@@ -495,6 +495,7 @@ impl Registration<'_> {
                 limit.not_made(storage).await?;
                 return Err(e.into());
             }
+            Err(UserError::Storage(e)) => return Err(e.into()),
             Err(e) => {
                 tracing::error!(error = %e, "registration failed");
                 return Err(PageError::internal());

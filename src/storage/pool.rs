@@ -3,6 +3,10 @@
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::outage::Health;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -15,6 +19,7 @@ pub enum DbConnection {
 }
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type Pooled = r2d2::PooledConnection<ConnectionManager>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -49,56 +54,119 @@ impl DatabaseUrl {
     }
 }
 
+/// A pooled connection and what the pool knows about it.
+pub struct Held {
+    pub conn: DbConnection,
+    /// Lost (see `outage`): r2d2 discards it when it comes back instead of handing it out.
+    pub broken: bool,
+    /// The outage epoch in which it last worked.
+    pub checked: u64,
+}
+
 /// Picks the backend itself rather than through `MultiConnection::establish`, which hides
 /// libpq's real error message behind "invalid connection url".
 #[derive(Clone, Debug)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    /// How long a connection attempt (PostgreSQL) or a lock (SQLite) may take.
+    timeout: Duration,
+    health: Arc<Health>,
 }
 
 impl ConnectionManager {
-    pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+    pub fn new(url: DatabaseUrl, timeout: Duration, health: Arc<Health>) -> Self {
+        Self {
+            url,
+            timeout,
+            health,
+        }
     }
-}
 
-impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
-    type Error = ConnectError;
-
-    fn connect(&self) -> Result<DbConnection, ConnectError> {
+    fn establish(&self) -> Result<DbConnection, ConnectError> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => Ok(DbConnection::Postgres(PgConnection::establish(url)?)),
+            DatabaseUrl::Postgres(url) => Ok(DbConnection::Postgres(PgConnection::establish(
+                &with_connect_timeout(url, self.timeout),
+            )?)),
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
-                // WAL lets readers run beside the single writer; busy_timeout makes writers
-                // queue instead of failing with SQLITE_BUSY under concurrency.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                // WAL lets readers run beside the single writer. busy_timeout: a file locked by
+                // another process is waited for as long as a request waits for the database,
+                // then the request is answered 503 (see `outage`).
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )?;
+                    self.timeout.as_millis()
+                ))?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }
     }
+}
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
-        Ok(conn.batch_execute("SELECT 1")?)
+/// libpq's `connect_timeout` (whole seconds, at least 2), unless the URL sets its own: an
+/// unreachable host must not hold a connection attempt for the TCP timeout (minutes).
+fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let secs = timeout.as_millis().div_ceil(1000).max(2);
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={secs}")
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = Held;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<Held, ConnectError> {
+        match self.establish() {
+            Ok(conn) => {
+                self.health.up();
+                Ok(Held {
+                    conn,
+                    broken: false,
+                    checked: self.health.epoch(),
+                })
+            }
+            Err(e) => {
+                // r2d2 retries every 0.2 s to `timeout / 2`: one warning per outage.
+                if self.health.is_down() {
+                    tracing::debug!(error = %e, "cannot connect to the database");
+                } else {
+                    tracing::warn!(error = %e, "cannot connect to the database");
+                }
+                self.health.unreachable();
+                Err(e)
+            }
+        }
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn is_valid(&self, held: &mut Held) -> Result<(), ConnectError> {
+        Ok(held.conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, held: &mut Held) -> bool {
+        // A job that panicked may have left it mid-transaction.
+        held.broken || std::thread::panicking()
     }
 }
 
-pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<Pool, r2d2::Error> {
+pub fn build_pool(
+    url: &DatabaseUrl,
+    max_size: u32,
+    timeout: Duration,
+    health: Arc<Health>,
+) -> Result<Pool, r2d2::Error> {
     r2d2::Pool::builder()
         .max_size(max_size)
-        // Each connection lives on its own database thread; a broken one shows as a query error
-        // and r2d2 replaces it, so no `SELECT 1` round trip on every checkout.
+        // No `SELECT 1` round trip on every checkout: a lost connection shows as a query error,
+        // is discarded and makes the others suspect (see `outage`).
         .test_on_check_out(false)
-        .connection_timeout(std::time::Duration::from_secs(10))
-        .build(ConnectionManager::new(url.clone()))
+        // Also the retry interval of reconnection: at most half of it.
+        .connection_timeout(timeout)
+        // Logged in `connect`, once per outage rather than once per retry.
+        .error_handler(Box::new(r2d2::NopErrorHandler))
+        .build(ConnectionManager::new(url.clone(), timeout, health))
 }
 
 pub type MigrationError = Box<dyn std::error::Error + Send + Sync>;

@@ -13,6 +13,7 @@
 //! - [`api`]: an HTTP answer read whole ([`api::Reply`]), the Management API caller
 //!   ([`api::Api`]), the token and userinfo endpoints, JSON field helpers and the assertions on
 //!   error answers;
+//! - [`load`]: clients creating one-time tokens in a loop, every answer timed and kept;
 //! - [`rp`]: the `openidconnect` crate as relying party ([`rp::Rp`]) and a [`rp::World`] of a
 //!   Sesame, a Management API token and a single-page app, for the end-to-end flows;
 //! - [`totp`]: TOTP codes as an authenticator app computes them, and the secret an enrollment
@@ -20,6 +21,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod load;
 pub mod process;
 pub mod rp;
 pub mod totp;
@@ -127,6 +129,17 @@ impl TestDatabase {
                     postgres_name: Some(name),
                 }
             }
+        }
+    }
+}
+
+impl TestDatabase {
+    /// A database the test manages itself (its own server, say): nothing to remove.
+    pub fn existing(url: String) -> Self {
+        Self {
+            url,
+            _dir: None,
+            postgres_name: None,
         }
     }
 }
