@@ -484,9 +484,9 @@ impl ResponseError for PageError {
         };
         let mut response = crate::pages::render(self.status, &page);
         // Every 503 says when to come back; a page may name its own delay.
-        let retry_after = self.retry_after_secs.or(
-            (self.status == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_AFTER_SECS),
-        );
+        let retry_after = self
+            .retry_after_secs
+            .or((self.status == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_AFTER_SECS));
         if let Some(secs) = retry_after {
             response
                 .headers_mut()

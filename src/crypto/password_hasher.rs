@@ -26,7 +26,7 @@ pub enum HashingError {
 pub enum Admission {
     /// Anyone on the internet (hosted sign-in and sign-up): refused with [`HashingError::Busy`].
     RefuseWhenFull,
-    /// A caller already held to another limit (the Management API's bearer, a magic link):
+    /// A caller already held to another limit (the Management API's bearer):
     /// waits, without a thread, for a place in line.
     Wait,
 }

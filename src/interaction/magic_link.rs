@@ -170,9 +170,11 @@ pub async fn register_verified(
         name,
         email_verified: true,
     };
-    // A link is held to the one-time token limits already: it waits for a password thread.
-    let wait = crate::crypto::Admission::Wait;
-    match users::create_user(&state.storage, &state.passwords, wait, new, now).await {
+    // The token is spent once, but its registration form can be posted again and again (the
+    // step stays until an account exists): waiting for a password thread would let one link
+    // fill the line ahead of every public sign-in. So, like them, it is refused when full.
+    let admission = crate::crypto::Admission::RefuseWhenFull;
+    match users::create_user(&state.storage, &state.passwords, admission, new, now).await {
         Ok(user) => Ok(user),
         Err(UserError::EmailTaken) => {
             let lookup = email.clone();
@@ -184,6 +186,8 @@ pub async fn register_verified(
         }
         // An outage or a full queue is a 503 page, like every other storage error.
         Err(UserError::Storage(e)) => Err(e.into()),
+        // Every password thread busy: a 503 page with Retry-After, no account.
+        Err(UserError::Hashing(e)) => Err(e.into()),
         Err(e) => {
             tracing::error!(error = %e, "registration by link failed");
             Err(PageError::internal())

@@ -1,7 +1,8 @@
 //! Parallel password guessing: an attacker fires many wrong passwords at once, so that all of
 //! them pass the failure limit before the first failure is counted; spoofs `X-Forwarded-For`
 //! to get a fresh per-address counter for every guess; registers account after account; or
-//! floods the argon2 work until the server runs out of memory.
+//! floods the argon2 work until the server runs out of memory; or replays one magic link's
+//! registration form many times at once to fill the password threads.
 
 use std::time::Duration;
 
@@ -12,9 +13,10 @@ use sesame::identity::applications::AppType;
 use sesame::storage::schema::rate_limits;
 
 use crate::common::process::{cli_json, start};
+use crate::common::rp::World;
 use crate::common::{
-    Backend, PASSWORD, TestApp, TestDatabase, browser, code_request, location, open_page,
-    post_sign_in, start_interaction,
+    Backend, PASSWORD, TestApp, TestDatabase, browser, code_request, input_value, location,
+    magic_link_token, open_page, page_html, post_sign_in, start_interaction,
 };
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
@@ -342,7 +344,56 @@ async fn two_hundred_parallel_registrations_stay_under_256_mib(backend: Backend)
     );
 }
 
+/// One link, spent on a registration page that asks for a password, and its form posted 24
+/// times at once: each post would hash a password. Waiting in line would let one link hold
+/// every place, and the public sign-in (refused when the line is full) would get 503 for as
+/// long as the attacker keeps posting; so a post that finds no place is told to come back.
+async fn one_link_cannot_fill_the_password_threads(backend: Backend) {
+    let w = World::spawn_with(backend, |s| {
+        s.sign_up_require_password = true;
+        s.password_hashing_threads = 1;
+        s.password_hashing_queue = 0;
+    })
+    .await;
+    let email = "grace@example.com";
+    let token = magic_link_token(&w.app, &w.bearer, email).await;
+    let pending = w.link_request(&token, email, &["email"], &[]);
+    let b = browser();
+    let r = b.get(&pending.url).send().await.expect("authorize");
+    assert_eq!(r.status(), 303);
+    let page = w.app.url(&location(&r));
+    let csrf = input_value(&page_html(&b, &page).await, "csrf").expect("csrf");
+    let handles: Vec<_> = (0..24)
+        .map(|_| {
+            let (b, page, csrf) = (b.clone(), page.clone(), csrf.clone());
+            actix_rt::spawn(async move {
+                let r = b
+                    .post(format!("{page}/register"))
+                    .form(&[("csrf", csrf.as_str()), ("password", PASSWORD)])
+                    .send()
+                    .await
+                    .expect("register");
+                (r.status().as_u16(), r.headers().contains_key("retry-after"))
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for h in handles {
+        statuses.push(h.await.expect("task"));
+    }
+    let busy = statuses.iter().filter(|s| **s == (503, true)).count();
+    assert!(
+        busy > 0,
+        "24 parallel posts of one link's form all waited for the one password thread: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| s.0 != 500),
+        "no post fails inside: {statuses:?}"
+    );
+}
+
 on_both_backends!(
+    one_link_cannot_fill_the_password_threads,
     forty_parallel_guesses_get_at_most_five_verifications,
     two_instances_share_the_limit,
     a_spoofed_forwarded_for_does_not_change_the_address,
