@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Flow, Interaction, Proven, Step, complete, load, save_step};
+use super::{Flow, Interaction, Proven, Step, complete, load, save_step, sign_in_again};
 use crate::crypto::Secret;
 use crate::error::PageError;
 use crate::identity::mfa::{self, Enrollment};
@@ -14,7 +14,7 @@ use crate::oidc::session::Amr;
 use crate::pages::render;
 use crate::state::AppState;
 use crate::storage::rate_limits::{self, Verdict};
-use crate::storage::users::find_user;
+use crate::storage::users::{find_user, may_finish_sign_in};
 
 /// Codes tried per user per window before the second factor is locked for a while.
 const ATTEMPTS: i32 = 5;
@@ -51,6 +51,22 @@ fn first_factor(interaction: &Interaction) -> Result<Proven, PageError> {
     }
 }
 
+/// A proof older than a takeover of the account (or of a suspended one) is offered nothing
+/// more, least of all enrolling an authenticator on an account whose owner just ended the
+/// one set up before.
+async fn still_valid(state: &AppState, proven: &Proven) -> Result<(), PageError> {
+    let (user_id, auth_time) = (proven.auth.user_id.clone(), proven.auth.auth_time);
+    let may_finish = state
+        .storage
+        .run(move |c| may_finish_sign_in(c, &user_id, auth_time))
+        .await?;
+    if may_finish {
+        Ok(())
+    } else {
+        Err(sign_in_again())
+    }
+}
+
 /// The TOTP secret being enrolled, if this is the enrollment step.
 fn enrollment(interaction: &Interaction) -> Option<String> {
     match &interaction.step {
@@ -67,6 +83,7 @@ pub async fn page(
     error: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
     let proven = first_factor(&interaction)?;
+    still_valid(state, &proven).await?;
     let setup = if mfa::is_enrolled(&state.storage, &proven.auth.user_id).await? {
         None
     } else {
@@ -126,6 +143,7 @@ pub async fn submit(
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let proven = first_factor(&interaction)?;
+    still_valid(&state, &proven).await?;
     let user_id = proven.auth.user_id.clone();
     let key = format!("mfa:{user_id}");
     let verdict = state

@@ -233,6 +233,18 @@ async fn consume(state: &AppState, id_hash: &str, now: i64) -> Result<(), PageEr
     }
 }
 
+/// The page for a sign-in that may no longer finish: the account was suspended, or its
+/// credentials were ended (the address proven by its owner) after this sign-in's first factor.
+pub fn sign_in_again() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "sign_in_again",
+        "Sign in again",
+        "This account changed while you were signing in, so this sign-in cannot finish.",
+    )
+    .with_next_step("Go back to the application and sign in again.")
+}
+
 /// The page for a suspended account: nothing is issued.
 pub fn suspended() -> PageError {
     PageError::new(
@@ -390,10 +402,13 @@ pub async fn sign_in_and_complete(
     let (code, mut response) = authorize::new_code(state, request, auth, now);
     let cookie = session.cookie.clone();
     // The session and the code are stored together: one commit, both or neither.
-    state
+    let stored = state
         .storage
         .run(move |c| session.store_with_code(c, &code))
         .await?;
+    if !stored {
+        return Err(sign_in_again());
+    }
     add_cookie(&mut response, cookie);
     Ok(response)
 }

@@ -140,12 +140,14 @@ pub fn new_session(
 }
 
 impl NewSession {
-    /// Stores the session, replacing the previous one, with the code it completes with.
+    /// Stores the session, replacing the previous one, with the code it completes with;
+    /// `false` (nothing stored) when the sign-in may no longer finish (suspended, or the
+    /// credentials were ended by a takeover after the first factor was proven).
     pub fn store_with_code(
         &self,
         conn: &mut crate::storage::DbConnection,
         code: &crate::storage::grants::CodeRecord,
-    ) -> diesel::QueryResult<()> {
+    ) -> diesel::QueryResult<bool> {
         queries::start_with_code(conn, self.previous.as_deref(), &self.record, code)
     }
 }

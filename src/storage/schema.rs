@@ -34,6 +34,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         suspended -> Bool,
+        credentials_changed_at -> Nullable<BigInt>,
     }
 }
 

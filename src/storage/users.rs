@@ -17,6 +17,8 @@ struct UserRow {
     created_at: i64,
     updated_at: i64,
     suspended: bool,
+    /// Read only by [`may_finish_sign_in`].
+    credentials_changed_at: Option<i64>,
 }
 
 impl From<UserRow> for User {
@@ -46,6 +48,7 @@ pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
             created_at: user.created_at,
             updated_at: user.created_at,
             suspended: user.suspended,
+            credentials_changed_at: None,
         })
         .execute(conn)
         .map(drop)
@@ -215,6 +218,7 @@ pub fn take_over_unverified(
             users::email_verified.eq(true),
             users::password_hash.eq(None::<String>),
             users::updated_at.eq(now),
+            users::credentials_changed_at.eq(now),
         ))
         .returning(users::all_columns)
         .get_result(conn)
@@ -225,6 +229,32 @@ pub fn take_over_unverified(
         }
         Ok(row.map(User::from))
     })
+}
+
+/// Whether a sign-in of `user_id` whose first factor was proven at `auth_time` may still
+/// finish: the user exists, is not suspended, and no takeover ended the credentials since
+/// (a sign-in parked part-way, e.g. at the second factor, holds an older proof). On
+/// PostgreSQL the row is locked for share until commit, so a takeover or suspension racing
+/// the sign-in either waits for it (and then ends the new session) or wins (and is seen).
+pub fn may_finish_sign_in(
+    conn: &mut DbConnection,
+    user_id: &str,
+    auth_time: i64,
+) -> QueryResult<bool> {
+    let query = users::table
+        .filter(
+            users::id.eq(user_id).and(users::suspended.eq(false)).and(
+                users::credentials_changed_at
+                    .is_null()
+                    .or(users::credentials_changed_at.le(auth_time)),
+            ),
+        )
+        .select(users::id);
+    let found = match conn {
+        DbConnection::Postgres(pg) => query.for_share().first::<String>(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => query.first::<String>(sqlite).optional()?,
+    };
+    Ok(found.is_some())
 }
 
 /// Signs a user out everywhere: deletes their sessions and pending authorization codes and

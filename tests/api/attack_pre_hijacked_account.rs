@@ -401,8 +401,98 @@ async fn a_link_leaves_a_verified_account_as_it_is(backend: Backend) {
     assert_eq!(w.password_sign_in(PASSWORD).await, 303);
 }
 
+/// The attacker signs in (here: registers) with his password, enrolls his authenticator and
+/// parks on the backup-codes page without continuing: his interaction holds a proof of the
+/// password for an hour. The owner redeems a link meanwhile, which ends the password and the
+/// authenticator; continuing the parked sign-in afterwards must not give him a code or a
+/// session for the now verified account.
+async fn a_sign_in_parked_before_the_takeover_cannot_finish_after_it(backend: Backend) {
+    let w = World::spawn(backend).await;
+    w.sign_in_experience(json!({"signUp": {"enabled": true}, "mfa": {"policy": "mandatory"}}))
+        .await;
+    let attacker = browser();
+    let (url, _) = w.request(&[]);
+    let page = start_interaction(&w.app, &attacker, &url).await;
+    let (_, csrf) = open_page(&attacker, &format!("{page}/register")).await;
+    let r = attacker
+        .post(format!("{page}/register"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", VICTIM),
+            ("password", ATTACKERS_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(r.status(), 303, "public sign-up is open");
+    let mfa = w.app.url(&location(&r));
+    let (html, csrf) = open_page(&attacker, &mfa).await;
+    let secret = totp_secret(&html).unwrap_or_else(|| panic!("an enrollment page: {html}"));
+    let r = attacker
+        .post(format!("{mfa}/mfa"))
+        .form(&[("csrf", csrf.as_str()), ("code", &code_now(&secret))])
+        .send()
+        .await
+        .expect("enroll");
+    assert_eq!(r.status(), 200, "the backup codes page: he parks here");
+
+    // A minute later the owner redeems a link for the address: the first proof of it.
+    w.sign_in_experience(json!({"mfa": {"policy": "user"}}))
+        .await;
+    w.app.clock.advance(std::time::Duration::from_secs(60));
+    let link = w
+        .api(
+            reqwest::Method::POST,
+            "/api/one-time-tokens",
+            Some(json!({"email": VICTIM})),
+        )
+        .await;
+    let token = str_of(link.ok(201), "token");
+    let (url, verifier) = w.request(&[("one_time_token", &token), ("login_hint", VICTIM)]);
+    let owner = browser();
+    let r = owner.get(&url).send().await.expect("authorize");
+    assert_eq!(r.status(), 303);
+    let callback = location(&r);
+    assert!(callback.starts_with(CALLBACK), "{callback}");
+    w.exchange(&callback, &verifier).await;
+
+    // The attacker continues his parked sign-in.
+    let r = attacker
+        .post(format!("{mfa}/mfa/continue"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("continue");
+    let to = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap_or("").to_owned());
+    assert!(
+        !to.as_deref().is_some_and(|to| to.contains("code=")),
+        "no code for the attacker after the takeover: {to:?}"
+    );
+    assert_ne!(r.status(), 303, "a page telling him to sign in again");
+    assert!(
+        r.status().is_client_error(),
+        "not a server error: {}",
+        r.status()
+    );
+    assert_eq!(
+        w.signs_in_silently(&attacker).await.as_deref(),
+        Some("login_required"),
+        "and no session"
+    );
+    // The owner's own sign-in is untouched.
+    assert_eq!(
+        w.signs_in_silently(&owner).await,
+        None,
+        "the owner's session"
+    );
+}
+
 on_both_backends!(
     a_link_ends_everything_the_pre_hijacker_set_up,
     a_link_registration_takes_over_an_account_registered_meanwhile,
-    a_link_leaves_a_verified_account_as_it_is
+    a_link_leaves_a_verified_account_as_it_is,
+    a_sign_in_parked_before_the_takeover_cannot_finish_after_it
 );
