@@ -82,7 +82,7 @@ pub fn insert_application(
 pub fn find_application(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Application>> {
     applications::table
         .find(id)
-        .first::<ApplicationRow>(conn)
+        .get_result::<ApplicationRow>(conn)
         .optional()?
         .map(ApplicationRow::into_domain)
         .transpose()

@@ -115,7 +115,7 @@ pub fn consume_code(
     }
     let existing: Option<CodeRecord> = authorization_codes::table
         .find(code_hash)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(match existing {
         Some(code) if code.consumed_at.is_some() => Redeemed::Replayed(code),
@@ -138,10 +138,10 @@ pub fn start_grant(conn: &mut DbConnection, grant_id: &str) -> QueryResult<()> {
 pub fn lock_live_grant(conn: &mut DbConnection, grant_id: &str) -> QueryResult<bool> {
     let query = grants::table.find(grant_id).select(grants::revoked_at);
     let found: Option<Option<i64>> = match conn {
-        DbConnection::Postgres(pg) => query.for_no_key_update().first(pg).optional()?,
+        DbConnection::Postgres(pg) => query.for_no_key_update().get_result(pg).optional()?,
         // One transaction at a time per process; another process writing between this read and
         // the transaction's first write makes that write fail, never act on a stale read.
-        DbConnection::Sqlite(_) => query.first(conn).optional()?,
+        DbConnection::Sqlite(_) => query.get_result(conn).optional()?,
     };
     Ok(matches!(found, Some(None)))
 }
@@ -167,7 +167,7 @@ pub fn find_live_access_token(
                 .and(access_tokens::expires_at.gt(now))
                 .and(access_tokens::revoked_at.is_null()),
         )
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -196,7 +196,7 @@ pub fn find_live_refresh_token(
                 .and(refresh_tokens::consumed_at.is_null())
                 .and(refresh_tokens::revoked_at.is_null()),
         )
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -212,7 +212,7 @@ pub fn find_refresh_token(
                 .eq(token_hash)
                 .and(refresh_tokens::application_id.eq(application_id)),
         )
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -248,7 +248,7 @@ pub fn consume_refresh_token(
                 .eq(token_hash)
                 .and(refresh_tokens::application_id.eq(application_id)),
         )
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(match existing {
         Some(token) if token.consumed_at.is_some() => Redeemed::Replayed(token),
@@ -305,7 +305,7 @@ pub fn token_owner(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Opt
     let access: Option<String> = access_tokens::table
         .find(token_hash)
         .select(access_tokens::application_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some(application_id) = access {
         return Ok(Some(TokenOwner::Access { application_id }));
@@ -313,7 +313,7 @@ pub fn token_owner(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Opt
     let refresh: Option<(String, String)> = refresh_tokens::table
         .find(token_hash)
         .select((refresh_tokens::application_id, refresh_tokens::grant_id))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(
         refresh.map(|(application_id, grant_id)| TokenOwner::Refresh {

@@ -36,7 +36,7 @@ pub fn find_live_interaction(
                 .eq(id_hash)
                 .and(interactions::expires_at.gt(now)),
         )
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -11,7 +11,7 @@ pub fn find_totp(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<(
     mfa_totp::table
         .find(user_id)
         .select((mfa_totp::secret, mfa_totp::last_step))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -138,7 +138,7 @@ pub fn insert_counted(
 }
 
 pub fn find_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OneTimeTokenRecord>> {
-    ott::table.find(id).first(conn).optional()
+    ott::table.find(id).get_result(conn).optional()
 }
 
 pub fn find_by_hash(
@@ -147,7 +147,7 @@ pub fn find_by_hash(
 ) -> QueryResult<Option<OneTimeTokenRecord>> {
     ott::table
         .filter(ott::token_hash.eq(token_hash))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -170,7 +170,7 @@ pub fn check(
                 .and(rate_limits::window_start.gt(now - window_ms)),
         )
         .select((rate_limits::count, rate_limits::window_start))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(match current {
         Some((count, start)) if count >= limit => Verdict::Limited {

@@ -129,7 +129,7 @@ pub fn find_live_session(
                 .eq(token_hash)
                 .and(sessions::expires_at.gt(now)),
         )
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

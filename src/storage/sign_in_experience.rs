@@ -12,7 +12,7 @@ pub fn get(conn: &mut DbConnection) -> QueryResult<Option<String>> {
     sie::table
         .find(ROW)
         .select(sie::settings)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -57,7 +57,7 @@ pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
 pub fn find_user(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
     Ok(users::table
         .find(id)
-        .first::<UserRow>(conn)
+        .get_result::<UserRow>(conn)
         .optional()?
         .map(User::from))
 }
@@ -66,7 +66,7 @@ pub fn find_user(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>>
 pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
     Ok(users::table
         .filter(users::email_lower.eq(email.to_lowercase()))
-        .first::<UserRow>(conn)
+        .get_result::<UserRow>(conn)
         .optional()?
         .map(User::from))
 }
@@ -251,8 +251,8 @@ pub fn may_finish_sign_in(
         )
         .select(users::id);
     let found = match conn {
-        DbConnection::Postgres(pg) => query.for_share().first::<String>(pg).optional()?,
-        DbConnection::Sqlite(sqlite) => query.first::<String>(sqlite).optional()?,
+        DbConnection::Postgres(pg) => query.for_share().get_result::<String>(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => query.get_result::<String>(sqlite).optional()?,
     };
     Ok(found.is_some())
 }
