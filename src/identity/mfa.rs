@@ -4,7 +4,7 @@
 use totp_rs::{Algorithm, Secret, Totp};
 
 use crate::crypto::{random_token, sha256_b64url};
-use crate::storage::{Storage, StorageError, Unreadable, mfa as queries};
+use crate::storage::{DbConnection, Storage, StorageError, Unreadable, mfa as queries};
 
 const ISSUER: &str = "Sesame";
 const BACKUP_CODES: usize = 10;
@@ -64,10 +64,11 @@ pub fn new_backup_codes() -> (Vec<String>, Vec<String>) {
 
 pub async fn is_enrolled(storage: &Storage, user_id: &str) -> Result<bool, StorageError> {
     let id = user_id.to_owned();
-    Ok(storage
-        .run(move |c| queries::find_totp(c, &id))
-        .await?
-        .is_some())
+    storage.run(move |c| is_enrolled_on(c, &id)).await
+}
+
+pub fn is_enrolled_on(c: &mut DbConnection, user_id: &str) -> diesel::QueryResult<bool> {
+    Ok(queries::find_totp(c, user_id)?.is_some())
 }
 
 /// Verifies a TOTP code (each step once) or, failing that, a backup code (once).

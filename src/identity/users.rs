@@ -88,6 +88,27 @@ pub async fn create_user(
         .map_err(insert_error)
 }
 
+/// Registers the account of an address a link just proved, inside the caller's transaction (the
+/// one that spends the link): verified, no password (no hashing, so no wait for a password
+/// thread). A concurrent registration of the address makes this fail with a unique violation.
+pub fn register_proven_on(
+    c: &mut DbConnection,
+    email: &Email,
+    now: i64,
+) -> diesel::QueryResult<User> {
+    let user = User {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: email.as_str().to_owned(),
+        password_hash: None,
+        name: None,
+        email_verified: true,
+        created_at: now,
+        suspended: false,
+    };
+    queries::insert_user(c, &user)?;
+    Ok(user)
+}
+
 /// For the command line, outside any runtime.
 pub fn create_user_blocking(storage: &Storage, new: NewUser, now: i64) -> Result<User, UserError> {
     let user = prepare(new, now)?;

@@ -9,18 +9,25 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Flow, Interaction, PendingLink, Proven, Step, authenticated_as, load, suspended};
+use super::{
+    Flow, Interaction, PendingLink, Proven, Step, add_cookie, authenticated_as, expired, load,
+    sign_in_again, suspended,
+};
 use crate::crypto::{Secret, sha256_b64url};
 use crate::error::PageError;
+use crate::identity::organizations::provision_on;
 use crate::identity::users::{self, NewUser, UserError};
-use crate::identity::{Email, User};
-use crate::oidc::authorize::{self, AuthorizationRequest};
-use crate::oidc::session::{self, Amr, Authentication};
+use crate::identity::{Email, MfaPolicy, User, mfa};
+use crate::oidc::authorize::{self, AuthorizationRequest, CodeDraft};
+use crate::oidc::cookies::SesameCookie;
+use crate::oidc::session::{self, Amr, Authentication, SessionDraft};
 use crate::one_time_token::{
     self, Actor, ConsumedLink, LinkPrompt, LinkRequest, LinkStep, ResolvedLink, TokenError,
 };
 use crate::pages::render;
 use crate::state::AppState;
+use crate::storage::DbConnection;
+use crate::storage::interactions::consume_interaction;
 use crate::storage::sessions::SessionRecord;
 use crate::storage::users::find_user;
 
@@ -86,7 +93,10 @@ pub async fn begin(
         session_user_id: session.map(|s| s.user_id.clone()),
     };
     let token_hash = link.token_hash.clone();
-    let resolved = resolve(state, link, actor(req, &request), now).await?;
+    let resolved = match settle(req, state, &request, None, link, now).await? {
+        Settled::SignedIn(response) => return Ok(Begun::Answered(response)),
+        Settled::Step(resolved) => resolved,
+    };
     if let LinkStep::Ignore = resolved.step {
         return Ok(Begun::Ignored(request));
     }
@@ -96,18 +106,157 @@ pub async fn begin(
         .map(Begun::Answered)
 }
 
-/// One trip to a database thread: the decision, and the consumption when it calls for one.
-async fn resolve(
+/// How a request's link was settled on the database thread.
+enum Settled {
+    /// Signed in with nothing left to ask: the link was spent, the account registered if it
+    /// was new, its organizations joined, and the session and the code stored, all in one
+    /// transaction (never a spent link without its code). The redirect with the code.
+    SignedIn(HttpResponse),
+    /// Anything else: the decided step, to carry out.
+    Step(ResolvedLink),
+}
+
+/// Why the transaction of [`settle_on`] stopped: nothing of it was written, the link is unspent.
+enum Abort {
+    Query(diesel::result::Error),
+    /// The interaction was finished by a racing submission.
+    InteractionFinished,
+    /// The account changed between the lookup and the session (see `start_with_code`).
+    SignInAgain,
+    /// Another registration took the address between the lookup and the insert.
+    EmailTaken,
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Query(e)
+    }
+}
+
+/// What finishing the sign-in writes, drawn before the trip (random values only).
+struct Finish {
+    session: SessionDraft,
+    code: CodeDraft,
+    request: AuthorizationRequest,
+    /// The interaction the link was answered in, finished in the same transaction.
+    interaction: Option<String>,
+}
+
+/// Decides about `link` and, when it signs someone in with nothing left to ask (no second
+/// factor, no form), finishes the request in the same transaction; one trip to a database
+/// thread either way. A registration that lost a race for its address is tried once more
+/// (it then finds the account).
+async fn settle(
+    req: &HttpRequest,
     state: &AppState,
+    request: &AuthorizationRequest,
+    interaction: Option<&str>,
     link: LinkRequest,
-    actor: Actor,
     now: i64,
-) -> Result<ResolvedLink, PageError> {
-    let settings = state.settings.clone();
-    Ok(state
-        .storage
-        .run(move |c| one_time_token::resolve_on(c, &link, &settings, &actor, now))
-        .await?)
+) -> Result<Settled, PageError> {
+    let actor = actor(req, request);
+    for _attempt in 0..2 {
+        let finish = Finish {
+            session: session::draft_session(req, state, now),
+            code: authorize::draft_code(state, now),
+            request: request.clone(),
+            interaction: interaction.map(str::to_owned),
+        };
+        let (settings, link, actor) = (state.settings.clone(), link.clone(), actor.clone());
+        let outcome = state
+            .storage
+            .run(move |c| {
+                use diesel::Connection;
+                match c.transaction(|c| settle_on(c, &link, &settings, &actor, finish, now)) {
+                    Ok(done) => Ok(Ok(done)),
+                    Err(Abort::Query(e)) => Err(e),
+                    Err(abort) => Ok(Err(abort)),
+                }
+            })
+            .await?;
+        return match outcome {
+            Ok(Done::Step(resolved)) => Ok(Settled::Step(resolved)),
+            Ok(Done::SignedIn { cookie, code }) => {
+                let mut response = code.response(state, request);
+                add_cookie(&mut response, cookie);
+                if interaction.is_some() {
+                    add_cookie(
+                        &mut response,
+                        SesameCookie::Interaction.removal(&state.settings),
+                    );
+                }
+                Ok(Settled::SignedIn(response))
+            }
+            Err(Abort::EmailTaken) => continue,
+            Err(Abort::InteractionFinished) => Err(expired()),
+            Err(Abort::SignInAgain) => Err(sign_in_again()),
+            Err(Abort::Query(_)) => Err(PageError::internal()),
+        };
+    }
+    // Taken twice: the account exists, and a third look would find it; say so plainly.
+    Err(PageError::internal())
+}
+
+/// [`settle`]'s database part.
+enum Done {
+    SignedIn {
+        cookie: actix_web::cookie::Cookie<'static>,
+        code: CodeDraft,
+    },
+    Step(ResolvedLink),
+}
+
+fn settle_on(
+    c: &mut DbConnection,
+    link: &LinkRequest,
+    settings: &crate::config::Settings,
+    actor: &Actor,
+    finish: Finish,
+    now: i64,
+) -> Result<Done, Abort> {
+    let ResolvedLink { step, experience } =
+        one_time_token::resolve_on(c, link, settings, actor, now)?;
+    let (user, consumed) = match step {
+        LinkStep::SignIn { user, link } => (user, link),
+        LinkStep::RegisterNow { link } => match users::register_proven_on(c, &link.email, now) {
+            Ok(user) => (user, link),
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => return Err(Abort::EmailTaken),
+            Err(e) => return Err(e.into()),
+        },
+        step => return Ok(Done::Step(ResolvedLink { step, experience })),
+    };
+    let second_factor_due = match experience.mfa.policy {
+        MfaPolicy::Off => false,
+        MfaPolicy::User => mfa::is_enrolled_on(c, &user.id)?,
+        MfaPolicy::Mandatory => true,
+    };
+    if user.suspended || second_factor_due {
+        // A page comes next (the second factor); the link is spent, a registration kept.
+        let step = LinkStep::SignIn {
+            user,
+            link: consumed,
+        };
+        return Ok(Done::Step(ResolvedLink { step, experience }));
+    }
+    provision_on(c, &user.id, &consumed.context, now)?;
+    if let Some(id_hash) = &finish.interaction
+        && !consume_interaction(c, id_hash, now)?
+    {
+        return Err(Abort::InteractionFinished);
+    }
+    let auth = Authentication::by(user.id, Amr::LINK, now);
+    let session = finish.session.for_user(&auth);
+    let code = finish.code.record(&finish.request, &auth);
+    if !session.store_with_code(c, &code)? {
+        return Err(Abort::SignInAgain);
+    }
+    Ok(Done::SignedIn {
+        cookie: session.cookie,
+        code: finish.code,
+    })
 }
 
 /// Carries out a decided step.
@@ -361,16 +510,22 @@ async fn continue_with_link(
         session_user_id: None,
     };
     let token_hash = link.token_hash.clone();
-    let resolved = resolve(state, link, actor(req, &interaction.request), now).await?;
-    carry_out(
+    let settled = settle(
         req,
         state,
-        Flow::Hosted(interaction),
-        resolved,
-        token_hash,
+        &interaction.request,
+        Some(&interaction.id_hash),
+        link,
         now,
     )
-    .await
+    .await?;
+    match settled {
+        Settled::SignedIn(response) => Ok(response),
+        Settled::Step(resolved) => {
+            let flow = Flow::Hosted(interaction);
+            carry_out(req, state, flow, resolved, token_hash, now).await
+        }
+    }
 }
 
 /// "Stay": the link stays unused; the request goes on as if it had carried none, through the

@@ -116,18 +116,25 @@ pub fn new_session(
     auth: &Authentication,
     now: i64,
 ) -> NewSession {
+    draft_session(req, state, now).for_user(auth)
+}
+
+/// A new session drawn before its user is known (a link is resolved, and maybe registers the
+/// account, in the transaction that stores the session): [`SessionDraft::for_user`] completes it.
+pub struct SessionDraft {
+    token_hash: String,
+    created_at: i64,
+    expires_at: i64,
+    previous: Option<String>,
+    cookie: Cookie<'static>,
+}
+
+pub fn draft_session(req: &HttpRequest, state: &AppState, now: i64) -> SessionDraft {
     let token = random_token(32);
-    let record = SessionRecord {
-        id: uuid::Uuid::now_v7().to_string(),
+    SessionDraft {
         token_hash: sha256_b64url(&token),
-        user_id: auth.user_id.clone(),
-        auth_time: auth.auth_time,
-        amr: Amr::join(&auth.amr),
         created_at: now,
         expires_at: now + state.settings.session_ttl().num_milliseconds(),
-    };
-    NewSession {
-        record,
         previous: SesameCookie::Session
             .read(req, &state.settings)
             .map(|c| sha256_b64url(c.value())),
@@ -136,6 +143,24 @@ pub fn new_session(
             token,
             state.settings.session_ttl().num_seconds(),
         ),
+    }
+}
+
+impl SessionDraft {
+    pub fn for_user(self, auth: &Authentication) -> NewSession {
+        NewSession {
+            record: SessionRecord {
+                id: uuid::Uuid::now_v7().to_string(),
+                token_hash: self.token_hash,
+                user_id: auth.user_id.clone(),
+                auth_time: auth.auth_time,
+                amr: Amr::join(&auth.amr),
+                created_at: self.created_at,
+                expires_at: self.expires_at,
+            },
+            previous: self.previous,
+            cookie: self.cookie,
+        }
     }
 }
 

@@ -30,6 +30,7 @@ mod db_outage;
 mod first_start;
 mod grants;
 mod layers;
+mod link_half_done;
 mod magic_links;
 mod mfa;
 mod multi_instance;

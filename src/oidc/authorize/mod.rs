@@ -100,28 +100,58 @@ pub fn new_code(
     auth: &Authentication,
     now: i64,
 ) -> (CodeRecord, HttpResponse) {
-    let code = random_token(32);
-    let record = CodeRecord {
-        code_hash: sha256_b64url(&code),
+    let draft = draft_code(state, now);
+    (draft.record(request, auth), draft.response(state, request))
+}
+
+/// A code drawn before its user is known (a link is resolved, and maybe registers the account,
+/// in the transaction that stores the code): [`CodeDraft::record`] completes it, and
+/// [`CodeDraft::response`] delivers it once stored.
+pub struct CodeDraft {
+    code: String,
+    grant_id: String,
+    created_at: i64,
+    expires_at: i64,
+}
+
+pub fn draft_code(state: &AppState, now: i64) -> CodeDraft {
+    CodeDraft {
+        code: random_token(32),
         grant_id: uuid::Uuid::now_v7().to_string(),
-        application_id: request.client_id.clone(),
-        user_id: auth.user_id.clone(),
-        redirect_uri: request.redirect_uri.clone(),
-        scope: request.scope.to_string(),
-        nonce: request.nonce.clone(),
-        code_challenge: request.code_challenge.clone(),
-        auth_time: auth.auth_time,
-        amr: Amr::join(&auth.amr),
         created_at: now,
         expires_at: now + state.settings.authorization_code_ttl().num_milliseconds(),
-        consumed_at: None,
-    };
-    let mut pairs = vec![("code", code.as_str())];
-    if let Some(s) = &request.state {
-        pairs.push(("state", s));
     }
-    pairs.push(("iss", &state.issuer));
-    (record, redirect(&request.redirect_uri, &pairs))
+}
+
+impl CodeDraft {
+    /// The row to store for `request`, signed in as `auth`.
+    pub fn record(&self, request: &AuthorizationRequest, auth: &Authentication) -> CodeRecord {
+        CodeRecord {
+            code_hash: sha256_b64url(&self.code),
+            grant_id: self.grant_id.clone(),
+            application_id: request.client_id.clone(),
+            user_id: auth.user_id.clone(),
+            redirect_uri: request.redirect_uri.clone(),
+            scope: request.scope.to_string(),
+            nonce: request.nonce.clone(),
+            code_challenge: request.code_challenge.clone(),
+            auth_time: auth.auth_time,
+            amr: Amr::join(&auth.amr),
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            consumed_at: None,
+        }
+    }
+
+    /// The redirect that delivers the code (with `state` and `iss`) to the client.
+    pub fn response(&self, state: &AppState, request: &AuthorizationRequest) -> HttpResponse {
+        let mut pairs = vec![("code", self.code.as_str())];
+        if let Some(s) = &request.state {
+            pairs.push(("state", s));
+        }
+        pairs.push(("iss", &state.issuer));
+        redirect(&request.redirect_uri, &pairs)
+    }
 }
 
 /// A 303 to `base` with `pairs` appended to its query, each properly encoded.
