@@ -104,10 +104,12 @@ async fn resolve(
     now: i64,
 ) -> Result<ResolvedLink, PageError> {
     let settings = state.settings.clone();
-    Ok(state
+    let resolved = state
         .storage
         .run(move |c| one_time_token::resolve_on(c, &link, &settings, &actor, now))
-        .await?)
+        .await?;
+    crate::telemetry::metrics::magic_link_outcome(resolved.step.result());
+    Ok(resolved)
 }
 
 /// Carries out a decided step.
