@@ -31,6 +31,7 @@ mod first_start;
 mod grants;
 mod layers;
 mod magic_links;
+mod metrics;
 mod mfa;
 mod multi_instance;
 mod oidc_flow;
