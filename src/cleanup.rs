@@ -79,6 +79,14 @@ pub async fn run_once(
     Ok(Some(removed))
 }
 
+/// Counts what a pass removed, per table, in the metrics (zeros too: every table's series
+/// exists from the first pass on).
+pub fn count_removed(removed: &Removed) {
+    for (table, rows) in removed.by_table() {
+        crate::telemetry::metrics::rows_deleted(table, rows);
+    }
+}
+
 /// Logs what a pass removed: at info when it removed anything.
 pub fn log_removed(removed: &Removed) {
     let Removed {
@@ -125,7 +133,10 @@ pub fn spawn(storage: Storage, settings: Settings, clock: Arc<Clock>) {
                 continue;
             }
             match run_once(&storage, &settings, now).await {
-                Ok(Some(removed)) => log_removed(&removed),
+                Ok(Some(removed)) => {
+                    count_removed(&removed);
+                    log_removed(&removed);
+                }
                 Ok(None) => tracing::debug!("clean-up skipped: another instance is running it"),
                 Err(e) => tracing::warn!(error = %e, "clean-up failed; retrying next interval"),
             }

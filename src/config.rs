@@ -12,6 +12,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Settings {
     /// Address the HTTP server listens on.
     pub bind: String,
+    /// Address `GET /metrics` (Prometheus) is served on, alone; empty (the default): on `bind`
+    /// with everything else. Operators keep it on a private address.
+    pub metrics_bind: String,
     /// The URL browsers and clients use to reach Sesame; the issuer is `<public_url>/oidc`.
     /// Empty (the default): `http://<the address listened on>`, see [`public_url_for`].
     pub public_url: String,
@@ -72,6 +75,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             bind: "127.0.0.1:3000".into(),
+            metrics_bind: String::new(),
             public_url: String::new(),
             database_url: "sqlite://sesame.db".into(),
             workers: 0,
@@ -447,10 +451,15 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("sesame-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let file = dir.join("sesame.toml");
-        std::fs::write(&file, "workers = 3\npublic_url = \"https://id.example/\"\n")
-            .expect("write");
+        std::fs::write(
+            &file,
+            "workers = 3\npublic_url = \"https://id.example/\"\nmetrics_bind = \"127.0.0.1:9100\"\n",
+        )
+        .expect("write");
         let settings = Settings::load(Some(&file)).expect("valid file");
         assert_eq!(settings.workers, 3);
+        assert_eq!(settings.metrics_bind, "127.0.0.1:9100");
+        assert_eq!(Settings::default().metrics_bind, "", "off unless set");
         assert_eq!(
             settings.public_url, "https://id.example",
             "trailing slash trimmed"

@@ -59,6 +59,10 @@ struct ServeArgs {
     /// listened on, 127.0.0.1 for 0.0.0.0).
     #[arg(long, env = "SESAME_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Serve `GET /metrics` (Prometheus) only on this address, not on `--bind` (default: on
+    /// `--bind`). Keep it private.
+    #[arg(long, env = "SESAME_METRICS_BIND")]
+    metrics_bind: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -178,6 +182,9 @@ fn serve_command(mut settings: Settings, args: ServeArgs) -> Result<(), AnyError
     if let Some(url) = args.public_url {
         settings.public_url = url;
     }
+    if let Some(address) = args.metrics_bind {
+        settings.metrics_bind = address;
+    }
     serve(settings.validated()?)
 }
 
@@ -263,6 +270,9 @@ fn serve(settings: Settings) -> Result<(), AnyError> {
         let app = Application::build(settings.clone()).await?;
         // The port is logged on its own so `--bind 127.0.0.1:0` can be used (tests, supervisors).
         tracing::info!(bind = %settings.bind, port = app.port, issuer = %app.state.issuer, "sesame is serving");
+        if let Some(port) = app.metrics_port {
+            tracing::info!(metrics_bind = %settings.metrics_bind, metrics_port = port, "metrics are served there only");
+        }
         // Ends on SIGTERM once in-flight requests are answered (`shutdown_timeout_secs`).
         app.server.await?;
         app.state.storage.close();

@@ -20,6 +20,7 @@ use crate::state::AppState;
 use crate::storage::{DatabaseUrl, Limits, Storage, StorageError, keys as key_queries};
 
 mod first_start;
+pub mod metrics;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -132,6 +133,8 @@ pub fn load_key_set(
 /// A built server and the port it listens on (tests bind port 0 and read it back).
 pub struct Application {
     pub port: u16,
+    /// The port `/metrics` is served on alone, when `metrics_bind` is set.
+    pub metrics_port: Option<u16>,
     pub server: Server,
     pub state: web::Data<AppState>,
 }
@@ -147,6 +150,15 @@ impl Application {
         listener: TcpListener,
     ) -> Result<Self, StartupError> {
         let port = listener.local_addr()?.port();
+        crate::telemetry::metrics::install();
+        let metrics_listener = match settings.metrics_bind.as_str() {
+            "" => None,
+            address => Some(TcpListener::bind(address)?),
+        };
+        let metrics_address = match &metrics_listener {
+            Some(l) => Some(metrics::MetricsListener(l.local_addr()?)),
+            None => None,
+        };
         let (settings, public_url) = settings.with_public_url_for(listener.local_addr()?);
         first_start::log_public_url(&settings, public_url);
         let clock = Arc::new(Clock::system());
@@ -188,7 +200,7 @@ impl Application {
         let app_state = state.clone();
         let https = settings.is_https();
         let server = HttpServer::new(move || {
-            App::new()
+            let app = App::new()
                 .app_data(app_state.clone())
                 .app_data(
                     web::FormConfig::default()
@@ -220,20 +232,31 @@ impl Application {
                 .wrap(from_fn(refuse_long_queries))
                 .wrap(security_headers(https))
                 .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
+                .wrap(from_fn(crate::telemetry::metrics::record_request))
+                .wrap(from_fn(metrics::metrics_listener_serves_only_metrics))
                 // Before the `/oidc` scope, which would otherwise take `/oidc/auth`.
                 .configure(crate::interaction::authorization_endpoint)
                 .configure(crate::oidc::routes)
                 .configure(crate::interaction::routes)
                 .configure(crate::management::routes)
-                .route("/health", web::get().to(crate::health::health))
+                .route("/health", web::get().to(crate::health::health));
+            match metrics_address {
+                Some(address) => app.app_data(address),
+                None => app.route(metrics::PATH, web::get().to(metrics::metrics)),
+            }
         })
         .workers(workers)
         // SIGTERM: stop accepting, let in-flight requests finish (up to this), then stop.
         .shutdown_timeout(settings.shutdown_timeout().num_seconds().unsigned_abs())
-        .listen(listener)?
+        .listen(listener)?;
+        let server = match metrics_listener {
+            Some(l) => server.listen(l)?,
+            None => server,
+        }
         .run();
         Ok(Self {
             port,
+            metrics_port: metrics_address.map(|a| a.0.port()),
             server,
             state,
         })

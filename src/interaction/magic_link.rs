@@ -174,9 +174,13 @@ async fn settle(
                 }
             })
             .await?;
-        return match outcome {
+        if let Ok((_, result)) = &outcome {
+            crate::telemetry::metrics::magic_link_outcome(result);
+        }
+        return match outcome.map(|(done, _)| done) {
             Ok(Done::Step(resolved)) => Ok(Settled::Step(resolved)),
             Ok(Done::SignedIn { cookie, code }) => {
+                crate::telemetry::metrics::sign_in(Amr::LINK.as_str(), false);
                 let mut response = code.response(state, request);
                 add_cookie(&mut response, cookie);
                 if interaction.is_some() {
@@ -213,9 +217,10 @@ fn settle_on(
     actor: &Actor,
     finish: Finish,
     now: i64,
-) -> Result<Done, Abort> {
+) -> Result<(Done, &'static str), Abort> {
     let ResolvedLink { step, experience } =
         one_time_token::resolve_on(c, link, settings, actor, now)?;
+    let result = step.result();
     let (user, consumed) = match step {
         LinkStep::SignIn { user, link } => (user, link),
         LinkStep::RegisterNow { link } => match users::register_proven_on(c, &link.email, now) {
@@ -226,7 +231,7 @@ fn settle_on(
             )) => return Err(Abort::EmailTaken),
             Err(e) => return Err(e.into()),
         },
-        step => return Ok(Done::Step(ResolvedLink { step, experience })),
+        step => return Ok((Done::Step(ResolvedLink { step, experience }), result)),
     };
     let second_factor_due = match experience.mfa.policy {
         MfaPolicy::Off => false,
@@ -239,7 +244,7 @@ fn settle_on(
             user,
             link: consumed,
         };
-        return Ok(Done::Step(ResolvedLink { step, experience }));
+        return Ok((Done::Step(ResolvedLink { step, experience }), result));
     }
     provision_on(c, &user.id, &consumed.context, now)?;
     if let Some(id_hash) = &finish.interaction
@@ -253,10 +258,11 @@ fn settle_on(
     if !session.store_with_code(c, &code)? {
         return Err(Abort::SignInAgain);
     }
-    Ok(Done::SignedIn {
+    let done = Done::SignedIn {
         cookie: session.cookie,
         code: finish.code,
-    })
+    };
+    Ok((done, result))
 }
 
 /// Carries out a decided step.

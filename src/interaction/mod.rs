@@ -25,7 +25,7 @@ use crate::error::PageError;
 use crate::identity::{MfaPolicy, SignInExperience, User};
 use crate::oidc::authorize::{self, AuthorizationRequest};
 use crate::oidc::cookies::SesameCookie;
-use crate::oidc::session::{self, Authentication};
+use crate::oidc::session::{self, Amr, Authentication};
 use crate::state::AppState;
 use crate::storage::interactions::{self as queries, InteractionRecord};
 
@@ -408,6 +408,9 @@ pub async fn sign_in_and_complete(
         .await?;
     if !stored {
         return Err(sign_in_again());
+    }
+    if let Some(first) = auth.amr.first() {
+        crate::telemetry::metrics::sign_in(first.as_str(), auth.amr.contains(&Amr::Mfa));
     }
     add_cookie(&mut response, cookie);
     Ok(response)

@@ -61,6 +61,22 @@ pub enum LinkStep {
     },
 }
 
+impl LinkStep {
+    /// What the link led to, as the metrics label it: the step, or the error code.
+    pub fn result(&self) -> &'static str {
+        match self {
+            Self::Ignore => "ignored",
+            Self::Refuse(e) => e.code(),
+            Self::AskToSwitch { .. } => "switch_asked",
+            Self::Suspended => "suspended",
+            Self::AskToConfirm { .. } => "confirmation_shown",
+            Self::SignIn { .. } => "signed_in",
+            Self::RegisterNow { .. } => "registered",
+            Self::AskToRegister { .. } => "registration_asked",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct ResolvedLink {
     pub step: LinkStep,

@@ -159,10 +159,16 @@ pub async fn create(
         })
         .await?;
     match outcome {
-        Ok(record) => Ok((record, token)),
-        Err(retry_after_ms) => Err(CreateError::RateLimited {
-            retry_after_secs: (retry_after_ms + 999) / 1000,
-        }),
+        Ok(record) => {
+            crate::telemetry::metrics::one_time_token_created();
+            Ok((record, token))
+        }
+        Err(retry_after_ms) => {
+            crate::telemetry::metrics::one_time_token_rate_limited();
+            Err(CreateError::RateLimited {
+                retry_after_secs: (retry_after_ms + 999) / 1000,
+            })
+        }
     }
 }
 

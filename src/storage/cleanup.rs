@@ -179,6 +179,21 @@ impl Removed {
         *count += rows;
     }
 
+    /// Each table's count, under the table's name.
+    pub fn by_table(&self) -> [(&'static str, usize); 9] {
+        [
+            ("interactions", self.interactions),
+            ("sessions", self.sessions),
+            ("authorization_codes", self.authorization_codes),
+            ("access_tokens", self.access_tokens),
+            ("refresh_tokens", self.refresh_tokens),
+            ("grants", self.grants),
+            ("one_time_tokens", self.one_time_tokens),
+            ("rate_limits", self.rate_limits),
+            ("audit_log", self.audit_log),
+        ]
+    }
+
     pub fn total(&self) -> usize {
         self.interactions
             + self.sessions
@@ -308,6 +323,17 @@ mod tests {
         removed.add(Statement::AuditLog, 1);
         assert_eq!(removed.one_time_tokens, 5);
         assert_eq!(removed.total(), 6);
+        // The metrics' table names are the ones `sesame cleanup` prints.
+        let printed = serde_json::to_value(removed).expect("json");
+        let printed = printed.as_object().expect("object");
+        let mut named: Vec<_> = removed.by_table().iter().map(|(t, _)| *t).collect();
+        named.sort_unstable();
+        let mut keys: Vec<_> = printed.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(named, keys);
+        for (table, rows) in removed.by_table() {
+            assert_eq!(printed[table], rows, "{table}");
+        }
     }
 
     #[test]

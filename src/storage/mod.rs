@@ -22,7 +22,7 @@ pub mod users;
 
 pub use pool::{DatabaseUrl, DbConnection, Pool};
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
@@ -148,6 +148,18 @@ struct Worker {
     pool: Pool,
     health: Arc<Health>,
     sqlite: bool,
+    /// Jobs sent to the queue and not yet taken by a database thread (for the metrics).
+    queued: Arc<AtomicUsize>,
+}
+
+/// How loaded the database is right now (`GET /metrics`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Load {
+    /// Jobs waiting for a database thread.
+    pub queued: usize,
+    /// Connections open, and of them idle.
+    pub connections: u32,
+    pub idle: u32,
 }
 
 impl Storage {
@@ -164,6 +176,7 @@ impl Storage {
             pool,
             health,
             sqlite: url.is_sqlite(),
+            queued: Arc::new(AtomicUsize::new(0)),
         };
         let (jobs, queue) = mpsc::sync_channel::<Message>(limits.queue.max(1));
         let queue = Arc::new(Mutex::new(queue));
@@ -198,6 +211,16 @@ impl Storage {
         &self.inner.backend
     }
 
+    /// The queue and the pool as they are now.
+    pub fn load(&self) -> Load {
+        let pool = self.inner.worker.pool.state();
+        Load {
+            queued: self.inner.worker.queued.load(Ordering::Relaxed),
+            connections: pool.connections,
+            idle: pool.idle_connections,
+        }
+    }
+
     /// Runs `f` with a connection on a database thread, keeping the caller's span. Waits at
     /// most `limits.timeout` (then `Unavailable`); a full queue is `Overloaded` at once.
     pub async fn run<T, F>(&self, f: F) -> Result<T, StorageError>
@@ -210,7 +233,10 @@ impl Storage {
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
         let span = tracing::Span::current();
+        let enqueued = Instant::now();
         let job: Job = Box::new(move |worker: &Worker| {
+            worker.queued.fetch_sub(1, Ordering::Relaxed);
+            crate::telemetry::metrics::db_job_started(enqueued.elapsed());
             // The caller has given up (timed out, or the client left): do not start its work.
             if tx.is_closed() {
                 return;
@@ -218,10 +244,14 @@ impl Storage {
             let _entered = span.enter();
             let _ = tx.send(worker.run(f));
         });
-        match self.inner.jobs.try_send(Message::Run(job)) {
-            Ok(()) => {}
-            Err(mpsc::TrySendError::Full(_)) => return Err(StorageError::Overloaded),
-            Err(mpsc::TrySendError::Disconnected(_)) => return Err(StorageError::Canceled),
+        let queued = &self.inner.worker.queued;
+        queued.fetch_add(1, Ordering::Relaxed);
+        if let Err(refused) = self.inner.jobs.try_send(Message::Run(job)) {
+            queued.fetch_sub(1, Ordering::Relaxed);
+            return Err(match refused {
+                mpsc::TrySendError::Full(_) => StorageError::Overloaded,
+                mpsc::TrySendError::Disconnected(_) => StorageError::Canceled,
+            });
         }
         match tokio::time::timeout(self.inner.limits.timeout, rx).await {
             Ok(answer) => answer.map_err(|_| StorageError::Canceled)?,

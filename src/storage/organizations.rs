@@ -614,7 +614,10 @@ pub fn insert_role(
 }
 
 pub fn find_role(conn: &mut DbConnection, id: &str) -> QueryResult<Option<NamedRecord>> {
-    organization_roles::table.find(id).get_result(conn).optional()
+    organization_roles::table
+        .find(id)
+        .get_result(conn)
+        .optional()
 }
 
 fn roles_matching(search: Option<&str>) -> organization_roles::BoxedQuery<'static, MultiBackend> {
@@ -774,7 +777,10 @@ pub fn insert_scope(conn: &mut DbConnection, scope: &NamedRecord) -> QueryResult
 }
 
 pub fn find_scope(conn: &mut DbConnection, id: &str) -> QueryResult<Option<NamedRecord>> {
-    organization_scopes::table.find(id).get_result(conn).optional()
+    organization_scopes::table
+        .find(id)
+        .get_result(conn)
+        .optional()
 }
 
 fn scopes_matching(search: Option<&str>) -> organization_scopes::BoxedQuery<'static, MultiBackend> {

@@ -32,6 +32,7 @@ mod grants;
 mod layers;
 mod link_half_done;
 mod magic_links;
+mod metrics;
 mod mfa;
 mod multi_instance;
 mod oidc_flow;

@@ -178,6 +178,8 @@ pub struct TestApp {
     pub base: String,
     pub issuer: String,
     pub port: u16,
+    /// The port `/metrics` is served on alone, when `metrics_bind` is set.
+    pub metrics_port: Option<u16>,
     pub backend: Backend,
     pub storage: Storage,
     pub settings: Settings,
@@ -219,12 +221,14 @@ impl TestApp {
             .expect("server starts");
         let storage = app.state.storage.clone();
         let clock = app.state.clock.clone();
+        let metrics_port = app.metrics_port;
         actix_rt::spawn(app.server);
         TestApp {
             clock,
             base: format!("http://127.0.0.1:{port}"),
             issuer: format!("http://127.0.0.1:{port}/oidc"),
             port,
+            metrics_port,
             backend,
             storage,
             settings,

@@ -1,4 +1,7 @@
-//! Structured logs through `tracing`; `RUST_LOG` filters (default `info`).
+//! Structured logs through `tracing`; `RUST_LOG` filters (default `info`). Prometheus
+//! metrics in [`metrics`].
+
+pub mod metrics;
 
 use actix_web::HttpMessage;
 use tracing_subscriber::EnvFilter;
