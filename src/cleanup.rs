@@ -24,6 +24,9 @@ pub const RATE_LIMIT_RETENTION: TimeDelta = TimeDelta::days(1);
 /// How often the schedule looks at the clock. A look is one comparison; the pass itself runs
 /// only when due, so tests that move the clock see it run within this much real time.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
+/// How long a PostgreSQL pass (at most `MAX_BATCHES` short batches per kind of row, in one
+/// job) may take before the schedule stops waiting for it.
+const PASS_WAIT: Duration = Duration::from_secs(300);
 
 /// What a pass deletes at `now` (epoch ms).
 pub fn cutoffs(settings: &Settings, now: i64) -> Cutoffs {
@@ -57,8 +60,11 @@ pub async fn run_once(
 ) -> Result<Option<Removed>, StorageError> {
     let cutoffs = cutoffs(settings, now);
     if !storage.backend().is_sqlite() {
-        // One connection holds the lock for the pass; the others keep serving requests.
-        return storage.run(move |c| queries::run_pass(c, &cutoffs)).await;
+        // One connection holds the lock for the pass; the others keep serving requests. A pass
+        // is many short batches and may take longer than a request may wait for the database.
+        return storage
+            .run_within(PASS_WAIT, move |c| queries::run_pass(c, &cutoffs))
+            .await;
     }
     // SQLite has one connection for everything: each batch is its own job, so requests queue
     // behind one short batch at most, never behind the whole pass.

@@ -228,6 +228,16 @@ impl Storage {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error> + Send + 'static,
     {
+        self.run_within(self.inner.limits.timeout, f).await
+    }
+
+    /// [`Storage::run`] for work nobody is waiting on at the door (the clean-up pass), which may
+    /// take longer than a request may wait: at most `wait`.
+    pub async fn run_within<T, F>(&self, wait: Duration, f: F) -> Result<T, StorageError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error> + Send + 'static,
+    {
         if self.inner.closing.load(Ordering::Relaxed) {
             return Err(StorageError::Unavailable("shutting down".into()));
         }
@@ -253,11 +263,11 @@ impl Storage {
                 mpsc::TrySendError::Disconnected(_) => StorageError::Canceled,
             });
         }
-        match tokio::time::timeout(self.inner.limits.timeout, rx).await {
+        match tokio::time::timeout(wait, rx).await {
             Ok(answer) => answer.map_err(|_| StorageError::Canceled)?,
             Err(_) => Err(StorageError::Unavailable(format!(
                 "no answer within {} ms",
-                self.inner.limits.timeout.as_millis()
+                wait.as_millis()
             ))),
         }
     }
