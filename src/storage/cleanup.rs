@@ -111,12 +111,11 @@ impl Statement {
                 concat!("x.expires_at < $1 AND ", grant_is_over!())
             ),
             // A grant with no token left cannot be used or replayed into: a replayed code finds
-            // no row to revoke and no token either. `$1` only keeps one bind for every statement.
+            // no row to revoke and no token either. No cutoff: its tokens' expiry decided.
             Self::Grants => batch!(
                 "grants",
                 "id",
-                "$1 = $1 \
-                 AND NOT EXISTS (SELECT 1 FROM refresh_tokens l WHERE l.grant_id = x.id) \
+                "NOT EXISTS (SELECT 1 FROM refresh_tokens l WHERE l.grant_id = x.id) \
                  AND NOT EXISTS (SELECT 1 FROM access_tokens l WHERE l.grant_id = x.id)"
             ),
             Self::ExpiredOneTimeTokens => batch!("one_time_tokens", "id", "x.expires_at < $1"),
@@ -130,21 +129,33 @@ impl Statement {
         }
     }
 
-    fn cutoff(self, cutoffs: &Cutoffs) -> Option<i64> {
-        match self {
+    fn binding(self, cutoffs: &Cutoffs) -> Binding {
+        let cutoff = match self {
+            Self::Grants => return Binding::None,
             Self::Interactions
             | Self::Sessions
             | Self::AccessTokens
             | Self::AuthorizationCodes
-            | Self::RefreshTokens
-            | Self::Grants => Some(cutoffs.expired_before),
+            | Self::RefreshTokens => Some(cutoffs.expired_before),
             Self::ExpiredOneTimeTokens | Self::FinishedOneTimeTokens => {
                 cutoffs.one_time_tokens_before
             }
             Self::RateLimits => Some(cutoffs.rate_limit_windows_before),
             Self::AuditLog => cutoffs.audit_before,
-        }
+        };
+        cutoff.map_or(Binding::Skipped, Binding::Cutoff)
     }
+}
+
+/// What a statement runs with in a pass.
+#[derive(Debug, PartialEq, Eq)]
+enum Binding {
+    /// `$1`, the instant before which its rows go.
+    Cutoff(i64),
+    /// Nothing: its condition needs no instant.
+    None,
+    /// Not run: its rows are kept forever (a retention of `None`).
+    Skipped,
 }
 
 /// Rows deleted per table.
@@ -219,11 +230,12 @@ pub fn delete_batch(
     statement: Statement,
     cutoffs: &Cutoffs,
 ) -> QueryResult<usize> {
-    match statement.cutoff(cutoffs) {
-        Some(cutoff) => diesel::sql_query(statement.sql())
+    match statement.binding(cutoffs) {
+        Binding::Cutoff(cutoff) => diesel::sql_query(statement.sql())
             .bind::<BigInt, _>(cutoff)
             .execute(conn),
-        None => Ok(0),
+        Binding::None => diesel::sql_query(statement.sql()).execute(conn),
+        Binding::Skipped => Ok(0),
     }
 }
 
@@ -344,9 +356,12 @@ mod tests {
             rate_limit_windows_before: 5,
             audit_before: Some(1),
         };
-        assert_eq!(Statement::FinishedOneTimeTokens.cutoff(&cutoffs), None);
-        assert_eq!(Statement::RefreshTokens.cutoff(&cutoffs), Some(10));
-        assert_eq!(Statement::RateLimits.cutoff(&cutoffs), Some(5));
-        assert_eq!(Statement::AuditLog.cutoff(&cutoffs), Some(1));
+        let bound = |s: Statement| s.binding(&cutoffs);
+        assert_eq!(bound(Statement::FinishedOneTimeTokens), Binding::Skipped);
+        assert_eq!(bound(Statement::RefreshTokens), Binding::Cutoff(10));
+        assert_eq!(bound(Statement::RateLimits), Binding::Cutoff(5));
+        assert_eq!(bound(Statement::AuditLog), Binding::Cutoff(1));
+        assert_eq!(bound(Statement::Grants), Binding::None);
+        assert!(!Statement::Grants.sql().contains("$1"), "binds nothing");
     }
 }
