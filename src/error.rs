@@ -343,6 +343,14 @@ impl From<StorageError> for ApiError {
             return Self::unavailable();
         }
         tracing::error!(error = %e, "storage failure");
+        if e.is_unreadable() {
+            // As on the hosted pages: the request stops (503) until an operator repairs it.
+            return Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiErrorCode::TemporarilyUnavailable,
+                "stored settings this request needs cannot be read; an operator must repair them",
+            );
+        }
         Self::internal()
     }
 }

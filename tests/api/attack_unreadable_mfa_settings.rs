@@ -124,6 +124,10 @@ async fn unreadable_settings_do_not_turn_mfa_off(backend: Backend) {
                 .all(|s| s == "active"),
             "{corrupt}: no link was spent"
         );
+        // The Management API says so too: 503 with its JSON body, never a 500.
+        let (status, body) = w.api(reqwest::Method::GET, "/api/sign-in-exp", None).await;
+        assert_eq!(status, 503, "{corrupt}: {body}");
+        assert_eq!(body["code"], "temporarily_unavailable", "{body}");
     }
 
     // Repaired: the second factor is asked again, and accepted.
