@@ -3,110 +3,20 @@
 //! refresh, userinfo, revocation, logout with `id_token_hint`, password sign-in); none of the
 //! secrets used may appear in what it logged.
 
-use std::io::Read;
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use serde_json::Value;
 use sesame::crypto::{random_token, sha256_b64url};
 
 use crate::common::api::send;
+use crate::common::process::{Instance, start_with};
 use crate::common::{
     Backend, PASSWORD, TestDatabase, browser, create_one_time_token, input_value, location,
-    management_token_for, query_param, run_sesame, sesame_command,
+    management_token_for, query_param, run_sesame,
 };
 
 const CALLBACK: &str = "http://127.0.0.1:9999/callback";
 const LOGGED_OUT: &str = "http://127.0.0.1:9999/logged-out";
 const ADA: &str = "ada@example.com";
 const BOB: &str = "bob@example.com";
-
-/// `sesame serve` as a child process, its stderr (where it logs) captured.
-struct Server {
-    child: Child,
-    log: Arc<Mutex<String>>,
-    reader: Option<std::thread::JoinHandle<()>>,
-    base: String,
-}
-
-impl Server {
-    fn start(database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let base = format!("http://127.0.0.1:{port}");
-        let mut child = sesame_command()
-            .args(["--database-url", database_url, "serve"])
-            .args([
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-                "--public-url",
-                &base,
-            ])
-            .env("RUST_LOG", "debug")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start sesame serve");
-        let mut stderr = child.stderr.take().expect("stderr");
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = stderr.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .expect("log")
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        let server = Server {
-            child,
-            log,
-            reader: Some(reader),
-            base,
-        };
-        let started = Instant::now();
-        while !server.log().contains("sesame is serving") {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "sesame serve did not start: {}",
-                server.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().expect("log").clone()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// Stops the server and returns everything it logged.
-    fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(reader) = self.reader.take() {
-            let _ = reader.join();
-        }
-        self.log()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn sesame_json(args: &[&str]) -> Value {
     let out = run_sesame(args);
@@ -126,7 +36,7 @@ fn field(v: &Value, name: &str) -> String {
 }
 
 /// An authorization URL with PKCE; returns it and the verifier.
-fn authorize_url(server: &Server, client_id: &str, extra: &[(&str, &str)]) -> (String, String) {
+fn authorize_url(server: &Instance, client_id: &str, extra: &[(&str, &str)]) -> (String, String) {
     let verifier = random_token(32);
     let challenge = sha256_b64url(&verifier);
     let mut url = url::Url::parse(&server.url("/oidc/auth")).expect("url");
@@ -186,7 +96,7 @@ async fn no_secret_reaches_the_log(backend: Backend) {
     let (client_id, client_secret) = (field(&web, "id"), field(&web, "secret"));
     let m2m_secret = field(&backend_app, "secret");
 
-    let server = Server::start(url);
+    let server = start_with(url, &[], "debug", &[]);
     let http = reqwest::Client::new();
     // Every secret the flows below use or receive.
     let mut secrets: Vec<(&str, String)> = vec![

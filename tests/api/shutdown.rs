@@ -3,96 +3,15 @@
 //! acknowledged, closes the database (SQLite: the write-ahead log folded into the file) and
 //! exits 0 within `shutdown_timeout_secs`.
 
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::common::load::{acknowledged, check_tokens, create_tokens};
-use crate::common::{Backend, TestDatabase, management_token_for, run_sesame, sesame_command};
+use crate::common::process::start_with;
+use crate::common::{Backend, TestDatabase, management_token_for, run_sesame};
 
 const SHUTDOWN_TIMEOUT_SECS: u64 = 10;
-
-/// `sesame serve` as a child process, its log (stderr) captured; killed if still running when
-/// dropped.
-struct Server {
-    child: Child,
-    log: Arc<Mutex<String>>,
-    base: String,
-}
-
-impl Server {
-    fn start(database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let base = format!("http://127.0.0.1:{port}");
-        let mut child = sesame_command()
-            .args(["--database-url", database_url, "serve"])
-            .args([
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-                "--public-url",
-                &base,
-            ])
-            .env(
-                "SESAME_SHUTDOWN_TIMEOUT_SECS",
-                SHUTDOWN_TIMEOUT_SECS.to_string(),
-            )
-            .env("SESAME_ONE_TIME_TOKENS_PER_APPLICATION_PER_HOUR", "1000000")
-            .env("SESAME_WORKERS", "2")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start sesame serve");
-        let mut stderr = child.stderr.take().expect("stderr");
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = stderr.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .expect("log")
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        let server = Server { child, log, base };
-        let started = Instant::now();
-        while !server.log().contains("sesame is serving") {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "sesame serve did not start: {}",
-                server.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().expect("log").clone()
-    }
-
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success(), "SIGTERM sent");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn sigterm_under_load_finishes_what_it_accepted(backend: Backend) {
     let db = TestDatabase::new(backend);
@@ -113,7 +32,13 @@ async fn sigterm_under_load_finishes_what_it_accepted(backend: Backend) {
         app["id"].as_str().expect("id"),
         app["secret"].as_str().expect("secret"),
     );
-    let mut server = Server::start(&db.url);
+    let timeout = SHUTDOWN_TIMEOUT_SECS.to_string();
+    let env = [
+        ("SESAME_SHUTDOWN_TIMEOUT_SECS", timeout.as_str()),
+        ("SESAME_ONE_TIME_TOKENS_PER_APPLICATION_PER_HOUR", "1000000"),
+        ("SESAME_WORKERS", "2"),
+    ];
+    let mut server = start_with(&db.url, &[], "info", &env);
     let bearer = management_token_for(&server.base, &server.base, id, secret).await;
 
     let start = Instant::now();
