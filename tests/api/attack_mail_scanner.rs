@@ -7,12 +7,11 @@
 //! Whatever the setting, `HEAD` and `prompt=none` never spend one.
 
 use openidconnect::core::CoreIdTokenClaims;
-use serde_json::json;
 
 use crate::common::rp::{self, CALLBACK, Pending, amr};
 use crate::common::{
-    Backend, browser, create_one_time_token, input_value, location, no_redirects, page_error_code,
-    page_html, query_param, sign_in,
+    Backend, browser, input_value, location, no_redirects, page_error_code, page_html, query_param,
+    sign_in,
 };
 
 const APP_NAME: &str = "Test app";
@@ -21,40 +20,9 @@ const APP_NAME: &str = "Test app";
 async fn spawn(backend: Backend, confirm: bool) -> rp::World {
     let w = rp::World::spawn(backend).await;
     if confirm {
-        let (status, body) = w
-            .api(
-                reqwest::Method::PATCH,
-                "/api/sign-in-exp",
-                Some(json!({"magicLink": {"requireConfirmation": true}})),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(body["magicLink"]["requireConfirmation"], true, "{body}");
+        w.require_link_confirmation().await;
     }
     w
-}
-
-/// A magic link for `email`: its token id and the authorization request carrying it.
-async fn link(w: &rp::World, email: &str, extra: &[(&str, &str)]) -> (String, Pending) {
-    let (status, body) =
-        create_one_time_token(&w.app.base, &w.bearer, json!({"email": email})).await;
-    assert_eq!(status, 201, "{body}");
-    let token = body["token"].as_str().expect("token");
-    let id = body["id"].as_str().expect("id").to_owned();
-    (id, w.link_request(token, email, &["email"], extra))
-}
-
-/// The token's status, as `GET /api/one-time-tokens/{id}` reports it.
-async fn status_of(w: &rp::World, id: &str) -> String {
-    let (status, body) = w
-        .api(
-            reqwest::Method::GET,
-            &format!("/api/one-time-tokens/{id}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["status"].as_str().expect("status").to_owned()
 }
 
 /// What a scanner does with a link: GET it, and the page it redirects to, without cookies.
@@ -118,12 +86,12 @@ async fn claims(w: &rp::World, callback: &str, pending: Pending) -> CoreIdTokenC
 async fn a_scanner_leaves_the_link_to_the_person(backend: Backend) {
     let w = spawn(backend, true).await;
     let ada = w.app.create_user("ada@example.com");
-    let (id, pending) = link(&w, "ada@example.com", &[]).await;
+    let (id, pending) = w.new_link("ada@example.com", &[]).await;
     for _ in 0..3 {
         scan(&w, &pending.url).await;
     }
     assert_eq!(
-        status_of(&w, &id).await,
+        w.token_status(&id).await,
         "active",
         "the scans spent nothing"
     );
@@ -132,12 +100,12 @@ async fn a_scanner_leaves_the_link_to_the_person(backend: Backend) {
     let (page, html) = confirmation_page(&w, &b, &pending.url).await;
     assert_names(&html, "ada@example.com");
     assert_eq!(
-        status_of(&w, &id).await,
+        w.token_status(&id).await,
         "active",
         "the click alone spends nothing"
     );
     let callback = press_the_button(&b, &page, &html).await;
-    assert_eq!(status_of(&w, &id).await, "consumed");
+    assert_eq!(w.token_status(&id).await, "consumed");
     let claims = claims(&w, &callback, pending).await;
     assert_eq!(claims.subject().as_str(), ada.id);
 }
@@ -145,7 +113,7 @@ async fn a_scanner_leaves_the_link_to_the_person(backend: Backend) {
 async fn the_button_needs_its_csrf_field_and_browser(backend: Backend) {
     let w = spawn(backend, true).await;
     w.app.create_user("ada@example.com");
-    let (id, pending) = link(&w, "ada@example.com", &[]).await;
+    let (id, pending) = w.new_link("ada@example.com", &[]).await;
     let b = browser();
     let (page, html) = confirmation_page(&w, &b, &pending.url).await;
     let csrf = input_value(&html, "csrf").expect("csrf field");
@@ -159,21 +127,21 @@ async fn the_button_needs_its_csrf_field_and_browser(backend: Backend) {
     // The right field from a browser without the interaction's cookie: refused too.
     let r = confirm(&no_redirects(), &page, Some(&csrf)).await;
     assert_eq!(r.status(), 403);
-    assert_eq!(status_of(&w, &id).await, "active", "nothing was spent");
+    assert_eq!(w.token_status(&id).await, "active", "nothing was spent");
 
     press_the_button(&b, &page, &html).await;
-    assert_eq!(status_of(&w, &id).await, "consumed");
+    assert_eq!(w.token_status(&id).await, "consumed");
 }
 
 async fn login_csrf_shows_the_attackers_account(backend: Backend) {
     let w = spawn(backend, true).await;
     w.app.create_user("mallory@example.com");
     // The attacker's own link, sent to the victim.
-    let (id, pending) = link(&w, "mallory@example.com", &[]).await;
+    let (id, pending) = w.new_link("mallory@example.com", &[]).await;
     let victim = browser();
     let (_, html) = confirmation_page(&w, &victim, &pending.url).await;
     assert_names(&html, "mallory@example.com");
-    assert_eq!(status_of(&w, &id).await, "active");
+    assert_eq!(w.token_status(&id).await, "active");
     // The victim is not signed in: a silent request finds no session.
     let silent = w.rp.authorize(&[], &[("prompt", "none")]);
     let r = victim.get(&silent.url).send().await.expect("silent");
@@ -195,23 +163,23 @@ async fn every_branch_asks_first(backend: Backend) {
     let pending = w.rp.authorize(&[], &[]);
     sign_in(&w.app, &b, &pending.url, "ada@example.com").await;
     for extra in [&[][..], &[("prompt", "login")][..]] {
-        let (id, pending) = link(&w, "ada@example.com", extra).await;
+        let (id, pending) = w.new_link("ada@example.com", extra).await;
         scan(&w, &pending.url).await;
         let (page, html) = confirmation_page(&w, &b, &pending.url).await;
         assert_names(&html, "ada@example.com");
-        assert_eq!(status_of(&w, &id).await, "active", "{extra:?}");
+        assert_eq!(w.token_status(&id).await, "active", "{extra:?}");
         let callback = press_the_button(&b, &page, &html).await;
-        assert_eq!(status_of(&w, &id).await, "consumed", "{extra:?}");
+        assert_eq!(w.token_status(&id).await, "consumed", "{extra:?}");
         let claims = claims(&w, &callback, pending).await;
         assert_eq!(claims.subject().as_str(), ada.id);
     }
 
-    let (id, pending) = link(&w, "new@example.com", &[]).await;
+    let (id, pending) = w.new_link("new@example.com", &[]).await;
     scan(&w, &pending.url).await;
     let b = browser();
     let (page, html) = confirmation_page(&w, &b, &pending.url).await;
     assert_names(&html, "new@example.com");
-    assert_eq!(status_of(&w, &id).await, "active", "nobody registered yet");
+    assert_eq!(w.token_status(&id).await, "active", "nobody registered yet");
     let (status, users) = w
         .api(
             reqwest::Method::GET,
@@ -235,7 +203,7 @@ async fn the_switch_page_is_the_confirmation(backend: Backend) {
     let b = browser();
     let pending = w.rp.authorize(&[], &[]);
     sign_in(&w.app, &b, &pending.url, "a@example.com").await;
-    let (id, pending) = link(&w, "b@example.com", &[]).await;
+    let (id, pending) = w.new_link("b@example.com", &[]).await;
     let r = b.get(&pending.url).send().await.expect("click");
     let page = w.app.url(&location(&r));
     let html = page_html(&b, &page).await;
@@ -253,7 +221,7 @@ async fn the_switch_page_is_the_confirmation(backend: Backend) {
         callback.starts_with(CALLBACK),
         "no second question: {callback}"
     );
-    assert_eq!(status_of(&w, &id).await, "consumed");
+    assert_eq!(w.token_status(&id).await, "consumed");
     let claims = claims(&w, &callback, pending).await;
     assert_eq!(claims.subject().as_str(), bea.id);
 }
@@ -262,7 +230,7 @@ async fn the_switch_page_is_the_confirmation(backend: Backend) {
 async fn relying_party_signs_in_with_one_more_click(backend: Backend) {
     let w = spawn(backend, true).await;
     let ada = w.app.create_user("ada@example.com");
-    let (_, pending) = link(&w, "ada@example.com", &[]).await;
+    let (_, pending) = w.new_link("ada@example.com", &[]).await;
     let b = browser();
     let (page, html) = confirmation_page(&w, &b, &pending.url).await;
     let callback = press_the_button(&b, &page, &html).await;
@@ -277,7 +245,7 @@ async fn relying_party_signs_in_with_one_more_click(backend: Backend) {
 async fn head_never_spends_a_link(backend: Backend) {
     let w = spawn(backend, false).await;
     w.app.create_user("ada@example.com");
-    let (id, pending) = link(&w, "ada@example.com", &[]).await;
+    let (id, pending) = w.new_link("ada@example.com", &[]).await;
     for _ in 0..2 {
         let r = no_redirects()
             .head(&pending.url)
@@ -296,11 +264,11 @@ async fn head_never_spends_a_link(backend: Backend) {
             "HEAD issued a code"
         );
     }
-    assert_eq!(status_of(&w, &id).await, "active", "HEAD spent the link");
+    assert_eq!(w.token_status(&id).await, "active", "HEAD spent the link");
     // One click still signs in at once.
     let r = browser().get(&pending.url).send().await.expect("click");
     assert!(location(&r).starts_with(CALLBACK));
-    assert_eq!(status_of(&w, &id).await, "consumed");
+    assert_eq!(w.token_status(&id).await, "consumed");
 }
 
 /// `prompt=none` never spends a link, whatever the setting.
@@ -308,11 +276,11 @@ async fn prompt_none_never_spends_a_link(backend: Backend) {
     for confirm in [false, true] {
         let w = spawn(backend, confirm).await;
         w.app.create_user("ada@example.com");
-        let (id, pending) = link(&w, "ada@example.com", &[("prompt", "none")]).await;
+        let (id, pending) = w.new_link("ada@example.com", &[("prompt", "none")]).await;
         let r = browser().get(&pending.url).send().await.expect("silent");
         let to = location(&r);
         assert_eq!(query_param(&to, "error").as_deref(), Some("login_required"));
-        assert_eq!(status_of(&w, &id).await, "active", "confirm={confirm}");
+        assert_eq!(w.token_status(&id).await, "active", "confirm={confirm}");
     }
 }
 

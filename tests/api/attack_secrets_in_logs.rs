@@ -7,7 +7,7 @@ use serde_json::Value;
 use sesame::crypto::{random_token, sha256_b64url};
 
 use crate::common::api::send;
-use crate::common::process::{Instance, start_with};
+use crate::common::process::{Instance, create_m2m, start_with};
 use crate::common::{
     Backend, PASSWORD, TestDatabase, browser, create_one_time_token, input_value, location,
     management_token_for, query_param, run_sesame,
@@ -58,17 +58,7 @@ fn authorize_url(server: &Instance, client_id: &str, extra: &[(&str, &str)]) -> 
 async fn no_secret_reaches_the_log(backend: Backend) {
     let db = TestDatabase::new(backend);
     let url = db.url.as_str();
-    let backend_app = sesame_json(&[
-        "--database-url",
-        url,
-        "app",
-        "create",
-        "--name",
-        "backend",
-        "--type",
-        "m2m",
-        "--management-api",
-    ]);
+    let backend_app = create_m2m(url);
     let web = sesame_json(&[
         "--database-url",
         url,

@@ -5,13 +5,9 @@
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
-use serde_json::json;
 
-use crate::common::rp::{self, Pending};
-use crate::common::{
-    Backend, TestApp, browser, create_one_time_token, input_value, location, no_redirects,
-    page_html,
-};
+use crate::common::rp;
+use crate::common::{Backend, TestApp, browser, input_value, location, no_redirects, page_html};
 
 /// Makes the database refuse every new authorization code until [`allow_codes`].
 fn refuse_codes(app: &TestApp) {
@@ -51,28 +47,6 @@ fn postgres(app: &TestApp) -> PgConnection {
     PgConnection::establish(&app.db.url).expect("connect")
 }
 
-/// A link for `email`: its token id and the authorization request carrying it.
-async fn link(w: &rp::World, email: &str) -> (String, Pending) {
-    let (status, body) =
-        create_one_time_token(&w.app.base, &w.bearer, json!({"email": email})).await;
-    assert_eq!(status, 201, "{body}");
-    let token = body["token"].as_str().expect("token");
-    let id = body["id"].as_str().expect("id").to_owned();
-    (id, w.link_request(token, email, &["email"], &[]))
-}
-
-async fn status_of(w: &rp::World, id: &str) -> String {
-    let (status, body) = w
-        .api(
-            reqwest::Method::GET,
-            &format!("/api/one-time-tokens/{id}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["status"].as_str().expect("status").to_owned()
-}
-
 async fn users_named(w: &rp::World, email: &str) -> usize {
     let (status, body) = w
         .api(
@@ -88,16 +62,16 @@ async fn users_named(w: &rp::World, email: &str) -> usize {
 async fn a_failed_code_write_leaves_the_link_unspent(backend: Backend) {
     let w = rp::World::spawn(backend).await;
     w.app.create_user("ada@example.com");
-    let (signing_in, sign_in) = link(&w, "ada@example.com").await;
-    let (registering, registration) = link(&w, "new@example.com").await;
+    let (signing_in, sign_in) = w.new_link("ada@example.com", &[]).await;
+    let (registering, registration) = w.new_link("new@example.com", &[]).await;
 
     refuse_codes(&w.app);
     for url in [&sign_in.url, &registration.url] {
         let r = no_redirects().get(url).send().await.expect("authorize");
         assert!(r.status().is_server_error(), "{}", r.status());
     }
-    assert_eq!(status_of(&w, &signing_in).await, "active");
-    assert_eq!(status_of(&w, &registering).await, "active");
+    assert_eq!(w.token_status(&signing_in).await, "active");
+    assert_eq!(w.token_status(&registering).await, "active");
     assert_eq!(users_named(&w, "new@example.com").await, 0, "no account");
 
     // The fault is over: the same links work, once each.
@@ -112,7 +86,7 @@ async fn a_failed_code_write_leaves_the_link_unspent(backend: Backend) {
         let callback = location(&r);
         let claims = w.claims(&callback, pending).await;
         assert_eq!(claims.email_verified(), Some(true));
-        assert_eq!(status_of(&w, &id).await, "consumed");
+        assert_eq!(w.token_status(&id).await, "consumed");
     }
 }
 
@@ -120,16 +94,9 @@ async fn a_failed_code_write_leaves_the_link_unspent(backend: Backend) {
 /// code, and the page can be answered again once the fault is over.
 async fn a_failed_code_write_leaves_the_confirmed_link_unspent(backend: Backend) {
     let w = rp::World::spawn(backend).await;
-    let (status, body) = w
-        .api(
-            reqwest::Method::PATCH,
-            "/api/sign-in-exp",
-            Some(json!({"magicLink": {"requireConfirmation": true}})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    w.require_link_confirmation().await;
     w.app.create_user("ada@example.com");
-    let (id, pending) = link(&w, "ada@example.com").await;
+    let (id, pending) = w.new_link("ada@example.com", &[]).await;
     let b = browser();
     let r = b.get(&pending.url).send().await.expect("click");
     assert_eq!(r.status(), 303, "to the confirmation page");
@@ -145,7 +112,7 @@ async fn a_failed_code_write_leaves_the_confirmed_link_unspent(backend: Backend)
     refuse_codes(&w.app);
     let r = press().await.expect("confirm");
     assert!(r.status().is_server_error(), "{}", r.status());
-    assert_eq!(status_of(&w, &id).await, "active");
+    assert_eq!(w.token_status(&id).await, "active");
 
     allow_codes(&w.app);
     let r = press().await.expect("confirm");
@@ -154,7 +121,7 @@ async fn a_failed_code_write_leaves_the_confirmed_link_unspent(backend: Backend)
     assert!(callback.starts_with(rp::CALLBACK), "{callback}");
     let claims = w.claims(&callback, pending).await;
     assert_eq!(claims.email().map(|e| e.as_str()), Some("ada@example.com"));
-    assert_eq!(status_of(&w, &id).await, "consumed");
+    assert_eq!(w.token_status(&id).await, "consumed");
 }
 
 on_both_backends!(

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crate::common::api::{self, Reply};
-use crate::common::process::{PUBLIC_URL, cli_json, start};
+use crate::common::process::{PUBLIC_URL, create_m2m, start};
 use crate::common::rp::{self, CALLBACK};
 use crate::common::{
     Backend, TestApp, TestDatabase, browser, create_one_time_token, location, management_token,
@@ -413,18 +413,7 @@ async fn a_process_serves_metrics_where_the_environment_says() {
     let port = free_port();
     let address = format!("127.0.0.1:{port}");
     let sesame = start(&db.url, &[("SESAME_METRICS_BIND", address.as_str())]);
-    let m2m = cli_json(
-        &db.url,
-        &[
-            "app",
-            "create",
-            "--name",
-            "backend",
-            "--type",
-            "m2m",
-            "--management-api",
-        ],
-    );
+    let m2m = create_m2m(&db.url);
     let bearer = management_token_for(
         &sesame.base,
         PUBLIC_URL,

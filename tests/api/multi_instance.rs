@@ -1,7 +1,7 @@
 //! Two Sesame processes behind one public URL, sharing one PostgreSQL: a magic link clicked
 //! 50 times across both yields one code, and the creation limit is counted once for both.
 
-use crate::common::process::{PUBLIC_URL, cli_json, start};
+use crate::common::process::{PUBLIC_URL, cli_json, create_m2m, start};
 use crate::common::{
     Backend, TestDatabase, create_one_time_token, management_token_for, page_error_code,
     query_param,
@@ -15,18 +15,7 @@ async fn two_processes_share_consumption_and_rate_limits() {
     let limits = [("SESAME_ONE_TIME_TOKENS_PER_EMAIL_PER_HOUR", "3")];
     let a = start(&db.url, &limits);
     let b = start(&db.url, &limits);
-    let m2m = cli_json(
-        &db.url,
-        &[
-            "app",
-            "create",
-            "--name",
-            "backend",
-            "--type",
-            "m2m",
-            "--management-api",
-        ],
-    );
+    let m2m = create_m2m(&db.url);
     let spa = cli_json(
         &db.url,
         &[

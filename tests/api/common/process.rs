@@ -74,6 +74,23 @@ pub fn cli_json(db_url: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
 }
 
+/// A new m2m application with Management API access, created by the command line as an
+/// operator does: its JSON (`id`, `secret`, ...).
+pub fn create_m2m(db_url: &str) -> serde_json::Value {
+    cli_json(
+        db_url,
+        &[
+            "app",
+            "create",
+            "--name",
+            "backend",
+            "--type",
+            "m2m",
+            "--management-api",
+        ],
+    )
+}
+
 /// `sesame serve` on a free port of 127.0.0.1 with [`PUBLIC_URL`], logging at `info`, with
 /// `env` added to its environment; returns once it serves.
 pub fn start(db_url: &str, env: &[(&str, &str)]) -> Instance {

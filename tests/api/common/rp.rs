@@ -234,6 +234,47 @@ impl World {
         self.rp.authorize(scopes, &params)
     }
 
+    /// Turns on `magicLink.requireConfirmation`: each link asks before it is spent.
+    pub async fn require_link_confirmation(&self) {
+        let (status, body) = self
+            .api(
+                reqwest::Method::PATCH,
+                "/api/sign-in-exp",
+                Some(serde_json::json!({"magicLink": {"requireConfirmation": true}})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["magicLink"]["requireConfirmation"], true, "{body}");
+    }
+
+    /// A new magic link for `email` (scope `email`, then `extra`): its token id and the
+    /// authorization request carrying it.
+    pub async fn new_link(&self, email: &str, extra: &[(&str, &str)]) -> (String, Pending) {
+        let (status, body) = super::create_one_time_token(
+            &self.app.base,
+            &self.bearer,
+            serde_json::json!({ "email": email }),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        let token = body["token"].as_str().expect("token");
+        let id = body["id"].as_str().expect("id").to_owned();
+        (id, self.link_request(token, email, &["email"], extra))
+    }
+
+    /// A one-time token's status, as `GET /api/one-time-tokens/{id}` reports it.
+    pub async fn token_status(&self, id: &str) -> String {
+        let (status, body) = self
+            .api(
+                reqwest::Method::GET,
+                &format!("/api/one-time-tokens/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["status"].as_str().expect("status").to_owned()
+    }
+
     /// The members of `org` as the Management API lists them.
     pub async fn members(&self, org: &str) -> Vec<serde_json::Value> {
         let (status, body) = self
