@@ -205,20 +205,7 @@ impl Application {
                 .app_data(
                     web::FormConfig::default()
                         .limit(crate::interaction::MAX_FORM_BYTES)
-                        .error_handler(|e, _| {
-                            // Hosted forms answer a malformed or oversized body with a page, not a
-                            // framework message.
-                            match e {
-                                actix_web::error::UrlencodedError::Overflow { .. } => {
-                                    crate::interaction::form_too_large().into()
-                                }
-                                e => crate::error::PageError::bad_request(
-                                    "invalid_request",
-                                    format!("The form could not be read: {e}"),
-                                )
-                                .into(),
-                            }
-                        }),
+                        .error_handler(|e, _| crate::interaction::unreadable_form(e).into()),
                 )
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
                     crate::error::ApiError::new(

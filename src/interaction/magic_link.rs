@@ -417,7 +417,7 @@ pub async fn switch_page(
 #[derive(Deserialize)]
 pub struct SwitchForm {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
     action: SwitchAction,
 }
 
@@ -472,7 +472,7 @@ pub fn confirm_page(
 #[derive(Deserialize)]
 pub struct ConfirmForm {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 /// `POST /interaction/{uid}/confirm`: the person pressed "continue" in the browser that

@@ -128,8 +128,8 @@ pub async fn page(
 #[derive(Deserialize)]
 pub struct CodeForm {
     #[serde(default)]
-    csrf: String,
-    code: Secret,
+    pub(super) csrf: String,
+    pub(super) code: Secret,
 }
 
 /// `POST /interaction/{uid}/mfa`: verify, or complete enrollment.
@@ -223,7 +223,7 @@ pub async fn submit(
 #[derive(Deserialize)]
 pub struct ContinueForm {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 /// `POST /interaction/{uid}/mfa/continue`: after the backup codes were shown.

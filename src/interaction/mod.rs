@@ -6,11 +6,13 @@
 //! the state lives in the database, any Sesame instance can serve any step.
 
 mod endpoint;
+mod forms;
 mod magic_link;
 mod mfa;
 mod pages;
 mod step;
 
+pub use forms::HostedForm;
 pub use step::{PendingLink, Proven, Step};
 
 use actix_web::cookie::Cookie;
@@ -62,6 +64,18 @@ pub fn form_too_large() -> PageError {
         "This request cannot be completed",
         format!("The form is too large (at most {MAX_FORM_BYTES} bytes)."),
     )
+}
+
+/// The page for a hosted form's body that `web::Form` could not read: a malformed or oversized
+/// body gets a page, not a framework message.
+pub fn unreadable_form(e: actix_web::error::UrlencodedError) -> PageError {
+    match e {
+        actix_web::error::UrlencodedError::Overflow { .. } => form_too_large(),
+        e => PageError::bad_request(
+            "invalid_request",
+            format!("The form could not be read: {e}"),
+        ),
+    }
 }
 
 /// The body limit's bare 413 as [`form_too_large`]'s page.

@@ -129,8 +129,8 @@ pub async fn current_page(
 #[derive(Deserialize)]
 pub struct SignInForm {
     #[serde(default)]
-    csrf: String,
-    email: String,
+    pub(super) csrf: String,
+    pub(super) email: String,
     password: Secret,
 }
 
@@ -212,7 +212,7 @@ async fn check_password(
 }
 
 /// What was typed into the email field, as shown back in the form.
-fn typed_email(form_email: &str) -> &str {
+pub(super) fn typed_email(form_email: &str) -> &str {
     let typed = form_email.trim();
     match typed.char_indices().nth(MAX_TYPED_EMAIL_CHARS) {
         Some((cut, _)) => &typed[..cut],
@@ -336,13 +336,34 @@ async fn show_register(
 #[derive(Deserialize)]
 pub struct RegisterForm {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
     #[serde(default)]
-    email: String,
+    pub(super) email: String,
     #[serde(default)]
-    password: Secret,
+    pub(super) password: Secret,
     #[serde(default)]
-    name: String,
+    pub(super) name: String,
+}
+
+impl RegisterForm {
+    /// The name when given (required if `needs.name`), the password when `ask_password`
+    /// (held to the `experience`'s policy); or what to tell the person.
+    pub(super) fn fields(
+        &self,
+        experience: &SignInExperience,
+        needs: SignUpRequirements,
+        ask_password: bool,
+    ) -> Result<(Option<String>, Option<Secret>), String> {
+        let name = Some(self.name.trim().to_owned()).filter(|n| !n.is_empty());
+        if needs.name && name.is_none() {
+            return Err("Enter your full name.".into());
+        }
+        let password = ask_password.then(|| self.password.clone());
+        if let Some(p) = &password {
+            experience.check_password(p.expose())?;
+        }
+        Ok((name, password))
+    }
 }
 
 /// `POST /interaction/{uid}/register`: finishes a link's registration, or registers anyone
@@ -392,22 +413,13 @@ struct Registration<'a> {
 }
 
 impl Registration<'_> {
-    /// The name when given (required if `needs.name`), the password when `ask_password`
-    /// (held to the policy); or what to tell the person.
+    /// [`RegisterForm::fields`] under the sign-in experience in force.
     fn fields(
         &self,
         needs: SignUpRequirements,
         ask_password: bool,
     ) -> Result<(Option<String>, Option<Secret>), String> {
-        let name = Some(self.form.name.trim().to_owned()).filter(|n| !n.is_empty());
-        if needs.name && name.is_none() {
-            return Err("Enter your full name.".into());
-        }
-        let password = ask_password.then(|| self.form.password.clone());
-        if let Some(p) = &password {
-            self.experience.check_password(p.expose())?;
-        }
-        Ok((name, password))
+        self.form.fields(self.experience, needs, ask_password)
     }
 
     /// The form again, with what is wrong.

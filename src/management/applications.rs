@@ -178,7 +178,7 @@ struct CustomMetadataInput {
     },
     "customClientMetadata": {"idTokenSignedResponseAlg": "ES256"}
 }))]
-struct CreateApplication {
+pub(super) struct CreateApplication {
     #[serde(deserialize_with = "de::string")]
     name: String,
     #[serde(rename = "type", deserialize_with = "app_type")]
@@ -202,7 +202,7 @@ struct CreateApplication {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"name": "Portal (renamed)"}))]
-struct UpdateApplication {
+pub(super) struct UpdateApplication {
     #[serde(default, deserialize_with = "de::some_string")]
     name: Option<String>,
     #[serde(default, deserialize_with = "de::object")]
@@ -235,6 +235,26 @@ fn validate(new: NewApplication, now: i64) -> Result<Registered, ApiError> {
     register(new, now).map_err(|e| registration_error(e, &redirect_uris))
 }
 
+/// The application a creation asks for, checked and given its id and secret.
+pub(super) fn registration(request: CreateApplication, now: i64) -> Result<Registered, ApiError> {
+    let oidc = request.oidc_client_metadata.unwrap_or_default();
+    let custom = request.custom_client_metadata.unwrap_or_default();
+    validate(
+        NewApplication {
+            name: request.name,
+            app_type: request.app_type,
+            redirect_uris: oidc.redirect_uris.unwrap_or_default(),
+            post_logout_redirect_uris: oidc.post_logout_redirect_uris.unwrap_or_default(),
+            id_token_alg: custom
+                .id_token_signed_response_alg
+                .unwrap_or(SigningAlg::RS256),
+            management_api: request.is_management_api.unwrap_or(false),
+            introspection: request.is_introspector.unwrap_or(false),
+        },
+        now,
+    )
+}
+
 /// Create an application
 #[utoipa::path(
     operation_id = "createApplication",
@@ -252,22 +272,7 @@ async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let request: CreateApplication = body::parse(&body)?;
-    let oidc = request.oidc_client_metadata.unwrap_or_default();
-    let custom = request.custom_client_metadata.unwrap_or_default();
-    let registered = validate(
-        NewApplication {
-            name: request.name,
-            app_type: request.app_type,
-            redirect_uris: oidc.redirect_uris.unwrap_or_default(),
-            post_logout_redirect_uris: oidc.post_logout_redirect_uris.unwrap_or_default(),
-            id_token_alg: custom
-                .id_token_signed_response_alg
-                .unwrap_or(SigningAlg::RS256),
-            management_api: request.is_management_api.unwrap_or(false),
-            introspection: request.is_introspector.unwrap_or(false),
-        },
-        state.clock.now_ms(),
-    )?;
+    let registered = registration(request, state.clock.now_ms())?;
     let (app, origins) = (registered.app.clone(), registered.origins);
     state
         .storage
@@ -334,7 +339,7 @@ async fn get_one(
 
 /// The application `current` with the changes of `request`, checked as a new one is; also
 /// its browser origins, which `register` derives from the URIs of a single-page app.
-fn changed(
+pub(super) fn changed(
     current: Application,
     request: UpdateApplication,
     now: i64,

@@ -13,11 +13,13 @@ mod openapi;
 mod organization_roles;
 mod organization_scopes;
 mod organizations;
+mod request_bodies;
 mod sign_in_exp;
 mod users;
 
 pub use auth::Caller;
 pub use openapi::document;
+pub use request_bodies::RequestBody;
 
 use std::collections::HashSet;
 use std::rc::Rc;

@@ -11,9 +11,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::body::{self, de};
 use super::{Caller, invalid, page, paging};
+use crate::config::Settings;
 use crate::error::{ApiError, ApiErrorBody, ApiErrorCode};
 use crate::identity::Email;
-use crate::identity::organizations::{first_unknown_on, jit_targets};
+use crate::identity::organizations::{JitTarget, first_unknown_on, jit_targets};
 use crate::one_time_token::{self, CreateError, CreationLimits, NewToken, RedeemError, TokenError};
 use crate::state::AppState;
 use crate::storage::one_time_tokens::{
@@ -111,7 +112,7 @@ impl TokenView {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"email": "ada@example.com", "expiresIn": 900, "context": {}}))]
-struct CreateOneTimeToken {
+pub(super) struct CreateOneTimeToken {
     /// Whom the token is for.
     #[serde(deserialize_with = "de::required_text")]
     #[schema(format = "email")]
@@ -139,7 +140,7 @@ fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Err
 /// The redemption of a token.
 #[derive(Deserialize, ToSchema)]
 #[schema(example = json!({"token": "not-a-real-token", "email": "ada@example.com"}))]
-struct VerifyOneTimeToken {
+pub(super) struct VerifyOneTimeToken {
     #[serde(deserialize_with = "de::non_empty_text")]
     #[schema(min_length = 1)]
     token: String,
@@ -152,7 +153,7 @@ struct VerifyOneTimeToken {
 /// A change of status. A token cannot be set back to `active` (400 `cannot_reactivate_token`).
 #[derive(Deserialize, ToSchema)]
 #[schema(example = json!({"status": "revoked"}))]
-struct SetOneTimeTokenStatus {
+pub(super) struct SetOneTimeTokenStatus {
     #[serde(default, deserialize_with = "any_text")]
     #[schema(value_type = NewStatusSchema, required = true)]
     status: Option<String>,
@@ -201,33 +202,13 @@ pub fn token_error(e: TokenError) -> ApiError {
     ApiError::new(status, code, e.explanation())
 }
 
-/// `context` must be an object; its JIT fields (`jitOrganizationIds`, `jitOrganizationRoles`)
-/// must be well formed and name existing organizations and roles (Logto silently drops unknown
-/// ids; an invitation that cannot do what it says is refused here instead). Other keys are kept.
-async fn check_context(
-    state: &AppState,
-    context: Option<Map<String, Value>>,
-) -> Result<Value, ApiError> {
-    let context = Value::Object(context.unwrap_or_default());
-    let targets = jit_targets(&context).map_err(|(field, message)| invalid(&field, message))?;
-    if !targets.is_empty() {
-        let unknown = state
-            .storage
-            .run(move |c| first_unknown_on(c, &targets))
-            .await?;
-        if let Some(id) = unknown {
-            return Err(invalid(
-                "context",
-                format!("no organization or organization role with id {id:?}"),
-            ));
-        }
-    }
-    Ok(context)
-}
-
-/// The token to create, checked against the settings and the stored organizations.
-async fn new_token(state: &AppState, request: CreateOneTimeToken) -> Result<NewToken, ApiError> {
-    let settings = &state.settings;
+/// The token a creation asks for, checked against the settings: `context` must be an object
+/// whose JIT fields (`jitOrganizationIds`, `jitOrganizationRoles`) are well formed (other keys
+/// are kept); the organizations and roles they name are returned for [`new_token`] to look up.
+pub(super) fn requested(
+    settings: &Settings,
+    request: CreateOneTimeToken,
+) -> Result<(NewToken, Vec<JitTarget>), ApiError> {
     let email = Email::parse(&request.email).map_err(|m| invalid("email", m))?;
     let max = settings.one_time_token_max_expires_in().num_seconds();
     let expires_in_secs = match request.expires_in {
@@ -240,12 +221,33 @@ async fn new_token(state: &AppState, request: CreateOneTimeToken) -> Result<NewT
             ));
         }
     };
-    let context = check_context(state, request.context).await?;
-    Ok(NewToken {
+    let context = Value::Object(request.context.unwrap_or_default());
+    let targets = jit_targets(&context).map_err(|(field, message)| invalid(&field, message))?;
+    let new = NewToken {
         email,
         expires_in_secs,
         context,
-    })
+    };
+    Ok((new, targets))
+}
+
+/// The token to create: [`requested`], whose organizations and roles must exist (Logto silently
+/// drops unknown ids; an invitation that cannot do what it says is refused here instead).
+async fn new_token(state: &AppState, request: CreateOneTimeToken) -> Result<NewToken, ApiError> {
+    let (new, targets) = requested(&state.settings, request)?;
+    if !targets.is_empty() {
+        let unknown = state
+            .storage
+            .run(move |c| first_unknown_on(c, &targets))
+            .await?;
+        if let Some(id) = unknown {
+            return Err(invalid(
+                "context",
+                format!("no organization or organization role with id {id:?}"),
+            ));
+        }
+    }
+    Ok(new)
 }
 
 /// Create a one-time token (magic link)
@@ -385,29 +387,29 @@ async fn set_status(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let request: SetOneTimeTokenStatus = body::parse(&body)?;
-    let status = match request.status.as_deref().and_then(TokenStatus::parse) {
-        Some(TokenStatus::Active) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ApiErrorCode::CannotReactivateToken,
-                "a one-time token cannot be set back to active",
-            ));
-        }
-        Some(status) => status,
-        None => {
-            return Err(invalid(
-                "status",
-                "must be one of consumed, revoked, expired",
-            ));
-        }
-    };
+    let status = new_status(body::parse(&body)?)?;
     let now = state.clock.now_ms();
     let record =
         one_time_token::set_status(&state.storage, id.into_inner(), status, caller.actor(), now)
             .await?
             .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok().json(TokenView::new(record, None, now)))
+}
+
+/// The status a change asks for: any but `active`.
+pub(super) fn new_status(request: SetOneTimeTokenStatus) -> Result<TokenStatus, ApiError> {
+    match request.status.as_deref().and_then(TokenStatus::parse) {
+        Some(TokenStatus::Active) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ApiErrorCode::CannotReactivateToken,
+            "a one-time token cannot be set back to active",
+        )),
+        Some(status) => Ok(status),
+        None => Err(invalid(
+            "status",
+            "must be one of consumed, revoked, expired",
+        )),
+    }
 }
 
 /// Verify (redeem) a one-time token

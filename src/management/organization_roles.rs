@@ -66,7 +66,7 @@ impl From<NamedRecord> for ScopeView {
 #[schema(example = json!({
     "name": "admin", "description": "Administers the organization", "organizationScopeIds": []
 }))]
-struct CreateRole {
+pub(super) struct CreateRole {
     #[serde(deserialize_with = "required_name")]
     #[schema(min_length = 1, max_length = 128)]
     name: String,
@@ -83,10 +83,17 @@ struct CreateRole {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"organizationScopeIds": []}))]
-struct ScopeIds {
+pub(super) struct ScopeIds {
     #[serde(default, deserialize_with = "de::id_list")]
     #[schema(value_type = Vec<String>, required = true, max_items = 1000)]
     organization_scope_ids: Option<Vec<String>>,
+}
+
+impl ScopeIds {
+    /// The scopes named: at least one, unless they are to `replace` the current ones.
+    pub(super) fn ids(self, replace: bool) -> Result<Vec<String>, ApiError> {
+        required_ids(SCOPE_IDS, self.organization_scope_ids, !replace)
+    }
 }
 
 fn refused(refused: Refused) -> ApiError {
@@ -230,7 +237,7 @@ async fn set_scopes(
     replace: bool,
 ) -> Result<(), ApiError> {
     let request: ScopeIds = body::parse(&body)?;
-    let scope_ids = required_ids(SCOPE_IDS, request.organization_scope_ids, !replace)?;
+    let scope_ids = request.ids(replace)?;
     let id = id.into_inner();
     state
         .storage

@@ -317,6 +317,13 @@ pub(super) struct RoleIds {
     organization_role_ids: Option<Vec<String>>,
 }
 
+impl RoleIds {
+    /// The roles named: at least one, unless they are to `replace` the current ones.
+    pub(super) fn ids(self, replace: bool) -> Result<Vec<String>, ApiError> {
+        required_ids(ROLE_IDS, self.organization_role_ids, !replace)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Organizations
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +364,7 @@ impl From<OrganizationRecord> for OrganizationView {
 #[schema(example = json!({
     "name": "Acme", "description": "The Acme company", "customData": {"plan": "gold"}
 }))]
-struct CreateOrganization {
+pub(super) struct CreateOrganization {
     #[serde(deserialize_with = "required_name")]
     #[schema(min_length = 1, max_length = 128)]
     name: String,
@@ -375,7 +382,7 @@ struct CreateOrganization {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"description": "Renamed"}))]
-struct UpdateOrganization {
+pub(super) struct UpdateOrganization {
     #[serde(default, deserialize_with = "changed_name")]
     #[schema(min_length = 1, max_length = 128)]
     name: Option<String>,
@@ -548,10 +555,17 @@ impl From<MemberRecord> for MemberView {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"userIds": ["a-user-id"]}))]
-struct UserIds {
+pub(super) struct UserIds {
     #[serde(default, deserialize_with = "de::id_list")]
     #[schema(value_type = Vec<String>, required = true, min_items = 1, max_items = 1000)]
     user_ids: Option<Vec<String>>,
+}
+
+impl UserIds {
+    /// The users named: at least one.
+    pub(super) fn ids(self) -> Result<Vec<String>, ApiError> {
+        required_ids("userIds", self.user_ids, true)
+    }
 }
 
 /// The API error for a refused change; `field` names the ids of the body.
@@ -592,7 +606,7 @@ async fn add_members(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let request: UserIds = body::parse(&body)?;
-    let user_ids = required_ids("userIds", request.user_ids, true)?;
+    let user_ids = request.ids()?;
     let id = id.into_inner();
     let now = state.clock.now_ms();
     state
@@ -691,7 +705,7 @@ async fn set_member_roles(
     replace: bool,
 ) -> Result<(), ApiError> {
     let request: RoleIds = body::parse(&body)?;
-    let role_ids = required_ids(ROLE_IDS, request.organization_role_ids, !replace)?;
+    let role_ids = request.ids(replace)?;
     let (id, user_id) = path.into_inner();
     let now = state.clock.now_ms();
     state
@@ -805,7 +819,7 @@ async fn set_jit_roles(
     replace: bool,
 ) -> Result<(), ApiError> {
     let request: RoleIds = body::parse(&body)?;
-    let role_ids = required_ids(ROLE_IDS, request.organization_role_ids, !replace)?;
+    let role_ids = request.ids(replace)?;
     let id = id.into_inner();
     state
         .storage

@@ -166,7 +166,7 @@ struct MagicLinkPatch {
 #[derive(Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"passwordPolicy": {"minLength": 10}}))]
-struct ExperiencePatch {
+pub(super) struct ExperiencePatch {
     #[serde(default, deserialize_with = "de::section")]
     sign_up: Option<SignUpPatch>,
     #[serde(default, deserialize_with = "de::section")]
@@ -178,7 +178,7 @@ struct ExperiencePatch {
 }
 
 /// Applies a partial sign-in experience to `exp`.
-fn merge(mut exp: SignInExperience, patch: ExperiencePatch) -> SignInExperience {
+pub(super) fn merge(mut exp: SignInExperience, patch: ExperiencePatch) -> SignInExperience {
     let sign_up = patch.sign_up.unwrap_or_default();
     let mfa = patch.mfa.unwrap_or_default();
     let password_policy = patch.password_policy.unwrap_or_default();

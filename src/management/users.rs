@@ -62,7 +62,7 @@ impl From<User> for UserView {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"primaryEmail": "grace@example.com", "name": "Grace Hopper"}))]
-struct CreateUser {
+pub(super) struct CreateUser {
     #[serde(deserialize_with = "de::string")]
     #[schema(format = "email")]
     primary_email: String,
@@ -79,7 +79,7 @@ struct CreateUser {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"name": "Grace B. Hopper"}))]
-struct UpdateUser {
+pub(super) struct UpdateUser {
     /// Null or blank removes the name.
     #[serde(default, deserialize_with = "de::nullable_string")]
     #[schema(value_type = Option<String>)]
@@ -94,7 +94,7 @@ struct UpdateUser {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"password": "correct horse battery staple"}))]
-struct SetUserPassword {
+pub(super) struct SetUserPassword {
     /// Checked against the password policy.
     #[serde(deserialize_with = "de::string")]
     password: String,
@@ -104,7 +104,7 @@ struct SetUserPassword {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"isSuspended": true}))]
-struct SetUserSuspended {
+pub(super) struct SetUserSuspended {
     #[serde(deserialize_with = "de::flag")]
     is_suspended: bool,
 }
@@ -132,7 +132,7 @@ fn email_in_use() -> ApiError {
     )
 }
 
-fn primary_email(value: &str) -> Result<Email, ApiError> {
+pub(super) fn primary_email(value: &str) -> Result<Email, ApiError> {
     Email::parse(value).map_err(|m| invalid("primaryEmail", m))
 }
 
@@ -239,6 +239,18 @@ async fn get_one(
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
+/// The changes an update asks for, checked.
+pub(super) fn profile_changes(request: UpdateUser) -> Result<ProfileChanges, ApiError> {
+    Ok(ProfileChanges {
+        name: request.name.map(name),
+        email: match request.primary_email {
+            None => None,
+            Some(None) => return Err(invalid("primaryEmail", "cannot be removed")),
+            Some(Some(given)) => Some(primary_email(&given)?.as_str().to_owned()),
+        },
+    })
+}
+
 /// Change a user's name or email
 #[utoipa::path(
     operation_id = "updateUser",
@@ -257,15 +269,7 @@ async fn update(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let request: UpdateUser = body::parse(&body)?;
-    let changes = ProfileChanges {
-        name: request.name.map(name),
-        email: match request.primary_email {
-            None => None,
-            Some(None) => return Err(invalid("primaryEmail", "cannot be removed")),
-            Some(Some(given)) => Some(primary_email(&given)?.as_str().to_owned()),
-        },
-    };
+    let changes = profile_changes(body::parse(&body)?)?;
     let id = id.into_inner();
     let now = state.clock.now_ms();
     let user = state

@@ -7,7 +7,7 @@ mod checks;
 mod decide;
 mod request;
 
-pub use checks::{AuthorizeError, is_pkce_value};
+pub use checks::{AuthorizeError, is_pkce_value, validate};
 pub use decide::{Next, decide};
 pub use request::{AuthorizationRequest, Prompt};
 
