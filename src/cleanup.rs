@@ -70,15 +70,16 @@ pub async fn run_once(
     // behind one short batch at most, never behind the whole pass.
     let mut removed = Removed::default();
     for statement in Statement::ALL {
-        let mut batches = 0;
+        let (mut from, mut batches) = (0, 0);
         loop {
-            let deleted = storage
-                .run(move |c| queries::delete_batch(c, statement, &cutoffs))
+            let batch = storage
+                .run(move |c| queries::delete_batch(c, statement, &cutoffs, from))
                 .await?;
             batches += 1;
-            removed.add(statement, deleted);
-            if !queries::another_batch(deleted, batches) {
-                break;
+            removed.add(statement, batch.deleted);
+            match queries::another_batch(batch, batches) {
+                Some(next) => from = next,
+                None => break,
             }
         }
     }

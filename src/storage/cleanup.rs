@@ -1,5 +1,6 @@
 //! Clean-up: rows that can no longer be used (expired, finished, past their retention) are
-//! deleted in small batches, each one short statement found through an index, so no lock is
+//! deleted in small batches, each one short statement (PostgreSQL: found through an expiry
+//! index; SQLite: within a window of rowids, see [`Statement::window_sql`]), so no lock is
 //! held for long. What counts as "no longer used" is decided by [`Cutoffs`], computed from the
 //! settings and "now" in `crate::cleanup`.
 
@@ -56,27 +57,6 @@ macro_rules! grant_is_over {
     };
 }
 
-/// `DELETE` of at most [`BATCH_ROWS`] rows of `$table` (key `$key`) that match `$filter` on
-/// `x`, with `$1` the cutoff. Written once for both backends (SQLite reads `$1` as a named
-/// parameter); `IN (SELECT .. LIMIT)` because PostgreSQL has no `DELETE .. LIMIT`.
-macro_rules! batch {
-    ($table:literal, $key:literal, $filter:expr) => {
-        concat!(
-            "DELETE FROM ",
-            $table,
-            " WHERE ",
-            $key,
-            " IN (SELECT x.",
-            $key,
-            " FROM ",
-            $table,
-            " x WHERE ",
-            $filter,
-            " LIMIT 1000)"
-        )
-    };
-}
-
 impl Statement {
     pub const ALL: [Statement; 10] = [
         Self::Interactions,
@@ -91,42 +71,66 @@ impl Statement {
         Self::AuditLog,
     ];
 
-    fn sql(self) -> &'static str {
+    /// The table, its key, and the condition on its row `x` (with `$1` the cutoff).
+    fn parts(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Self::Interactions => batch!("interactions", "id_hash", "x.expires_at < $1"),
-            Self::Sessions => batch!("sessions", "id", "x.expires_at < $1"),
-            Self::AccessTokens => batch!("access_tokens", "token_hash", "x.expires_at < $1"),
-            Self::AuthorizationCodes => batch!(
+            Self::Interactions => ("interactions", "id_hash", "x.expires_at < $1"),
+            Self::Sessions => ("sessions", "id", "x.expires_at < $1"),
+            Self::AccessTokens => ("access_tokens", "token_hash", "x.expires_at < $1"),
+            Self::AuthorizationCodes => (
                 "authorization_codes",
                 "code_hash",
                 concat!(
                     "x.expires_at < $1 AND (x.consumed_at IS NULL OR ",
                     grant_is_over!(),
                     ")"
-                )
+                ),
             ),
-            Self::RefreshTokens => batch!(
+            Self::RefreshTokens => (
                 "refresh_tokens",
                 "token_hash",
-                concat!("x.expires_at < $1 AND ", grant_is_over!())
+                concat!("x.expires_at < $1 AND ", grant_is_over!()),
             ),
             // A grant with no token left cannot be used or replayed into: a replayed code finds
             // no row to revoke and no token either. No cutoff: its tokens' expiry decided.
-            Self::Grants => batch!(
+            Self::Grants => (
                 "grants",
                 "id",
                 "NOT EXISTS (SELECT 1 FROM refresh_tokens l WHERE l.grant_id = x.id) \
-                 AND NOT EXISTS (SELECT 1 FROM access_tokens l WHERE l.grant_id = x.id)"
+                 AND NOT EXISTS (SELECT 1 FROM access_tokens l WHERE l.grant_id = x.id)",
             ),
-            Self::ExpiredOneTimeTokens => batch!("one_time_tokens", "id", "x.expires_at < $1"),
-            Self::FinishedOneTimeTokens => batch!(
+            Self::ExpiredOneTimeTokens => ("one_time_tokens", "id", "x.expires_at < $1"),
+            Self::FinishedOneTimeTokens => (
                 "one_time_tokens",
                 "id",
-                "x.created_at < $1 AND x.status <> 'active'"
+                "x.created_at < $1 AND x.status <> 'active'",
             ),
-            Self::RateLimits => batch!("rate_limits", "key", "x.window_start < $1"),
-            Self::AuditLog => batch!("audit_log", "id", "x.created_at < $1"),
+            Self::RateLimits => ("rate_limits", "key", "x.window_start < $1"),
+            Self::AuditLog => ("audit_log", "id", "x.created_at < $1"),
         }
+    }
+
+    /// PostgreSQL: `DELETE` of at most [`BATCH_ROWS`] matching rows, found through the
+    /// expiry indexes (`IN (SELECT .. LIMIT)`: PostgreSQL has no `DELETE .. LIMIT`).
+    fn sql(self) -> String {
+        let (table, key, filter) = self.parts();
+        format!(
+            "DELETE FROM {table} WHERE {key} IN (SELECT x.{key} FROM {table} x WHERE {filter} \
+             LIMIT {BATCH_ROWS})"
+        )
+    }
+
+    /// SQLite: `DELETE` of the matching rows among those with a rowid in `($1, $2]`, `$3` the
+    /// cutoff. SQLite keeps no expiry indexes (each cost one more page written per insert to
+    /// its single writer); rows are swept in rowid order, which is the order they were
+    /// written in, so the oldest (the first to expire) come first.
+    fn window_sql(self) -> String {
+        let (table, _, filter) = self.parts();
+        format!(
+            "DELETE FROM {table} WHERE rowid IN (SELECT x.rowid FROM {table} x \
+             WHERE x.rowid > $1 AND x.rowid <= $2 AND {})",
+            filter.replace("$1", "$3")
+        )
     }
 
     fn binding(self, cutoffs: &Cutoffs) -> Binding {
@@ -218,25 +222,77 @@ impl Removed {
     }
 }
 
-/// Whether another batch of the same statement should run: the last one was full (more rows
-/// may match) and the pass has batches left for it.
-pub fn another_batch(last_deleted: usize, batches_run: usize) -> bool {
-    last_deleted >= BATCH_ROWS && batches_run < MAX_BATCHES
+/// What one batch did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Batch {
+    pub deleted: usize,
+    /// Where the next batch of the statement starts (SQLite: the last rowid looked at), or
+    /// `None` when nothing is left to look at.
+    pub next: Option<i64>,
 }
 
-/// Deletes one batch of `statement`'s rows; returns how many went.
+/// Where the next batch of the same statement starts, if one should run: rows are left to look
+/// at and the pass has batches left for it.
+pub fn another_batch(batch: Batch, batches_run: usize) -> Option<i64> {
+    batch.next.filter(|_| batches_run < MAX_BATCHES)
+}
+
+#[derive(QueryableByName)]
+struct Last {
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    last: Option<i64>,
+}
+
+/// Deletes one batch of `statement`'s rows, from `from` on (SQLite; see [`Batch::next`]).
 pub fn delete_batch(
     conn: &mut DbConnection,
     statement: Statement,
     cutoffs: &Cutoffs,
-) -> QueryResult<usize> {
-    match statement.binding(cutoffs) {
-        Binding::Cutoff(cutoff) => diesel::sql_query(statement.sql())
-            .bind::<BigInt, _>(cutoff)
-            .execute(conn),
-        Binding::None => diesel::sql_query(statement.sql()).execute(conn),
-        Binding::Skipped => Ok(0),
+    from: i64,
+) -> QueryResult<Batch> {
+    let binding = statement.binding(cutoffs);
+    if binding == Binding::Skipped {
+        return Ok(Batch {
+            deleted: 0,
+            next: None,
+        });
     }
+    if let DbConnection::Postgres(_) = conn {
+        let query = diesel::sql_query(statement.sql());
+        let deleted = match binding {
+            Binding::Cutoff(cutoff) => query.bind::<BigInt, _>(cutoff).execute(conn)?,
+            _ => query.execute(conn)?,
+        };
+        // A short batch was the last.
+        let next = (deleted >= BATCH_ROWS).then_some(0);
+        return Ok(Batch { deleted, next });
+    }
+    let (table, _, _) = statement.parts();
+    let window = format!(
+        "SELECT max(rowid) AS last FROM \
+         (SELECT rowid FROM {table} WHERE rowid > $1 ORDER BY rowid LIMIT {BATCH_ROWS})"
+    );
+    let Some(last) = diesel::sql_query(window)
+        .bind::<BigInt, _>(from)
+        .get_result::<Last>(conn)?
+        .last
+    else {
+        return Ok(Batch {
+            deleted: 0,
+            next: None,
+        });
+    };
+    let query = diesel::sql_query(statement.window_sql())
+        .bind::<BigInt, _>(from)
+        .bind::<BigInt, _>(last);
+    let deleted = match binding {
+        Binding::Cutoff(cutoff) => query.bind::<BigInt, _>(cutoff).execute(conn)?,
+        _ => query.execute(conn)?,
+    };
+    Ok(Batch {
+        deleted,
+        next: Some(last),
+    })
 }
 
 /// Every statement, batch after batch, on one connection (the command line; PostgreSQL
@@ -244,13 +300,14 @@ pub fn delete_batch(
 pub fn delete_all(conn: &mut DbConnection, cutoffs: &Cutoffs) -> QueryResult<Removed> {
     let mut removed = Removed::default();
     for statement in Statement::ALL {
-        let mut batches = 0;
+        let (mut from, mut batches) = (0, 0);
         loop {
-            let deleted = delete_batch(conn, statement, cutoffs)?;
+            let batch = delete_batch(conn, statement, cutoffs, from)?;
             batches += 1;
-            removed.add(statement, deleted);
-            if !another_batch(deleted, batches) {
-                break;
+            removed.add(statement, batch.deleted);
+            match another_batch(batch, batches) {
+                Some(next) => from = next,
+                None => break,
             }
         }
     }
@@ -303,14 +360,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn batches_continue_only_while_full_and_within_the_bound() {
-        assert!(another_batch(BATCH_ROWS, 1));
-        assert!(
-            !another_batch(BATCH_ROWS - 1, 1),
-            "a short batch was the last"
+    fn batches_continue_while_rows_are_left_and_within_the_bound() {
+        let left = |next| Batch { deleted: 0, next };
+        assert_eq!(another_batch(left(Some(7)), 1), Some(7));
+        assert_eq!(
+            another_batch(left(None), 1),
+            None,
+            "nothing left to look at"
         );
-        assert!(!another_batch(0, 1));
-        assert!(!another_batch(BATCH_ROWS, MAX_BATCHES), "bounded per pass");
+        assert_eq!(
+            another_batch(left(Some(7)), MAX_BATCHES),
+            None,
+            "bounded per pass"
+        );
     }
 
     #[test]
@@ -325,6 +387,12 @@ mod tests {
             "DELETE FROM sessions WHERE id IN (SELECT x.id FROM sessions x \
              WHERE x.expires_at < $1 LIMIT 1000)"
         );
+        assert_eq!(
+            Statement::Sessions.window_sql(),
+            "DELETE FROM sessions WHERE rowid IN (SELECT x.rowid FROM sessions x \
+             WHERE x.rowid > $1 AND x.rowid <= $2 AND x.expires_at < $3)"
+        );
+        assert!(!Statement::Grants.window_sql().contains("$3"), "no cutoff");
     }
 
     #[test]
