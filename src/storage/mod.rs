@@ -205,6 +205,17 @@ impl Storage {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error> + Send + 'static,
     {
+        self.run_within(self.inner.limits.timeout, f).await
+    }
+
+    /// [`Storage::run`], waiting at most `wait` instead: for work no request waits on (the
+    /// clean-up), which may take longer than a request may wait. A job still runs to its end
+    /// once started, whoever waits; waiting less only loses its answer.
+    pub async fn run_within<T, F>(&self, wait: Duration, f: F) -> Result<T, StorageError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error> + Send + 'static,
+    {
         if self.inner.closing.load(Ordering::Relaxed) {
             return Err(StorageError::Unavailable("shutting down".into()));
         }
@@ -223,11 +234,11 @@ impl Storage {
             Err(mpsc::TrySendError::Full(_)) => return Err(StorageError::Overloaded),
             Err(mpsc::TrySendError::Disconnected(_)) => return Err(StorageError::Canceled),
         }
-        match tokio::time::timeout(self.inner.limits.timeout, rx).await {
+        match tokio::time::timeout(wait, rx).await {
             Ok(answer) => answer.map_err(|_| StorageError::Canceled)?,
             Err(_) => Err(StorageError::Unavailable(format!(
                 "no answer within {} ms",
-                self.inner.limits.timeout.as_millis()
+                wait.as_millis()
             ))),
         }
     }
