@@ -7,7 +7,8 @@
 # table per minute, and judges them (see benches/README.md, "Soak"). Loopback only, bounded in
 # time; the instances are stopped by pid and the database dropped on exit, whatever happens.
 #
-# usage: benches/soak.sh [-d DURATION] [-w WARMUP] [-r RATE] [-c CONCURRENCY] [--no-build]
+# usage: benches/soak.sh [-d DURATION] [-w WARMUP] [-r RATE] [-c CONCURRENCY]
+#                        [--no-build (no release build; the driver is built if out of date)]
 #                        [-- driver args, e.g. --mix magic_link=1,refresh=1]
 # env (flags win): DURATION=10m WARMUP=1m RATE=100 (operations/s) CONCURRENCY=16
 #                  PORT_A=3961 PORT_B=3962 SKIP_BUILD=0 NICE=10 (the driver's niceness)
@@ -15,6 +16,7 @@
 #                  127.0.0.1) PG_PORT=5432 PG_USER=postgres  BENCH_OUT=<repo>/benches/out
 #                  TTL=30 (seconds: access, ID and refresh tokens, codes, sessions,
 #                  interactions)  CLEANUP_INTERVAL=30 (seconds)  SESAME_RUST_LOG=warn
+#                  SESAME_BIN=<target>/release/sesame (with --no-build: another binary)
 # exit: 0 every criterion met, 1 one was not, 2 setup failed.
 set -Eeuo pipefail
 
