@@ -21,12 +21,15 @@ pub const EXPIRY_MARGIN: TimeDelta = TimeDelta::minutes(5);
 /// per hour, second-factor attempts per five minutes).
 pub const RATE_LIMIT_RETENTION: TimeDelta = TimeDelta::days(1);
 
+/// How long a pass is waited for. A pass may take far longer than a request may wait for the
+/// database (up to `MAX_BATCHES` batches of each kind, behind the requests' own work), and it
+/// carries on whoever waits: waiting only as long as a request reported passes that went on to
+/// finish as failed, and lost their counts.
+const PASS_WAIT: Duration = Duration::from_secs(600);
+
 /// How often the schedule looks at the clock. A look is one comparison; the pass itself runs
 /// only when due, so tests that move the clock see it run within this much real time.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
-/// How long a PostgreSQL pass (at most `MAX_BATCHES` short batches per kind of row, in one
-/// job) may take before the schedule stops waiting for it.
-const PASS_WAIT: Duration = Duration::from_secs(300);
 
 /// What a pass deletes at `now` (epoch ms).
 pub fn cutoffs(settings: &Settings, now: i64) -> Cutoffs {
@@ -60,8 +63,7 @@ pub async fn run_once(
 ) -> Result<Option<Removed>, StorageError> {
     let cutoffs = cutoffs(settings, now);
     if !storage.backend().is_sqlite() {
-        // One connection holds the lock for the pass; the others keep serving requests. A pass
-        // is many short batches and may take longer than a request may wait for the database.
+        // One connection holds the lock for the pass; the others keep serving requests.
         return storage
             .run_within(PASS_WAIT, move |c| queries::run_pass(c, &cutoffs))
             .await;
@@ -73,7 +75,9 @@ pub async fn run_once(
         let (mut from, mut batches) = (0, 0);
         loop {
             let batch = storage
-                .run(move |c| queries::delete_batch(c, statement, &cutoffs, from))
+                .run_within(PASS_WAIT, move |c| {
+                    queries::delete_batch(c, statement, &cutoffs, from)
+                })
                 .await?;
             batches += 1;
             removed.add(statement, batch.deleted);

@@ -28,10 +28,16 @@ pub struct Clock {
     pub stop_at: Instant,
 }
 
-pub async fn worker(ctx: Arc<Ctx>, id: usize, tag: Arc<str>, clock: Arc<Clock>) -> Stats {
+pub async fn worker(
+    ctx: Arc<Ctx>,
+    args: Arc<Args>,
+    id: usize,
+    tag: Arc<str>,
+    clock: Arc<Clock>,
+) -> Stats {
     let mut stats = Stats::default();
     let mut cache = M2mToken::default();
-    let pool = ctx.args.emails_per_worker.max(1);
+    let pool = args.emails_per_worker.max(1);
     let mut used = vec![false; pool];
     let (mut n, mut fresh, mut share) = (0usize, 0usize, 0.0f64);
     loop {
@@ -39,7 +45,7 @@ pub async fn worker(ctx: Arc<Ctx>, id: usize, tag: Arc<str>, clock: Arc<Clock>) 
         if started >= clock.stop_at {
             break;
         }
-        share += ctx.args.new_email_percent;
+        share += args.new_email_percent;
         let (email, kind) = if share >= 100.0 {
             share -= 100.0;
             fresh += 1;
@@ -112,14 +118,4 @@ pub fn merge(into: &mut Stats, from: Stats) {
     into.warmup_ok += from.warmup_ok;
     into.warmup_failed += from.warmup_failed;
     into.last_end = into.last_end.max(from.last_end);
-}
-
-pub fn http_client(args: &Args) -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(args.concurrency.max(1))
-        .tcp_nodelay(true)
-        .timeout(args.request_timeout)
-        .build()
-        .expect("HTTP client")
 }

@@ -23,23 +23,27 @@
 //! `benches/magic_link.sh` runs it on SQLite and PostgreSQL (`harness = false`).
 //! Exit status: 0 ran without failures, 1 some flows failed, 2 setup or pre-flight failed.
 
+mod cli;
+// Shared with the soak driver (benches/soak), which uses more of it than this one.
+#[allow(dead_code)]
 mod flow;
 mod load;
+mod percentile;
 mod preflight;
 mod report;
 mod server;
+mod workers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use clap::Parser;
 
-use flow::{Ctx, form_enc};
-use load::{Clock, Stats, http_client, merge, worker};
+use cli::parse_duration;
+use flow::{Ctx, Target, http_client};
+use load::{Clock, Stats, merge, worker};
 
 #[derive(Parser, Debug, Clone)]
 #[command(about = "Load driver for Sesame's magic-link flow")]
@@ -111,22 +115,6 @@ pub struct Args {
     pub bench: bool,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
-        Some(i) => (&s[..i], &s[i..]),
-        None => (s, "s"),
-    };
-    let n: f64 = num.parse().map_err(|_| format!("bad duration '{s}'"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        _ => return Err(format!("bad duration unit in '{s}' (ms, s, m)")),
-    };
-    Ok(Duration::from_secs_f64(secs))
-}
-
 fn main() -> ExitCode {
     let args = Args::parse();
     let given = [&args.m2m_id, &args.m2m_secret, &args.spa_id]
@@ -165,11 +153,7 @@ fn main() -> ExitCode {
 /// Pre-flight, load, report; the exit status.
 fn run(args: Args) -> u8 {
     let base = args.base_url.trim_end_matches('/').to_owned();
-    let host_ok = url::Url::parse(&base)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]");
-    if !host_ok {
+    if !cli::is_loopback(&base) {
         eprintln!("[magic_link] refusing a non-loopback base URL: {base}");
         return 2;
     }
@@ -225,26 +209,20 @@ fn email_tag(args: &Args) -> Arc<str> {
 }
 
 fn make_ctx(args: &Args, issuer: &str) -> Arc<Ctx> {
-    // The Basic credentials are form-urlencoded before base64 (RFC 6749 2.3.1).
-    let m2m_basic = format!(
-        "Basic {}",
-        STANDARD.encode(format!(
-            "{}:{}",
-            form_enc(&args.m2m_id),
-            form_enc(&args.m2m_secret)
-        ))
-    );
-    let cc_body = format!(
-        "grant_type=client_credentials&resource={}&scope=all",
-        form_enc(&format!("{}/api", args.base_url))
-    );
-    Arc::new(Ctx {
-        http: http_client(args),
-        args: args.clone(),
-        issuer: issuer.to_owned(),
-        m2m_basic,
-        cc_body,
-    })
+    let target = Target {
+        base_url: args.base_url.clone(),
+        spa_id: args.spa_id.clone(),
+        redirect_uri: args.redirect_uri.clone(),
+        scope: "openid email".into(),
+    };
+    let http = http_client(args.concurrency, args.request_timeout);
+    Arc::new(Ctx::new(
+        target,
+        http,
+        issuer,
+        &args.m2m_id,
+        &args.m2m_secret,
+    ))
 }
 
 /// Discovery, then the pre-flight flows, on a runtime of their own; the issuer.
@@ -254,7 +232,7 @@ fn preflight(args: &Args, tag: &str) -> Result<String, String> {
         .build()
         .map_err(|e| format!("runtime: {e}"))?;
     rt.block_on(async {
-        let http = http_client(args);
+        let http = http_client(args.concurrency, args.request_timeout);
         let discovery = preflight::get_json(
             &http,
             &format!("{}/oidc/.well-known/openid-configuration", args.base_url),
@@ -271,53 +249,32 @@ fn preflight(args: &Args, tag: &str) -> Result<String, String> {
 
 /// A hard bound on the run, whatever the server does.
 fn watchdog(args: &Args) {
-    let hard_limit =
-        args.warmup + args.duration + 4 * args.request_timeout + Duration::from_secs(10);
-    std::thread::spawn(move || {
-        std::thread::sleep(hard_limit);
-        eprintln!("[magic_link] hard time limit reached; aborting");
-        server::stop();
-        std::process::exit(2);
-    });
+    let limit = args.warmup + args.duration + 4 * args.request_timeout + Duration::from_secs(10);
+    cli::watchdog("magic_link", limit, server::stop);
 }
 
 /// The load: `threads` OS threads, each with its own single-threaded runtime and HTTP client,
 /// sharing the workers round-robin.
 fn load(args: &Args, issuer: &str, tag: Arc<str>) -> (Stats, report::Run) {
-    let cpu_before = report::own_cpu_secs();
+    let cpu_before = cli::cpu_secs("self");
     let start = Instant::now();
     let clock = Arc::new(Clock {
         measure_from: start + args.warmup,
         stop_at: start + args.warmup + args.duration,
     });
-    let threads: Vec<_> = (0..args.threads)
-        .map(|t| {
-            let ctx = make_ctx(args, issuer);
-            let (clock, tag) = (clock.clone(), tag.clone());
-            std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                rt.block_on(async move {
-                    let handles: Vec<_> = (t..ctx.args.concurrency)
-                        .step_by(ctx.args.threads)
-                        .map(|id| tokio::spawn(worker(ctx.clone(), id, tag.clone(), clock.clone())))
-                        .collect();
-                    let mut stats = Stats::default();
-                    for h in handles {
-                        merge(&mut stats, h.await.expect("worker"));
-                    }
-                    stats
-                })
-            })
-        })
-        .collect();
+    let shared = Arc::new(args.clone());
+    let threads = workers::spawn(args.threads, args.concurrency, |_| {
+        let ctx = make_ctx(args, issuer);
+        let (clock, tag, args) = (clock.clone(), tag.clone(), shared.clone());
+        move |id| worker(ctx.clone(), args.clone(), id, tag.clone(), clock.clone())
+    });
     let mut stats = Stats::default();
     for t in threads {
-        merge(&mut stats, t.join().expect("driver thread"));
+        for s in t.join().expect("driver thread") {
+            merge(&mut stats, s);
+        }
     }
-    let driver_cpu_s = report::own_cpu_secs()
+    let driver_cpu_s = cli::cpu_secs("self")
         .zip(cpu_before)
         .map(|(a, b)| a - b)
         .unwrap_or(0.0);

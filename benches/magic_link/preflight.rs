@@ -28,7 +28,7 @@ fn verify_id_token(ctx: &Ctx, jwks: &Value, done: &Done) -> Result<Value, String
         .ok_or_else(|| format!("kid {kid} not in the JWKS"))?;
     let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("JWK: {e}"))?;
     let mut validation = Validation::new(Algorithm::ES256);
-    validation.set_audience(&[&ctx.args.spa_id]);
+    validation.set_audience(&[&ctx.target.spa_id]);
     validation.set_issuer(&[&ctx.issuer]);
     let claims = decode::<Value>(&done.id_token, &key, &validation)
         .map_err(|e| format!("ID token does not verify: {e}"))?
@@ -55,7 +55,7 @@ pub async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value, String
 
 /// One registration then one sign-in of the same address, alone, checked closely.
 pub async fn preflight(ctx: &Ctx, tag: &str) -> Result<(), String> {
-    let jwks = get_json(&ctx.http, &format!("{}/oidc/jwks", ctx.args.base_url)).await?;
+    let jwks = get_json(&ctx.http, &format!("{}/oidc/jwks", ctx.target.base_url)).await?;
     let email = format!("preflight.{tag}@bench.example");
     let mut cache = M2mToken::default();
     let mut subs = Vec::new();

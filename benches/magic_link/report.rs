@@ -5,14 +5,7 @@ use serde_json::{Value, json};
 use crate::Args;
 use crate::flow::STEPS;
 use crate::load::Stats;
-
-fn pct(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1] as f64 / 1000.0
-}
+use crate::percentile::pct;
 
 fn summary(v: &mut [u32]) -> Value {
     v.sort_unstable();
@@ -29,15 +22,6 @@ fn summary(v: &mut [u32]) -> Value {
         "p99_ms": pct(v, 99.0),
         "max_ms": v.last().map_or(0.0, |&x| x as f64 / 1000.0),
     })
-}
-
-/// This process's CPU time (user + system), from /proc (USER_HZ is 100 on Linux).
-pub fn own_cpu_secs() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-    Some(ticks as f64 / 100.0)
 }
 
 fn f(v: &Value) -> f64 {

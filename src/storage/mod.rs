@@ -231,8 +231,9 @@ impl Storage {
         self.run_within(self.inner.limits.timeout, f).await
     }
 
-    /// [`Storage::run`] for work nobody is waiting on at the door (the clean-up pass), which may
-    /// take longer than a request may wait: at most `wait`.
+    /// [`Storage::run`], waiting at most `wait` instead: for work no request waits on (the
+    /// clean-up), which may take longer than a request may wait. A job still runs to its end
+    /// once started, whoever waits; waiting less only loses its answer.
     pub async fn run_within<T, F>(&self, wait: Duration, f: F) -> Result<T, StorageError>
     where
         T: Send + 'static,
