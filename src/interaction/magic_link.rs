@@ -119,6 +119,12 @@ enum Settled {
 /// Why the transaction of [`settle_on`] stopped: nothing of it was written, the link is unspent.
 enum Abort {
     Query(diesel::result::Error),
+    Refused(Refusal),
+}
+
+/// The aborts that are answers rather than database errors (those leave the database job as
+/// errors, so only these come back from it).
+enum Refusal {
     /// The interaction was finished by a racing submission.
     InteractionFinished,
     /// The account changed between the lookup and the session (see `start_with_code`).
@@ -130,6 +136,12 @@ enum Abort {
 impl From<diesel::result::Error> for Abort {
     fn from(e: diesel::result::Error) -> Self {
         Self::Query(e)
+    }
+}
+
+impl From<Refusal> for Abort {
+    fn from(refusal: Refusal) -> Self {
+        Self::Refused(refusal)
     }
 }
 
@@ -170,7 +182,7 @@ async fn settle(
                 match c.transaction(|c| settle_on(c, &link, &settings, &actor, finish, now)) {
                     Ok(done) => Ok(Ok(done)),
                     Err(Abort::Query(e)) => Err(e),
-                    Err(abort) => Ok(Err(abort)),
+                    Err(Abort::Refused(refusal)) => Ok(Err(refusal)),
                 }
             })
             .await?;
@@ -191,10 +203,9 @@ async fn settle(
                 }
                 Ok(Settled::SignedIn(response))
             }
-            Err(Abort::EmailTaken) => continue,
-            Err(Abort::InteractionFinished) => Err(expired()),
-            Err(Abort::SignInAgain) => Err(sign_in_again()),
-            Err(Abort::Query(_)) => Err(PageError::internal()),
+            Err(Refusal::EmailTaken) => continue,
+            Err(Refusal::InteractionFinished) => Err(expired()),
+            Err(Refusal::SignInAgain) => Err(sign_in_again()),
         };
     }
     // Taken twice: the account exists, and a third look would find it; say so plainly.
@@ -228,7 +239,7 @@ fn settle_on(
             Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
-            )) => return Err(Abort::EmailTaken),
+            )) => return Err(Refusal::EmailTaken.into()),
             Err(e) => return Err(e.into()),
         },
         step => return Ok((Done::Step(ResolvedLink { step, experience }), result)),
@@ -250,13 +261,13 @@ fn settle_on(
     if let Some(id_hash) = &finish.interaction
         && !consume_interaction(c, id_hash, now)?
     {
-        return Err(Abort::InteractionFinished);
+        return Err(Refusal::InteractionFinished.into());
     }
     let auth = Authentication::by(user.id, Amr::LINK, now);
     let session = finish.session.for_user(&auth);
     let code = finish.code.record(&finish.request, &auth);
     if !session.store_with_code(c, &code)? {
-        return Err(Abort::SignInAgain);
+        return Err(Refusal::SignInAgain.into());
     }
     let done = Done::SignedIn {
         cookie: session.cookie,

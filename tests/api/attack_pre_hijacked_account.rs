@@ -133,9 +133,13 @@ impl World {
         reply.ok(200).clone()
     }
 
-    /// Public sign-up on the hosted page in `b`, as the MFA policy in force then wants it
-    /// (`mandatory`: the attacker enrolls an authenticator of his own). Returns his tokens.
-    async fn attacker_registers(&self, b: &reqwest::Client) -> Tokens {
+    /// The attacker's public sign-up for the victim's address with his password, in `b`: the
+    /// answer to the registration form, and the verifier of the authorization request it
+    /// belongs to.
+    async fn attacker_submits_registration(
+        &self,
+        b: &reqwest::Client,
+    ) -> (reqwest::Response, String) {
         let (url, verifier) = self.request(&[]);
         let page = start_interaction(&self.app, b, &url).await;
         let (_, csrf) = open_page(b, &format!("{page}/register")).await;
@@ -150,6 +154,13 @@ impl World {
             .send()
             .await
             .expect("register");
+        (r, verifier)
+    }
+
+    /// Public sign-up on the hosted page in `b`, as the MFA policy in force then wants it
+    /// (`mandatory`: the attacker enrolls an authenticator of his own). Returns his tokens.
+    async fn attacker_registers(&self, b: &reqwest::Client) -> Tokens {
+        let (r, verifier) = self.attacker_submits_registration(b).await;
         assert_eq!(r.status(), 303, "public sign-up is open");
         let to = location(&r);
         assert!(to.starts_with("/interaction/"), "enrollment is due: {to}");
@@ -327,20 +338,7 @@ async fn a_link_registration_takes_over_an_account_registered_meanwhile(backend:
 
     // Meanwhile, the attacker registers the address with his password.
     let attacker = browser();
-    let (url, attackers_verifier) = w.request(&[]);
-    let attackers_page = start_interaction(&w.app, &attacker, &url).await;
-    let (_, attackers_csrf) = open_page(&attacker, &format!("{attackers_page}/register")).await;
-    let r = attacker
-        .post(format!("{attackers_page}/register"))
-        .form(&[
-            ("csrf", attackers_csrf.as_str()),
-            ("email", VICTIM),
-            ("password", ATTACKERS_PASSWORD),
-            ("name", "Not The Victim"),
-        ])
-        .send()
-        .await
-        .expect("register");
+    let (r, attackers_verifier) = w.attacker_submits_registration(&attacker).await;
     assert_eq!(r.status(), 303);
     let stolen = w.exchange(&location(&r), &attackers_verifier).await;
 
@@ -411,19 +409,7 @@ async fn a_sign_in_parked_before_the_takeover_cannot_finish_after_it(backend: Ba
     w.sign_in_experience(json!({"signUp": {"enabled": true}, "mfa": {"policy": "mandatory"}}))
         .await;
     let attacker = browser();
-    let (url, _) = w.request(&[]);
-    let page = start_interaction(&w.app, &attacker, &url).await;
-    let (_, csrf) = open_page(&attacker, &format!("{page}/register")).await;
-    let r = attacker
-        .post(format!("{page}/register"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", VICTIM),
-            ("password", ATTACKERS_PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("register");
+    let (r, _) = w.attacker_submits_registration(&attacker).await;
     assert_eq!(r.status(), 303, "public sign-up is open");
     let mfa = w.app.url(&location(&r));
     let (html, csrf) = open_page(&attacker, &mfa).await;
