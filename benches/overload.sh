@@ -3,7 +3,8 @@
 # `sesame serve` on a fresh SQLite database with a small queue of database work
 # (db_queue_size), then wrk creating one-time tokens (POST /api/one-time-tokens, the magic
 # link's write) at rising concurrency: throughput, share answered 503 (refused at once with
-# Retry-After, instead of waiting), and latency. Loopback only, every load bounded in time, the
+# Retry-After, instead of waiting), latency, and the server's resident memory (VmRSS) after
+# each level: it must stay flat however many are turned away. Loopback only, every load bounded in time, the
 # server stopped by pid on exit.
 #
 # usage: benches/overload.sh [-q QUEUE] [-d DURATION] [-c "C1 C2 ..."] [--no-build]
@@ -77,12 +78,17 @@ done = function(summary, latency)
 end
 EOF
 
-printf '\nqueue %s, %s per level, SQLite, 1 HTTP worker\n\n' "$QUEUE" "$DURATION"
-printf '| connections | created/s | 503/s | other | p50 ms | p99 ms |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n'
+rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+
+printf '\nqueue %s, %s per level, SQLite, 1 HTTP worker; RSS before the load: %s MiB\n\n' \
+  "$QUEUE" "$DURATION" "$(rss_mib)"
+printf '| connections | created/s | 503/s | other | p50 ms | p99 ms | RSS after, MiB |\n'
+printf '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 for c in $LEVELS; do
   line=$(WRK_AUTH="Bearer $TOKEN" wrk -t1 -c"$c" -d"$DURATION" -s "$OUT/count.lua" \
     "$BASE/api/one-time-tokens" | grep '^RESULT')
   read -r _ ok busy other us p50 p99 <<<"$line"
   awk -v c="$c" -v ok="$ok" -v b="$busy" -v x="$other" -v us="$us" -v p50="$p50" -v p99="$p99" \
-    'BEGIN { s = us / 1e6; printf "| %d | %.0f | %.0f | %d | %.1f | %.1f |\n", c, ok / s, b / s, x, p50 / 1e3, p99 / 1e3 }'
+    -v rss="$(rss_mib)" 'BEGIN { s = us / 1e6
+      printf "| %d | %.0f | %.0f | %d | %.1f | %.1f | %s |\n", c, ok / s, b / s, x, p50 / 1e3, p99 / 1e3, rss }'
 done

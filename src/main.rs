@@ -197,7 +197,7 @@ fn migrate(settings: &Settings) -> Result<(), AnyError> {
 fn cleanup(settings: &Settings) -> Result<(), AnyError> {
     let storage = open_storage(settings)?;
     let cutoffs = sesame::cleanup::cutoffs(settings, Clock::system().now_ms());
-    match storage.run_blocking(|c| sesame::storage::cleanup::run_pass(c, &cutoffs))? {
+    match storage.run_blocking(|c| sesame::storage::cleanup::run_pass(c, &cutoffs, |_| ()))? {
         Some(removed) => {
             println!("{}", serde_json::to_string(&removed)?);
             Ok(())

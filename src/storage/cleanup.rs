@@ -4,6 +4,8 @@
 //! held for long. What counts as "no longer used" is decided by [`Cutoffs`], computed from the
 //! settings and "now" in `crate::cleanup`.
 
+use std::time::{Duration, Instant};
+
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::Serialize;
@@ -296,13 +298,20 @@ pub fn delete_batch(
 }
 
 /// Every statement, batch after batch, on one connection (the command line; PostgreSQL
-/// instances, whose other connections keep serving meanwhile).
-pub fn delete_all(conn: &mut DbConnection, cutoffs: &Cutoffs) -> QueryResult<Removed> {
+/// instances, whose other connections keep serving meanwhile). `pause` is called after each
+/// batch with the time it took: the schedule waits there to spread a pass out.
+pub fn delete_all(
+    conn: &mut DbConnection,
+    cutoffs: &Cutoffs,
+    pause: &mut dyn FnMut(Duration),
+) -> QueryResult<Removed> {
     let mut removed = Removed::default();
     for statement in Statement::ALL {
         let (mut from, mut batches) = (0, 0);
         loop {
+            let started = Instant::now();
             let batch = delete_batch(conn, statement, cutoffs, from)?;
+            pause(started.elapsed());
             batches += 1;
             removed.add(statement, batch.deleted);
             match another_batch(batch, batches) {
@@ -350,9 +359,14 @@ pub fn with_cleanup_lock<T>(
     Ok(Some(value))
 }
 
-/// A whole pass on one connection, one instance at a time (see [`with_cleanup_lock`]).
-pub fn run_pass(conn: &mut DbConnection, cutoffs: &Cutoffs) -> QueryResult<Option<Removed>> {
-    with_cleanup_lock(conn, |conn| delete_all(conn, cutoffs))
+/// A whole pass on one connection, one instance at a time (see [`with_cleanup_lock`]), with
+/// `pause` after each batch (see [`delete_all`]).
+pub fn run_pass(
+    conn: &mut DbConnection,
+    cutoffs: &Cutoffs,
+    mut pause: impl FnMut(Duration),
+) -> QueryResult<Option<Removed>> {
+    with_cleanup_lock(conn, |conn| delete_all(conn, cutoffs, &mut pause))
 }
 
 #[cfg(test)]
