@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 use serde::Serialize;
 
+use crate::i18n::{self, Locale, Tr};
 use crate::storage::StorageError;
 
 /// What a 503 says, on every face.
@@ -359,20 +360,30 @@ impl From<StorageError> for ApiError {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
+    pub tr: Tr,
     pub title: &'a str,
     pub message: &'a str,
     pub code: &'a str,
     pub next_step: &'a str,
+    /// A technical detail for the application's developers, not translated.
+    pub detail: Option<&'a str>,
 }
 
-/// An error shown to a person in the browser.
+/// Where a page's technical detail is kept among its arguments (no message takes it).
+const DETAIL: &str = "detail";
+
+/// An error shown to a person in the browser. Its texts are Fluent keys, put into words in the
+/// language of the request when the page is rendered ([`PageError::response_in`]; the
+/// middleware `pages::localize_errors` picks the language for errors handlers return).
 #[derive(Debug, Clone)]
 pub struct PageError {
     pub status: StatusCode,
     pub code: String,
-    pub title: String,
-    pub message: String,
-    pub next_step: String,
+    title: &'static str,
+    message: &'static str,
+    next_step: &'static str,
+    /// The messages' arguments, and the [`DETAIL`] if any.
+    args: Vec<(&'static str, String)>,
     /// Sent as `Retry-After` (seconds) with a 503.
     pub retry_after_secs: Option<u32>,
 }
@@ -387,38 +398,72 @@ impl PageError {
         Err(PageError::new(
             StatusCode::FORBIDDEN,
             "csrf_mismatch",
-            "This form has expired",
-            "The form could not be verified.",
+            "error-csrf-title",
+            "error-csrf",
         )
-        .with_next_step("Reload the page and try again."))
+        .with_next_step("error-next-reload"))
     }
 
+    /// A page whose title and message are the Fluent messages `title` and `message`.
     pub fn new(
         status: StatusCode,
         code: impl Into<String>,
-        title: impl Into<String>,
-        message: impl Into<String>,
+        title: &'static str,
+        message: &'static str,
     ) -> Self {
         Self {
             status,
             code: code.into(),
-            title: title.into(),
-            message: message.into(),
-            next_step: "Go back to the application and start again.".into(),
+            title,
+            message,
+            next_step: "error-next-start-again",
+            args: Vec::new(),
             retry_after_secs: None,
         }
     }
 
-    pub fn with_next_step(mut self, next_step: impl Into<String>) -> Self {
-        self.next_step = next_step.into();
+    /// The Fluent message that says what to do next.
+    pub fn with_next_step(mut self, next_step: &'static str) -> Self {
+        self.next_step = next_step;
         self
     }
 
-    pub fn bad_request(code: impl Into<String>, message: impl Into<String>) -> Self {
+    /// An argument of the page's messages.
+    pub fn with_arg(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// A technical detail, shown as it is (for the application's developers).
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.args.push((DETAIL, detail.into()));
+        self
+    }
+
+    fn detail(&self) -> Option<&str> {
+        self.args
+            .iter()
+            .find(|(name, _)| *name == DETAIL)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// A request the application got wrong; `detail` says what, for its developers.
+    pub fn bad_request(code: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             code,
-            "This request cannot be completed",
+            "error-cannot-complete-title",
+            "error-bad-request",
+        )
+        .with_detail(detail)
+    }
+
+    /// A request that cannot go on at this step; `message` says why, in the person's words.
+    pub fn refused(code: impl Into<String>, message: &'static str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            code,
+            "error-cannot-complete-title",
             message,
         )
     }
@@ -429,10 +474,10 @@ impl PageError {
         let mut page = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
-            "The server is busy",
-            "Too many people are signing in right now.",
+            "error-busy-title",
+            "error-busy",
         )
-        .with_next_step("Try again in a few seconds.");
+        .with_next_step("error-next-retry-seconds");
         page.retry_after_secs = Some(2);
         page
     }
@@ -441,54 +486,58 @@ impl PageError {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
-            "Temporarily unavailable",
-            "The service cannot complete this right now.",
+            "error-unavailable-title",
+            "error-unavailable",
         )
-        .with_next_step("Try again in a moment.")
+        .with_next_step("error-next-retry-moment")
     }
 
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
-            "Something went wrong",
-            "The server could not complete the request.",
+            "error-internal-title",
+            "error-internal",
         )
-        .with_next_step("Try again in a moment.")
+        .with_next_step("error-next-retry-moment")
     }
-}
 
-impl PageError {
     /// Stored data the request depends on (the sign-in experience, an authenticator) cannot be
     /// read: the request stops (503) until an operator repairs it.
     pub fn unreadable_settings() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
-            "Signing in is unavailable",
-            "The server cannot read the settings it needs to sign you in safely.",
+            "error-unreadable-title",
+            "error-unreadable",
         )
-        .with_next_step("Try again later. If this persists, tell the team behind the application.")
-    }
-}
-
-impl std::fmt::Display for PageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-impl ResponseError for PageError {
-    fn status_code(&self) -> StatusCode {
-        self.status
+        .with_next_step("error-next-retry-later")
     }
 
-    fn error_response(&self) -> HttpResponse {
+    /// One of the page's messages in `locale`, with the page's arguments.
+    fn text(&self, locale: Locale, key: &str) -> String {
+        let args: Vec<(&'static str, &dyn std::fmt::Display)> = self
+            .args
+            .iter()
+            .map(|(name, value)| (*name, value as &dyn std::fmt::Display))
+            .collect();
+        i18n::t_args(locale, key, &args)
+    }
+
+    /// The page in `locale`, with its status and headers.
+    pub fn response_in(&self, locale: Locale) -> HttpResponse {
+        let (title, message, next_step) = (
+            self.text(locale, self.title),
+            self.text(locale, self.message),
+            self.text(locale, self.next_step),
+        );
         let page = ErrorPage {
-            title: &self.title,
-            message: &self.message,
+            tr: Tr(locale),
+            title: &title,
+            message: &message,
             code: &self.code,
-            next_step: &self.next_step,
+            next_step: &next_step,
+            detail: self.detail(),
         };
         let mut response = crate::pages::render(self.status, &page);
         // Every 503 says when to come back; a page may name its own delay.
@@ -501,6 +550,27 @@ impl ResponseError for PageError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(detail) = self.detail() {
+            write!(f, " ({detail})")?;
+        }
+        Ok(())
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    /// In English; `pages::localize_errors` renders it again in the request's language.
+    fn error_response(&self) -> HttpResponse {
+        self.response_in(Locale::En)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod health;
+pub mod i18n;
 pub mod identity;
 pub mod interaction;
 pub mod management;

@@ -240,7 +240,7 @@ fn create_user(settings: &Settings, args: UserCreateArgs) -> Result<(), AnyError
     let email = Email::parse(&args.email)?;
     if let Some(p) = &args.password {
         let experience = storage.run_blocking(|c| SignInExperience::load_on(c, settings))?;
-        experience.check_password(p)?;
+        experience.check_password(p).map_err(|e| e.to_string())?;
     }
     let user = users::create_user_blocking(
         &storage,
@@ -249,6 +249,7 @@ fn create_user(settings: &Settings, args: UserCreateArgs) -> Result<(), AnyError
             password: args.password.map(Secret::new),
             name: args.name,
             email_verified: true,
+            locale: None,
         },
         Clock::system().now_ms(),
     )?;

@@ -8,7 +8,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{DefaultHeaders, Next, from_fn};
-use actix_web::{App, HttpServer, ResponseError, web};
+use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
 use crate::clock::Clock;
@@ -53,11 +53,13 @@ async fn refuse_long_queries(
         let page = crate::error::PageError::new(
             StatusCode::URI_TOO_LONG,
             "invalid_request",
-            "This request cannot be completed",
-            format!("The query string is too long (at most {MAX_QUERY_BYTES} bytes)."),
-        );
+            "error-cannot-complete-title",
+            "error-query-too-long",
+        )
+        .with_arg("max", MAX_QUERY_BYTES);
+        let locale = crate::i18n::choose(None, None, crate::pages::accept_language(req.request()));
         return Ok(req
-            .into_response(page.error_response())
+            .into_response(page.response_in(locale))
             .map_into_right_body());
     }
     next.call(req)
@@ -216,6 +218,7 @@ impl Application {
                     .into()
                 }))
                 .app_data(web::JsonConfig::default().limit(256 * 1024))
+                .wrap(from_fn(crate::pages::localize_errors))
                 .wrap(from_fn(refuse_long_queries))
                 .wrap(security_headers(https))
                 .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
+use crate::i18n::{self, Locale};
 use crate::storage::{
     DbConnection, Storage, StorageError, Unreadable, sign_in_experience as queries,
 };
@@ -124,17 +125,16 @@ impl SignInExperience {
         }
     }
 
-    /// Checks a new password against the policy; the error is shown to the person.
-    pub fn check_password(&self, password: &str) -> Result<(), String> {
+    /// Checks a new password against the policy.
+    pub fn check_password(&self, password: &str) -> Result<(), PasswordProblem> {
         let policy = &self.password_policy;
         if password.chars().count() < policy.min_length {
-            return Err(format!(
-                "The password must have at least {} characters.",
-                policy.min_length
-            ));
+            return Err(PasswordProblem::TooShort {
+                min_length: policy.min_length,
+            });
         }
         if policy.reject_breached && BREACHED.contains(&password.to_lowercase().as_str()) {
-            return Err("This password is too common. Choose another one.".into());
+            return Err(PasswordProblem::TooCommon);
         }
         Ok(())
     }
@@ -163,6 +163,31 @@ impl SignInExperience {
     pub async fn save(&self, storage: &Storage, now: i64) -> Result<(), StorageError> {
         let json = serde_json::to_string(self).unwrap_or_default();
         storage.run(move |c| queries::put(c, &json, now)).await
+    }
+}
+
+/// Why a new password is refused; shown to the person in their language, and in English on
+/// the Management API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordProblem {
+    TooShort { min_length: usize },
+    TooCommon,
+}
+
+impl PasswordProblem {
+    pub fn in_words(self, locale: Locale) -> String {
+        match self {
+            Self::TooShort { min_length } => {
+                i18n::t_args(locale, "password-too-short", &[("min", &min_length)])
+            }
+            Self::TooCommon => i18n::t(locale, "password-too-common"),
+        }
+    }
+}
+
+impl std::fmt::Display for PasswordProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.in_words(Locale::En))
     }
 }
 

@@ -2,6 +2,7 @@ use serde::Serialize;
 
 use super::Email;
 use crate::crypto::{Admission, HashingError, PasswordHasher, Secret, password};
+use crate::i18n::Locale;
 use crate::storage::{DbConnection, Storage, StorageError, users as queries};
 
 /// A person who can sign in.
@@ -17,6 +18,8 @@ pub struct User {
     pub created_at: i64,
     /// Suspended users cannot sign in by any method.
     pub suspended: bool,
+    /// The language of their pages and mails (an `i18n::Locale` tag), if they chose one.
+    pub locale: Option<String>,
 }
 
 pub struct NewUser {
@@ -24,6 +27,7 @@ pub struct NewUser {
     pub password: Option<Secret>,
     pub name: Option<String>,
     pub email_verified: bool,
+    pub locale: Option<Locale>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +59,7 @@ fn prepare(new: NewUser, now: i64) -> Result<User, UserError> {
         email_verified: new.email_verified,
         created_at: now,
         suspended: false,
+        locale: new.locale.map(|l| l.as_str().to_owned()),
     })
 }
 
@@ -104,6 +109,7 @@ pub fn register_proven_on(
         email_verified: true,
         created_at: now,
         suspended: false,
+        locale: None,
     };
     queries::insert_user(c, &user)?;
     Ok(user)

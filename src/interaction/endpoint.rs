@@ -2,9 +2,10 @@
 //! calls for; this carries it out: a magic link first, then the code at once, an error back
 //! to the client, or an interaction.
 
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{Step, magic_link, start};
+use crate::i18n;
 use crate::oidc::authorize::{self, AuthorizationRequest, AuthorizeError, Checked, Next};
 use crate::state::AppState;
 
@@ -37,12 +38,19 @@ async fn carry_out(
         link,
         next,
     } = checked;
+    // No interaction, no account yet: the request's `ui_locales`, else the browser's.
+    let locale = i18n::choose(
+        request.ui_locales.as_deref(),
+        None,
+        crate::pages::accept_language(req),
+    );
+    crate::pages::set_locale(req, locale);
     let request = match link {
         Some(token) => {
             match magic_link::begin(req, state, request, &token, session.as_ref(), now).await {
                 Ok(magic_link::Begun::Answered(response)) => return Ok(response),
                 Ok(magic_link::Begun::Ignored(request)) => request,
-                Err(page) => return Ok(page.error_response()),
+                Err(page) => return Ok(HttpResponse::from_error(page)),
             }
         }
         None => request,

@@ -11,6 +11,7 @@ use super::pages::{RegisterForm, SignInForm, typed_email};
 use super::unreadable_form;
 use crate::config::Settings;
 use crate::error::PageError;
+use crate::i18n::{self, Locale};
 use crate::identity::{Email, SignInExperience, mfa};
 use crate::one_time_token::SignUpRequirements;
 
@@ -60,7 +61,8 @@ impl HostedForm {
                     password: true,
                     name: true,
                 };
-                form.fields(&experience, needs, true).map_err(refused)?;
+                form.fields(&experience, needs, true, Locale::En)
+                    .map_err(refused)?;
                 Email::parse(&form.email).map_err(refused)?;
             }
             Self::Mfa => {
@@ -68,7 +70,7 @@ impl HostedForm {
                 PageError::check_csrf(csrf, &form.csrf)?;
                 let secret = mfa::new_secret();
                 if mfa::matching_step(&secret, form.code.expose().trim(), now_secs).is_none() {
-                    return Err(refused("That code is not valid.".into()));
+                    return Err(refused(i18n::t(Locale::En, "mfa-wrong-code")));
                 }
             }
             Self::MfaContinue => {

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::crypto::{Secret, sha256_b64url};
 use crate::error::PageError;
+use crate::i18n::Tr;
 use crate::identity::organizations::provision_on;
 use crate::identity::users::{self, NewUser, UserError};
 use crate::identity::{Email, MfaPolicy, User, mfa};
@@ -38,13 +39,15 @@ pub fn link_error(e: TokenError) -> PageError {
         TokenError::EmailMismatch => StatusCode::BAD_REQUEST,
         TokenError::Expired | TokenError::Consumed | TokenError::Revoked => StatusCode::GONE,
     };
-    PageError::new(
-        status,
-        e.code(),
-        "This link cannot be used",
-        e.explanation(),
-    )
-    .with_next_step("Ask the application that sent it for a new link.")
+    let explanation = match e {
+        TokenError::NotFound => "link-error-token_not_found",
+        TokenError::EmailMismatch => "link-error-email_mismatch",
+        TokenError::Expired => "link-error-token_expired",
+        TokenError::Consumed => "link-error-token_consumed",
+        TokenError::Revoked => "link-error-token_revoked",
+    };
+    PageError::new(status, e.code(), "link-error-title", explanation)
+        .with_next_step("link-error-next")
 }
 
 fn actor(req: &HttpRequest, request: &AuthorizationRequest) -> Actor {
@@ -335,6 +338,7 @@ pub async fn register_verified(
         password,
         name,
         email_verified: true,
+        locale: None,
     };
     // The token is spent once, but its registration form can be posted again and again (the
     // step stays until an account exists): waiting for a password thread would let one link
@@ -383,6 +387,7 @@ impl SwitchAction {
 #[derive(Template)]
 #[template(path = "switch_account.html")]
 struct SwitchPage<'a> {
+    tr: Tr,
     uid: &'a str,
     csrf: &'a str,
     app_name: &'a str,
@@ -414,6 +419,7 @@ pub async fn switch_page(
     Ok(render(
         StatusCode::OK,
         &SwitchPage {
+            tr: Tr(interaction.locale),
             uid: &interaction.uid,
             csrf: &interaction.csrf,
             app_name,
@@ -443,9 +449,9 @@ pub async fn switch(
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let Step::SwitchAccount { link: pending } = interaction.step.clone() else {
-        return Err(PageError::bad_request(
+        return Err(PageError::refused(
             "invalid_request",
-            "There is no pending link here.",
+            "error-no-pending-link",
         ));
     };
     match form.action {
@@ -457,6 +463,7 @@ pub async fn switch(
 #[derive(Template)]
 #[template(path = "confirm_link.html")]
 struct ConfirmPage<'a> {
+    tr: Tr,
     uid: &'a str,
     csrf: &'a str,
     app_name: &'a str,
@@ -472,6 +479,7 @@ pub fn confirm_page(
     render(
         StatusCode::OK,
         &ConfirmPage {
+            tr: Tr(interaction.locale),
             uid: &interaction.uid,
             csrf: &interaction.csrf,
             app_name,
@@ -498,9 +506,9 @@ pub async fn confirm(
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let Step::ConfirmLink { link: pending } = interaction.step.clone() else {
-        return Err(PageError::bad_request(
+        return Err(PageError::refused(
             "invalid_request",
-            "There is no link to confirm here.",
+            "error-no-link-to-confirm",
         ));
     };
     continue_with_link(&req, &state, interaction, pending, now).await

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::{Flow, Interaction, Proven, Step, complete, load, save_step, sign_in_again};
 use crate::crypto::Secret;
 use crate::error::PageError;
+use crate::i18n::{self, Tr};
 use crate::identity::mfa::{self, Enrollment};
 use crate::oidc::session::Amr;
 use crate::pages::render;
@@ -29,15 +30,17 @@ struct Setup {
 #[derive(Template)]
 #[template(path = "mfa.html")]
 struct MfaPage<'a> {
+    tr: Tr,
     uid: &'a str,
     csrf: &'a str,
-    error: Option<&'a str>,
+    error: Option<String>,
     setup: Option<Setup>,
 }
 
 #[derive(Template)]
 #[template(path = "backup_codes.html")]
 struct BackupCodesPage<'a> {
+    tr: Tr,
     uid: &'a str,
     csrf: &'a str,
     codes: &'a [String],
@@ -47,7 +50,7 @@ struct BackupCodesPage<'a> {
 fn first_factor(interaction: &Interaction) -> Result<Proven, PageError> {
     match &interaction.step {
         Step::SecondFactor { proven, .. } | Step::Enrolled { proven } => Ok(proven.clone()),
-        _ => Err(PageError::bad_request("invalid_request", "Sign in first.")),
+        _ => Err(PageError::refused("invalid_request", "error-sign-in-first")),
     }
 }
 
@@ -75,7 +78,7 @@ fn enrollment(interaction: &Interaction) -> Option<String> {
     }
 }
 
-/// `GET /interaction/{uid}` while the second factor is due.
+/// `GET /interaction/{uid}` while the second factor is due; `error` is a Fluent key.
 pub async fn page(
     state: &AppState,
     interaction: Interaction,
@@ -117,9 +120,10 @@ pub async fn page(
     Ok(render(
         status,
         &MfaPage {
+            tr: Tr(interaction.locale),
             uid: &interaction.uid,
             csrf: &interaction.csrf,
-            error,
+            error: error.map(|key| i18n::t(interaction.locale, key)),
             setup,
         },
     ))
@@ -151,7 +155,7 @@ pub async fn submit(
         .run(move |c| rate_limits::hit(c, &key, ATTEMPTS, ATTEMPT_WINDOW_MS, now))
         .await?;
     if verdict != Verdict::Allowed {
-        let message = "Too many attempts. Wait a few minutes before trying again.";
+        let message = "mfa-too-many";
         return page(
             &state,
             interaction,
@@ -168,6 +172,7 @@ pub async fn submit(
                 Ok(render(
                     StatusCode::OK,
                     &BackupCodesPage {
+                        tr: Tr(interaction.locale),
                         uid: &interaction.uid,
                         csrf: &interaction.csrf,
                         codes: &codes,
@@ -179,7 +184,7 @@ pub async fn submit(
                     &state,
                     interaction,
                     StatusCode::BAD_REQUEST,
-                    Some("That code is not valid. Check the time on your device and try again."),
+                    Some("mfa-wrong-new-code"),
                 )
                 .await
             }
@@ -199,10 +204,7 @@ pub async fn submit(
                     &state,
                     interaction,
                     StatusCode::CONFLICT,
-                    Some(
-                        "This account already has an authenticator. Enter a code from it, \
-                         or a backup code.",
-                    ),
+                    Some("mfa-already-enrolled"),
                 )
                 .await
             }
@@ -213,7 +215,7 @@ pub async fn submit(
             &state,
             interaction,
             StatusCode::UNAUTHORIZED,
-            Some("That code is not valid or was already used."),
+            Some("mfa-wrong-code"),
         )
         .await;
     }
@@ -237,9 +239,9 @@ pub async fn continue_after_enrollment(
     let interaction = load(&req, &state, &uid, now).await?;
     interaction.check_csrf(&form.csrf)?;
     let Step::Enrolled { proven } = interaction.step.clone() else {
-        return Err(PageError::bad_request(
+        return Err(PageError::refused(
             "invalid_request",
-            "The second factor is not verified yet.",
+            "error-second-factor-first",
         ));
     };
     finish_with_second_factor(&req, &state, interaction, proven, now).await

@@ -20,10 +20,11 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::crypto::{constant_time_eq, random_token, sha256_b64url};
 use crate::error::PageError;
+use crate::i18n::{self, Locale};
 use crate::identity::{MfaPolicy, SignInExperience, User};
 use crate::oidc::authorize::{self, AuthorizationRequest};
 use crate::oidc::cookies::SesameCookie;
@@ -61,9 +62,10 @@ pub fn form_too_large() -> PageError {
     PageError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "invalid_request",
-        "This request cannot be completed",
-        format!("The form is too large (at most {MAX_FORM_BYTES} bytes)."),
+        "error-cannot-complete-title",
+        "error-form-too-large",
     )
+    .with_arg("max", MAX_FORM_BYTES)
 }
 
 /// The page for a hosted form's body that `web::Form` could not read: a malformed or oversized
@@ -71,17 +73,20 @@ pub fn form_too_large() -> PageError {
 pub fn unreadable_form(e: actix_web::error::UrlencodedError) -> PageError {
     match e {
         actix_web::error::UrlencodedError::Overflow { .. } => form_too_large(),
-        e => PageError::bad_request(
+        e => PageError::new(
+            StatusCode::BAD_REQUEST,
             "invalid_request",
-            format!("The form could not be read: {e}"),
-        ),
+            "error-cannot-complete-title",
+            "error-form-unreadable",
+        )
+        .with_detail(e.to_string()),
     }
 }
 
 /// The body limit's bare 413 as [`form_too_large`]'s page.
 fn too_large_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let (req, _) = res.into_parts();
-    let page = form_too_large().error_response();
+    let page = form_too_large().response_in(crate::pages::locale_of(&req));
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, page).map_into_right_body(),
     ))
@@ -106,6 +111,8 @@ pub struct Interaction {
     pub request: AuthorizationRequest,
     pub csrf: String,
     pub step: Step,
+    /// The language of its pages.
+    pub locale: Locale,
 }
 
 impl Interaction {
@@ -152,10 +159,10 @@ fn expired() -> PageError {
     PageError::new(
         StatusCode::BAD_REQUEST,
         "interaction_expired",
-        "This sign-in has expired",
-        "This sign-in page has expired, was already completed, or was opened in another browser.",
+        "error-expired-title",
+        "error-expired",
     )
-    .with_next_step("Go back to the application and sign in again.")
+    .with_next_step("error-next-sign-in-again")
 }
 
 /// The page for a sign-in in progress reached without the cookie of the browser that started
@@ -164,13 +171,10 @@ fn other_browser() -> PageError {
     PageError::new(
         StatusCode::FORBIDDEN,
         "interaction_other_browser",
-        "Continue in the browser that started the sign-in",
-        "This sign-in was started in another browser, and can only be continued there.",
+        "error-other-browser-title",
+        "error-other-browser",
     )
-    .with_next_step(
-        "Continue in the browser that started the sign-in, or go back to the application and \
-         sign in again here.",
-    )
+    .with_next_step("error-next-other-browser")
 }
 
 /// Whether the cookie's secret is the one this interaction was started with. Rows written
@@ -203,16 +207,69 @@ pub async fn load(
     if !started_here(req, state, &record) {
         return Err(other_browser());
     }
-    let request = serde_json::from_str(&record.request).map_err(|_| PageError::internal())?;
+    let request: AuthorizationRequest =
+        serde_json::from_str(&record.request).map_err(|_| PageError::internal())?;
     // A row written in another shape (an older version) is a sign-in to start again.
     let step = serde_json::from_str(&record.state).map_err(|_| expired())?;
+    let locale = page_locale(req, state, &request, &step).await?;
+    crate::pages::set_locale(req, locale);
     Ok(Interaction {
         uid: uid.to_owned(),
         id_hash,
         request,
         csrf: record.csrf,
         step,
+        locale,
     })
+}
+
+/// The language of an interaction's pages: the request's `ui_locales`, else the stored
+/// language of the account the step is about (the one proven at the second factor, the link's
+/// on the switch and confirmation pages), else the browser's.
+async fn page_locale(
+    req: &HttpRequest,
+    state: &AppState,
+    request: &AuthorizationRequest,
+    step: &Step,
+) -> Result<Locale, PageError> {
+    let ui_locales = request.ui_locales.as_deref();
+    let accept_language = crate::pages::accept_language(req);
+    let named = ui_locales.and_then(|l| i18n::first_supported(l.split_ascii_whitespace()));
+    let account = match step {
+        // The request's own choice comes first: no need to look the account up.
+        _ if named.is_some() => None,
+        Step::SecondFactor { proven, .. } | Step::Enrolled { proven } => {
+            Some(Account::Id(proven.auth.user_id.clone()))
+        }
+        Step::SwitchAccount { link } | Step::ConfirmLink { link } => {
+            Some(Account::Email(link.email.as_str().to_owned()))
+        }
+        Step::SignIn | Step::Register { .. } => None,
+    };
+    let stored = match account {
+        None => None,
+        Some(account) => {
+            state
+                .storage
+                .run(move |c| {
+                    let user = match account {
+                        Account::Id(id) => crate::storage::users::find_user(c, &id)?,
+                        Account::Email(email) => {
+                            crate::storage::users::find_user_by_email(c, &email)?
+                        }
+                    };
+                    Ok(user.and_then(|u| u.locale))
+                })
+                .await?
+        }
+    };
+    Ok(i18n::choose(ui_locales, stored.as_deref(), accept_language))
+}
+
+/// The account a page is about, by what the step knows of it.
+enum Account {
+    Id(String),
+    Email(String),
 }
 
 /// Ends the interaction with `auth` signed in: a new session, then the code back to the client.
@@ -253,10 +310,10 @@ pub fn sign_in_again() -> PageError {
     PageError::new(
         StatusCode::FORBIDDEN,
         "sign_in_again",
-        "Sign in again",
-        "This account changed while you were signing in, so this sign-in cannot finish.",
+        "error-sign-in-again-title",
+        "error-sign-in-again",
     )
-    .with_next_step("Go back to the application and sign in again.")
+    .with_next_step("error-next-sign-in-again")
 }
 
 /// The page for a suspended account: nothing is issued.
@@ -264,10 +321,10 @@ pub fn suspended() -> PageError {
     PageError::new(
         StatusCode::FORBIDDEN,
         "account_suspended",
-        "This account is suspended",
-        "This account cannot sign in at the moment.",
+        "error-suspended-title",
+        "error-suspended",
     )
-    .with_next_step("Contact the team behind the application if you think this is a mistake.")
+    .with_next_step("error-next-contact")
 }
 
 /// Where a sign-in is carried out: straight from the authorization endpoint (nothing to ask,

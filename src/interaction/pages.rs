@@ -13,6 +13,7 @@ use super::{
 use crate::config::Settings;
 use crate::crypto::{Admission, Secret};
 use crate::error::PageError;
+use crate::i18n::{self, Locale, Tr};
 use crate::identity::users;
 use crate::identity::{Email, NewUser, SignInExperience, User, UserError};
 use crate::oidc::session::{Amr, Authentication};
@@ -26,17 +27,19 @@ use crate::storage::users::find_user_by_email;
 #[derive(Template)]
 #[template(path = "sign_in.html")]
 struct SignInPage<'a> {
+    tr: Tr,
     uid: &'a str,
     csrf: &'a str,
     app_name: &'a str,
     email: &'a str,
-    error: Option<&'a str>,
+    error: Option<String>,
     sign_up_enabled: bool,
 }
 
 #[derive(Template)]
 #[template(path = "register.html")]
 struct RegisterPage<'a> {
+    tr: Tr,
     uid: &'a str,
     csrf: &'a str,
     app_name: &'a str,
@@ -69,19 +72,21 @@ async fn show_sign_in(
     interaction: &Interaction,
     status: StatusCode,
     email: &str,
-    error: Option<&str>,
+    error: Option<&'static str>,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
     let app_name = app_name(state, interaction, now).await?;
     let experience = SignInExperience::load(&state.storage, &state.settings).await?;
+    let locale = interaction.locale;
     Ok(render(
         status,
         &SignInPage {
+            tr: Tr(locale),
             uid: &interaction.uid,
             csrf: &interaction.csrf,
             app_name: &app_name,
             email,
-            error,
+            error: error.map(|key| i18n::t(locale, key)),
             sign_up_enabled: experience.sign_up.enabled,
         },
     ))
@@ -134,7 +139,7 @@ pub struct SignInForm {
     password: Secret,
 }
 
-const WRONG: Option<&str> = Some("The email or password is incorrect.");
+const WRONG: Option<&str> = Some("sign-in-wrong");
 
 /// The counters a password sign-in is held to: per account, per client address. Every attempt
 /// is counted before its password is verified, in one atomic upsert, so attempts fired in
@@ -247,7 +252,7 @@ pub async fn sign_in(
             &interaction,
             StatusCode::TOO_MANY_REQUESTS,
             typed,
-            Some("Too many failed attempts. Wait a few minutes before trying again."),
+            Some("sign-in-too-many"),
             now,
         )
         .await;
@@ -272,10 +277,10 @@ fn sign_up_closed() -> PageError {
     PageError::new(
         StatusCode::FORBIDDEN,
         "sign_up_disabled",
-        "Registration is closed",
-        "New accounts cannot be created here.",
+        "error-sign-up-closed-title",
+        "error-sign-up-closed",
     )
-    .with_next_step("Ask the application's team for an invitation.")
+    .with_next_step("error-next-invitation")
 }
 
 pub async fn register_page(
@@ -318,6 +323,7 @@ async fn show_register(
     Ok(render(
         status,
         &RegisterPage {
+            tr: Tr(interaction.locale),
             uid: &interaction.uid,
             csrf: &interaction.csrf,
             app_name: &app_name,
@@ -347,20 +353,23 @@ pub struct RegisterForm {
 
 impl RegisterForm {
     /// The name when given (required if `needs.name`), the password when `ask_password`
-    /// (held to the `experience`'s policy); or what to tell the person.
+    /// (held to the `experience`'s policy); or what to tell the person, in `locale`.
     pub(super) fn fields(
         &self,
         experience: &SignInExperience,
         needs: SignUpRequirements,
         ask_password: bool,
+        locale: Locale,
     ) -> Result<(Option<String>, Option<Secret>), String> {
         let name = Some(self.name.trim().to_owned()).filter(|n| !n.is_empty());
         if needs.name && name.is_none() {
-            return Err("Enter your full name.".into());
+            return Err(i18n::t(locale, "register-name-required"));
         }
         let password = ask_password.then(|| self.password.clone());
         if let Some(p) = &password {
-            experience.check_password(p.expose())?;
+            experience
+                .check_password(p.expose())
+                .map_err(|problem| problem.in_words(locale))?;
         }
         Ok((name, password))
     }
@@ -418,8 +427,10 @@ impl Registration<'_> {
         &self,
         needs: SignUpRequirements,
         ask_password: bool,
+        locale: Locale,
     ) -> Result<(Option<String>, Option<Secret>), String> {
-        self.form.fields(self.experience, needs, ask_password)
+        self.form
+            .fields(self.experience, needs, ask_password, locale)
     }
 
     /// The form again, with what is wrong.
@@ -451,7 +462,7 @@ impl Registration<'_> {
         link: ConsumedLink,
         needs: SignUpRequirements,
     ) -> Result<HttpResponse, PageError> {
-        let (name, password) = match self.fields(needs, needs.password) {
+        let (name, password) = match self.fields(needs, needs.password, interaction.locale) {
             Ok(fields) => fields,
             Err(m) => return self.refuse(&interaction, link.email.as_str(), &m).await,
         };
@@ -470,22 +481,22 @@ impl Registration<'_> {
     /// verified.
     async fn open(self, interaction: Interaction) -> Result<HttpResponse, PageError> {
         let typed = self.form.email.clone();
-        let (name, password) = match self.fields(requirements(self.experience), true) {
+        let locale = interaction.locale;
+        let (name, password) = match self.fields(requirements(self.experience), true, locale) {
             Ok(fields) => fields,
             Err(m) => return self.refuse(&interaction, &typed, &m).await,
         };
         let Ok(email) = Email::parse(&typed) else {
-            return self
-                .refuse(&interaction, &typed, "Enter a valid email address.")
-                .await;
+            let invalid = i18n::t(locale, "register-invalid-email");
+            return self.refuse(&interaction, &typed, &invalid).await;
         };
         // Counted before the password is hashed: one address cannot create accounts (and
         // argon2 work) without end.
         let limit = SignUpLimit::new(self.state.client_ip(self.req), &self.state.settings);
         if limit.count(&self.state.storage, self.now).await? != Verdict::Allowed {
             let (status, name, now) = (StatusCode::TOO_MANY_REQUESTS, &self.form.name, self.now);
-            let message =
-                Some("Too many accounts were created from your network. Try again later.");
+            let message = i18n::t(locale, "register-too-many");
+            let message = Some(message.as_str());
             return show_register(self.state, &interaction, status, &typed, name, message, now)
                 .await;
         }
@@ -494,14 +505,15 @@ impl Registration<'_> {
             password,
             name,
             email_verified: false,
+            locale: None,
         };
         let (storage, passwords) = (&self.state.storage, &self.state.passwords);
         let admission = Admission::RefuseWhenFull;
         let user = match users::create_user(storage, passwords, admission, new, self.now).await {
             Ok(user) => user,
             Err(UserError::EmailTaken) => {
-                let taken = "An account with this email already exists. Sign in instead.";
-                return self.refuse(&interaction, &typed, taken).await;
+                let taken = i18n::t(locale, "register-email-taken");
+                return self.refuse(&interaction, &typed, &taken).await;
             }
             Err(UserError::Hashing(e)) => {
                 limit.not_made(storage).await?;

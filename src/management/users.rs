@@ -10,6 +10,7 @@ use super::body::{self, de};
 use super::{Caller, deleted, invalid, not_found, page, paging, search_term};
 use crate::crypto::{Admission, Secret};
 use crate::error::{ApiError, ApiErrorBody, ApiErrorCode};
+use crate::i18n::Locale;
 use crate::identity::{Email, NewUser, SignInExperience, User, UserError, users};
 use crate::state::AppState;
 use crate::storage::users::{self as queries, ProfileChanges};
@@ -40,6 +41,9 @@ struct UserView {
     /// A suspended user cannot sign in.
     is_suspended: bool,
     has_password: bool,
+    /// The language of the user's pages and mails: `en`, `de`, `es`, `ko`, `sv` or `zh-TW`;
+    /// null: the language the application or the browser asks for.
+    locale: Option<String>,
     /// Milliseconds since the Unix epoch.
     created_at: i64,
 }
@@ -53,6 +57,7 @@ impl From<User> for UserView {
             email_verified: user.email_verified,
             name: user.name,
             is_suspended: user.suspended,
+            locale: user.locale,
             created_at: user.created_at,
         }
     }
@@ -73,6 +78,10 @@ pub(super) struct CreateUser {
     #[serde(default, deserialize_with = "de::nullable_string")]
     #[schema(value_type = Option<String>)]
     name: Option<Option<String>>,
+    /// `en`, `de`, `es`, `ko`, `sv` or `zh-TW`; absent or null: none.
+    #[serde(default, deserialize_with = "de::optional_string")]
+    #[schema(example = "de")]
+    locale: Option<String>,
 }
 
 /// Changes to a user's profile; absent fields stay.
@@ -88,6 +97,10 @@ pub(super) struct UpdateUser {
     #[serde(default, deserialize_with = "de::some_optional_string")]
     #[schema(value_type = String, format = "email")]
     primary_email: Option<Option<String>>,
+    /// `en`, `de`, `es`, `ko`, `sv` or `zh-TW`; null removes it.
+    #[serde(default, deserialize_with = "de::nullable_string")]
+    #[schema(value_type = Option<String>, example = "zh-TW")]
+    locale: Option<Option<String>>,
 }
 
 /// A new password.
@@ -136,6 +149,13 @@ pub(super) fn primary_email(value: &str) -> Result<Email, ApiError> {
     Email::parse(value).map_err(|m| invalid("primaryEmail", m))
 }
 
+/// One of the languages Sesame speaks, by its tag (any case), stored as written in
+/// `i18n::Locale`.
+pub(super) fn locale(value: &str) -> Result<Locale, ApiError> {
+    Locale::parse(value)
+        .ok_or_else(|| invalid("locale", "must be one of en, de, es, ko, sv, zh-TW"))
+}
+
 /// A name, or `None` for blank (no name).
 fn name(value: Option<String>) -> Option<String> {
     value.map(|s| s.trim().to_owned()).filter(|n| !n.is_empty())
@@ -168,6 +188,7 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let request: CreateUser = body::parse(&body)?;
     let email = primary_email(&request.primary_email)?;
+    let locale = request.locale.as_deref().map(locale).transpose()?;
     let password = match request.password {
         None => None,
         Some(given) => Some(new_password(&state, given).await?),
@@ -178,6 +199,7 @@ async fn create(
         password,
         name: name(request.name.flatten()),
         email_verified: false,
+        locale,
     };
     // Behind the Management API's bearer token: waits for a password thread, never refused.
     let (passwords, now) = (&state.passwords, state.clock.now_ms());
@@ -248,10 +270,15 @@ pub(super) fn profile_changes(request: UpdateUser) -> Result<ProfileChanges, Api
             Some(None) => return Err(invalid("primaryEmail", "cannot be removed")),
             Some(Some(given)) => Some(primary_email(&given)?.as_str().to_owned()),
         },
+        locale: match request.locale {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(given)) => Some(Some(locale(&given)?.as_str().to_owned())),
+        },
     })
 }
 
-/// Change a user's name or email
+/// Change a user's name, email or language
 #[utoipa::path(
     operation_id = "updateUser",
     tag = TAG,

@@ -12,13 +12,14 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalProviderMetadata, AuthUrl, EndSessionUrl, IntrospectionUrl, IssuerUrl,
-    JsonWebKeySetUrl, LogoutProviderMetadata, PkceCodeChallengeMethod, ProviderMetadata,
-    ResponseTypes, RevocationUrl, Scope, TokenUrl, UserInfoUrl,
+    JsonWebKeySetUrl, LanguageTag, LogoutProviderMetadata, PkceCodeChallengeMethod,
+    ProviderMetadata, ResponseTypes, RevocationUrl, Scope, TokenUrl, UserInfoUrl,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
 use crate::crypto::{KeyError, SigningAlg};
+use crate::i18n::Locale;
 use crate::oidc::claims::SUPPORTED_CLAIMS;
 use crate::oidc::scope::SUPPORTED_SCOPES;
 use crate::state::AppState;
@@ -127,7 +128,13 @@ pub fn metadata(settings: &Settings) -> Result<DiscoveryDocument, url::ParseErro
     ))
     .set_claims_parameter_supported(Some(false))
     .set_request_parameter_supported(Some(false))
-    .set_request_uri_parameter_supported(Some(false));
+    .set_request_uri_parameter_supported(Some(false))
+    .set_ui_locales_supported(Some(
+        Locale::ALL
+            .iter()
+            .map(|l| LanguageTag::new(l.as_str().to_owned()))
+            .collect(),
+    ));
     Ok(metadata)
 }
 
@@ -150,7 +157,8 @@ mod tests {
 
     use super::*;
 
-    /// The document as Sesame wrote it by hand before it was built with the protocol crate.
+    /// The document as Sesame wrote it by hand before it was built with the protocol crate,
+    /// and the members added since (`ui_locales_supported`).
     fn hand_written(issuer: &str) -> Value {
         json!({
             "issuer": issuer,
@@ -177,6 +185,7 @@ mod tests {
             "request_uri_parameter_supported": false,
             "authorization_response_iss_parameter_supported": true,
             "prompt_values_supported": ["none", "login", "consent", "select_account"],
+            "ui_locales_supported": ["en", "de", "es", "ko", "sv", "zh-TW"],
         })
     }
 

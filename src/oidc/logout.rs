@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::crypto::sha256_b64url;
 use crate::error::PageError;
+use crate::i18n::{self, Tr};
 use crate::oidc::authorize::redirect;
 use crate::oidc::cookies::SesameCookie;
 use crate::oidc::params::Params;
@@ -23,15 +24,20 @@ use crate::storage::applications::find_application;
 
 #[derive(Template)]
 #[template(path = "signed_out.html")]
-struct SignedOutPage;
+struct SignedOutPage {
+    tr: Tr,
+}
 
 #[derive(Template)]
 #[template(path = "logout_confirm.html")]
 struct ConfirmPage<'a> {
+    tr: Tr,
     csrf: &'a str,
     client_id: Option<&'a str>,
     post_logout_redirect_uri: Option<&'a str>,
     state: Option<&'a str>,
+    /// Carried to the signed-out page.
+    ui_locales: Option<&'a str>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -71,6 +77,12 @@ async fn end_session(
 ) -> Result<HttpResponse, PageError> {
     let params =
         Params::parse(encoded).map_err(|e| PageError::bad_request("invalid_request", e))?;
+    let locale = i18n::choose(
+        params.get("ui_locales"),
+        None,
+        crate::pages::accept_language(req),
+    );
+    crate::pages::set_locale(req, locale);
     // A hint that does not verify is refused just below: past that, `hinted` means valid.
     let hinted = params.get("id_token_hint").is_some();
     let hinted_client = match params.get("id_token_hint") {
@@ -126,10 +138,12 @@ async fn end_session(
             (Method::Post, Some(presented)) => PageError::check_csrf(&expected, presented)?,
             _ => {
                 let page = ConfirmPage {
+                    tr: Tr(locale),
                     csrf: &expected,
                     client_id: params.get("client_id"),
                     post_logout_redirect_uri: destination.as_deref(),
                     state: params.get("state"),
+                    ui_locales: params.get("ui_locales"),
                 };
                 return Ok(render(StatusCode::OK, &page));
             }
@@ -144,7 +158,7 @@ async fn end_session(
             }
             redirect(&uri, &pairs)
         }
-        None => render(StatusCode::OK, &SignedOutPage),
+        None => render(StatusCode::OK, &SignedOutPage { tr: Tr(locale) }),
     };
     let _ = response.add_cookie(&clear);
     Ok(response)

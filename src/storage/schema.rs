@@ -35,6 +35,7 @@ diesel::table! {
         updated_at -> BigInt,
         suspended -> Bool,
         credentials_changed_at -> Nullable<BigInt>,
+        locale -> Nullable<Text>,
     }
 }
 

@@ -19,6 +19,7 @@ struct UserRow {
     suspended: bool,
     /// Read only by [`may_finish_sign_in`].
     credentials_changed_at: Option<i64>,
+    locale: Option<String>,
 }
 
 impl From<UserRow> for User {
@@ -31,6 +32,7 @@ impl From<UserRow> for User {
             email_verified: row.email_verified,
             created_at: row.created_at,
             suspended: row.suspended,
+            locale: row.locale,
         }
     }
 }
@@ -49,6 +51,7 @@ pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
             updated_at: user.created_at,
             suspended: user.suspended,
             credentials_changed_at: None,
+            locale: user.locale.clone(),
         })
         .execute(conn)
         .map(drop)
@@ -77,6 +80,8 @@ pub struct ProfileChanges {
     /// `Some(None)` clears the name.
     pub name: Option<Option<String>>,
     pub email: Option<String>,
+    /// `Some(None)` clears the language.
+    pub locale: Option<Option<String>>,
 }
 
 #[derive(AsChangeset)]
@@ -86,6 +91,7 @@ struct UserChangeset {
     email: Option<String>,
     email_lower: Option<String>,
     email_verified: Option<bool>,
+    locale: Option<Option<String>>,
     updated_at: i64,
 }
 
@@ -154,6 +160,7 @@ pub fn update_user_profile(
                 email: changes.email.clone(),
                 email_lower,
                 email_verified: new_address.then_some(false),
+                locale: changes.locale.clone(),
                 updated_at: now,
             })
             .returning(users::all_columns)

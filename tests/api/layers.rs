@@ -8,6 +8,7 @@ use std::path::Path;
 const LAYERS: &[(&str, u8)] = &[
     ("clock", 0),
     ("config", 0),
+    ("i18n", 0),
     ("telemetry", 0),
     ("crypto", 1),
     ("storage", 2),

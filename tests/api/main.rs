@@ -29,6 +29,7 @@ mod cli;
 mod db_outage;
 mod first_start;
 mod grants;
+mod languages;
 mod layers;
 mod link_half_done;
 mod magic_links;

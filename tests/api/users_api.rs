@@ -164,6 +164,7 @@ async fn creates_a_user_who_can_sign_in(backend: Backend) {
             "emailVerified",
             "name",
             "isSuspended",
+            "locale",
             "hasPassword",
             "createdAt"
         ])
@@ -172,6 +173,7 @@ async fn creates_a_user_who_can_sign_in(backend: Backend) {
     assert_eq!(user["name"], "Ada Lovelace");
     assert_eq!(user["isSuspended"], false);
     assert_eq!(user["hasPassword"], true);
+    assert_eq!(user["locale"], json!(null), "none until one is chosen");
     assert_eq!(
         user["emailVerified"], false,
         "an address typed in is not proven"

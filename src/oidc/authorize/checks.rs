@@ -2,7 +2,6 @@
 //! node-oidc-provider's `lib/actions/authorization`). Until the client and its redirect URI
 //! are known good, errors render a page; after, they go back to the client.
 
-use actix_web::http::StatusCode;
 use serde::Deserialize;
 
 use super::request::{AuthorizationRequest, Prompt};
@@ -135,6 +134,7 @@ pub fn validate(
         prompt,
         max_age,
         login_hint: params.get("login_hint").map(str::to_owned),
+        ui_locales: params.get("ui_locales").map(str::to_owned),
         id_token_hint_sub,
         one_time_token: params.get("one_time_token").map(Secret::new),
     })
@@ -202,10 +202,8 @@ fn check_redirect_uri<'a>(
         .get("redirect_uri")
         .ok_or_else(|| page("invalid_request", "The redirect_uri parameter is missing."))?;
     if !app.has_redirect_uri(uri) {
-        return Err(AuthorizeError::Page(PageError::new(
-            StatusCode::BAD_REQUEST,
+        return Err(AuthorizeError::Page(PageError::bad_request(
             "invalid_redirect_uri",
-            "This request cannot be completed",
             "The redirect_uri is not registered for this application.",
         )));
     }

@@ -58,6 +58,7 @@ mod tests {
             prompt: Prompt::default(),
             max_age: None,
             login_hint: None,
+            ui_locales: None,
             id_token_hint_sub: None,
             one_time_token: None,
         }

@@ -174,7 +174,8 @@ pub fn redirect(base: &str, pairs: &[(&str, &str)]) -> HttpResponse {
 /// with `error`, `state` and `iss` after.
 pub fn error_response(state: &AppState, error: AuthorizeError) -> HttpResponse {
     match error {
-        AuthorizeError::Page(page) => page.error_response(),
+        // Carried with the response: `pages::localize_errors` shows it in the request's language.
+        AuthorizeError::Page(page) => HttpResponse::from_error(page),
         AuthorizeError::Redirect {
             redirect_uri,
             state: client_state,

@@ -49,6 +49,9 @@ pub struct AuthorizationRequest {
     /// Seconds (OIDC Core 3.1.2.1).
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// The languages the client wants the pages in (OIDC Core 3.1.2.1), as sent.
+    #[serde(default)]
+    pub ui_locales: Option<String>,
     /// `sub` of a verified `id_token_hint`.
     pub id_token_hint_sub: Option<String>,
     /// A magic-link token (`one_time_token`). Never stored (an interaction keeps its hash)

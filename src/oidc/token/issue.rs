@@ -210,6 +210,7 @@ mod tests {
                     email_verified: true,
                     created_at: 0,
                     suspended: false,
+                    locale: None,
                 },
                 memberships: vec![("org1".into(), vec!["admin".into()])],
             },

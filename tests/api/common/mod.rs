@@ -301,6 +301,7 @@ impl TestApp {
                 password: Some(sesame::crypto::Secret::new(PASSWORD)),
                 name: Some("Test Person".into()),
                 email_verified: true,
+                locale: None,
             },
             crate::common::now_ms(),
         )

@@ -1,0 +1,132 @@
+# The hosted pages: sign-in, registration, magic links, two-step verification, sign-out, errors.
+# Every language has the same keys (tests/api/languages.rs checks it). Messages marked (html)
+# may hold <strong>; their arguments are escaped before they are put in.
+
+## Shared
+
+field-email = Email
+field-password = Password
+field-name = Full name
+field-code = Code
+# (html)
+link-signs-you-in = This link signs you in to { $app } as <strong>{ $email }</strong>.
+continue-as = Continue as { $email }
+
+## Sign-in
+
+sign-in-title = Sign in
+sign-in-heading = Sign in to { $app }
+sign-in-submit = Sign in
+sign-in-no-account = No account yet?
+sign-in-create-account = Create one
+sign-in-wrong = The email or password is incorrect.
+sign-in-too-many = Too many failed attempts. Wait a few minutes before trying again.
+
+## Registration
+
+register-title = Create your account
+register-heading = Create your account for { $app }
+register-verified-by-link = verified by your link
+register-submit = Create account
+register-already = Already registered?
+register-sign-in = Sign in
+register-name-required = Enter your full name.
+register-invalid-email = Enter a valid email address.
+register-too-many = Too many accounts were created from your network. Try again later.
+register-email-taken = An account with this email already exists. Sign in instead.
+password-too-short = The password must have at least { $min } characters.
+password-too-common = This password is too common. Choose another one.
+
+## Switching accounts (a magic link for another account)
+
+switch-title = Switch account?
+# (html)
+switch-signed-in-as = You are signed in as <strong>{ $email }</strong>.
+switch-stay-as = Stay signed in as { $email }
+switch-stay-note = If you stay, the link is not used and still works later.
+
+## Confirming a magic link
+
+confirm-title = Continue to { $app }?
+confirm-heading = Continue to { $app } as { $email }
+confirm-note = If you did not ask to sign in, or this is not your account, close this page: nothing happens, and the link is not used.
+
+## Two-step verification
+
+mfa-title = Two-step verification
+mfa-setup-heading = Set up two-step verification
+mfa-setup-intro = Scan this code with an authenticator app, or enter the key by hand, then type the 6-digit code it shows.
+mfa-key = Key
+mfa-open-app = Open in an authenticator app on this device
+mfa-intro = Enter the 6-digit code from your authenticator app, or one of your backup codes.
+mfa-submit = Verify
+mfa-too-many = Too many attempts. Wait a few minutes before trying again.
+mfa-wrong-new-code = That code is not valid. Check the time on your device and try again.
+mfa-already-enrolled = This account already has an authenticator. Enter a code from it, or a backup code.
+mfa-wrong-code = That code is not valid or was already used.
+backup-title = Your backup codes
+backup-heading = Save your backup codes
+backup-intro = Each code works once, if you lose access to your authenticator app. They are shown only now.
+backup-continue = I saved them, continue
+
+## Signing out
+
+logout-title = Sign out?
+logout-question = Do you want to sign out of Sesame on this device?
+logout-submit = Sign out
+logout-note = If you did not ask to sign out, close this page: you stay signed in.
+signed-out-title = Signed out
+signed-out-heading = You are signed out
+signed-out-close = You can close this window.
+
+## Error pages
+
+error-code-label = Error code
+error-next-start-again = Go back to the application and start again.
+error-next-sign-in-again = Go back to the application and sign in again.
+error-next-reload = Reload the page and try again.
+error-next-retry-seconds = Try again in a few seconds.
+error-next-retry-moment = Try again in a moment.
+error-next-retry-later = Try again later. If this persists, tell the team behind the application.
+error-next-contact = Contact the team behind the application if you think this is a mistake.
+error-next-invitation = Ask the application's team for an invitation.
+error-next-other-browser = Continue in the browser that started the sign-in, or go back to the application and sign in again here.
+error-cannot-complete-title = This request cannot be completed
+error-bad-request = The application sent a request that cannot be completed.
+error-form-unreadable = The form could not be read.
+error-form-too-large = The form is too large (at most { $max } bytes).
+error-query-too-long = The address of this page is too long (at most { $max } bytes).
+error-csrf-title = This form has expired
+error-csrf = The form could not be verified.
+error-busy-title = The server is busy
+error-busy = Too many people are signing in right now.
+error-unavailable-title = Temporarily unavailable
+error-unavailable = The service cannot complete this right now.
+error-internal-title = Something went wrong
+error-internal = The server could not complete the request.
+error-unreadable-title = Signing in is unavailable
+error-unreadable = The server cannot read the settings it needs to sign you in safely.
+error-expired-title = This sign-in has expired
+error-expired = This sign-in page has expired, was already completed, or was opened in another browser.
+error-other-browser-title = Continue in the browser that started the sign-in
+error-other-browser = This sign-in was started in another browser, and can only be continued there.
+error-sign-in-again-title = Sign in again
+error-sign-in-again = This account changed while you were signing in, so this sign-in cannot finish.
+error-suspended-title = This account is suspended
+error-suspended = This account cannot sign in at the moment.
+error-sign-up-closed-title = Registration is closed
+error-sign-up-closed = New accounts cannot be created here.
+error-no-pending-link = There is no pending link here.
+error-no-link-to-confirm = There is no link to confirm here.
+error-sign-in-first = Sign in first.
+error-second-factor-first = The second factor is not verified yet.
+
+## Magic links that cannot be used
+
+link-error-title = This link cannot be used
+link-error-next = Ask the application that sent it for a new link.
+link-error-token_not_found = This sign-in link is not valid. It may have been mistyped or cut short.
+link-error-email_mismatch = This sign-in link was issued for a different email address.
+link-error-token_expired = This sign-in link has expired.
+link-error-token_consumed = This sign-in link has already been used. Each link works only once.
+link-error-token_revoked = This sign-in link has been cancelled.
