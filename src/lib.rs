@@ -8,6 +8,7 @@ pub mod error;
 pub mod health;
 pub mod identity;
 pub mod interaction;
+pub mod mail;
 pub mod management;
 pub mod oidc;
 pub mod one_time_token;
