@@ -109,7 +109,10 @@ pub enum RegistrationError {
     ManagementNotM2m,
     #[error("only confidential (traditional or m2m) applications can introspect tokens")]
     IntrospectionNotConfidential,
-    #[error("landing URI {0:?} must be an absolute http(s) URL without query or fragment")]
+    #[error(
+        "landing URI {0:?} must be an absolute http(s) URL without query or fragment, written \
+         as it is normalized (e.g. a lowercase host, a path of at least `/`, no `..`)"
+    )]
     BadLandingUri(String),
 }
 
@@ -117,7 +120,8 @@ pub enum RegistrationError {
 pub const MAX_LANDING_URI_BYTES: usize = 2048;
 
 /// A landing page Sesame may mail links to: an absolute http(s) URL without query or fragment
-/// (Sesame adds `?token=...&email=...`), compared exactly, never as a prefix.
+/// (Sesame adds `?token=...&email=...`), compared exactly, never as a prefix. It must be
+/// written as it is normalized, so the page mailed to is the very string registered.
 pub fn check_landing_uri(uri: &str) -> Result<url::Url, RegistrationError> {
     match url::Url::parse(uri) {
         Ok(u)
@@ -125,7 +129,7 @@ pub fn check_landing_uri(uri: &str) -> Result<url::Url, RegistrationError> {
                 && matches!(u.scheme(), "http" | "https")
                 && u.query().is_none()
                 && u.fragment().is_none()
-                && !uri.contains(['?', '#']) =>
+                && u.as_str() == uri =>
         {
             Ok(u)
         }
@@ -300,6 +304,9 @@ mod tests {
             "javascript:alert(1)",
             "ftp://app.example/x",
             "/relative",
+            "https://app.example",
+            "https://APP.example/welcome",
+            "https://app.example/a/../welcome",
         ] {
             assert!(check_landing_uri(bad).is_err(), "{bad}");
         }

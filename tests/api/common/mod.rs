@@ -24,6 +24,7 @@ pub mod api;
 pub mod load;
 pub mod process;
 pub mod rp;
+pub mod smtp;
 pub mod totp;
 
 use std::net::TcpListener;
