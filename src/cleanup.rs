@@ -59,6 +59,7 @@ pub fn cutoffs(settings: &Settings, now: i64) -> Cutoffs {
                 .unwrap_or(RATE_LIMIT_RETENTION),
         ),
         audit_before: settings.audit_retention().map(before),
+        mails_before: settings.mail_retention().map(before),
     }
 }
 
@@ -131,6 +132,7 @@ pub fn log_removed(removed: &Removed, took: Duration) {
         one_time_tokens,
         rate_limits,
         audit_log,
+        outbox,
     } = *removed;
     if removed.total() == 0 {
         tracing::debug!("clean-up: nothing to remove");
@@ -146,6 +148,7 @@ pub fn log_removed(removed: &Removed, took: Duration) {
         one_time_tokens,
         rate_limits,
         audit_log,
+        outbox,
         took_ms = took.as_millis() as u64,
         "clean-up removed expired and finished rows"
     );
@@ -197,6 +200,7 @@ mod tests {
                 one_time_tokens_before: Some(NOW - 30 * DAY),
                 rate_limit_windows_before: NOW - DAY - 5 * MINUTE,
                 audit_before: Some(NOW - 90 * DAY),
+                mails_before: Some(NOW - 7 * DAY),
             }
         );
     }
@@ -206,11 +210,13 @@ mod tests {
         let settings = Settings {
             one_time_token_retention_days: 0,
             audit_retention_days: 0,
+            mail_retention_days: 0,
             ..Settings::default()
         };
         let c = cutoffs(&settings, NOW);
         assert_eq!(c.one_time_tokens_before, None);
         assert_eq!(c.audit_before, None);
+        assert_eq!(c.mails_before, None);
     }
 
     #[test]

@@ -69,6 +69,79 @@ pub struct Settings {
     pub password_hashing_threads: usize,
     /// Passwords waiting for a hashing thread; beyond that a page answers 503 "busy".
     pub password_hashing_queue: usize,
+    /// Where mail goes: `smtp://host:port` (plain), `smtp://host:port?tls=required` (STARTTLS),
+    /// `smtps://host:port` (implicit TLS), credentials as `smtp://user:password@host`. Empty
+    /// (the default): mails are written as `.eml` files to `mail_dir` instead.
+    pub smtp_url: Redacted,
+    /// The SMTP password, when it is not in `smtp_url` (it replaces the URL's).
+    pub smtp_password: Redacted,
+    /// The sender of every mail, `Name <address>` or an address.
+    pub mail_from: String,
+    /// Where mails are written as `<id>.eml` files when no `smtp_url` is set.
+    pub mail_dir: String,
+    /// A directory of mail templates (`<kind>[.<locale>].txt` / `.html`) that replace the
+    /// built-in ones file by file; empty: the built-in ones (`templates/mail/`).
+    pub mail_templates_dir: String,
+    /// How often the sender looks for due mails (it is woken at once for this instance's own).
+    pub mail_poll_interval_ms: u64,
+    /// Mails one instance sends at the same time.
+    pub mail_concurrency: usize,
+    /// Attempts before a mail is given up on (`failed`).
+    pub mail_max_attempts: i32,
+    /// The wait after the first failed attempt; it doubles after each, up to the maximum.
+    pub mail_retry_min_secs: i64,
+    pub mail_retry_max_secs: i64,
+    /// Days a sent or failed mail's row (without its link) is kept; 0 keeps it forever.
+    pub mail_retention_days: i64,
+}
+
+/// A setting that may hold a secret (a password, a URL with credentials): its `Debug` prints
+/// nothing of it, so logging the settings never leaks it.
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Redacted(String);
+
+impl<'de> Deserialize<'de> for Redacted {
+    /// Text; a password of digits or `true` comes from the environment as a number or a
+    /// boolean (see [`scalar`]) and is taken as its text.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Given {
+            Text(String),
+            Number(i64),
+            Flag(bool),
+        }
+        Ok(Self(match Given::deserialize(deserializer)? {
+            Given::Text(text) => text,
+            Given::Number(n) => n.to_string(),
+            Given::Flag(b) => b.to_string(),
+        }))
+    }
+}
+
+impl Redacted {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "[redacted]"
+        })
+    }
 }
 
 impl Default for Settings {
@@ -108,6 +181,17 @@ impl Default for Settings {
             trusted_proxies: TrustedProxies::default(),
             password_hashing_threads: 0,
             password_hashing_queue: 32,
+            smtp_url: Redacted::default(),
+            smtp_password: Redacted::default(),
+            mail_from: "Sesame <sesame@localhost>".into(),
+            mail_dir: "mail".into(),
+            mail_templates_dir: String::new(),
+            mail_poll_interval_ms: 2000,
+            mail_concurrency: 4,
+            mail_max_attempts: 10,
+            mail_retry_min_secs: 30,
+            mail_retry_max_secs: 3600,
+            mail_retention_days: 7,
         }
     }
 }
@@ -187,6 +271,10 @@ durations! {
     cleanup_interval => cleanup_interval_secs,
     /// How long in-flight requests may take to finish on SIGTERM.
     shutdown_timeout => shutdown_timeout_secs,
+    /// The wait after a mail's first failed attempt.
+    mail_retry_min => mail_retry_min_secs,
+    /// The longest wait between two attempts of a mail.
+    mail_retry_max => mail_retry_max_secs,
 }
 
 impl Settings {
@@ -200,8 +288,14 @@ impl Settings {
         days(self.audit_retention_days)
     }
 
-    fn days_fields(&self) -> [(&'static str, i64); 2] {
+    /// How long a settled mail's row is kept; `None`: forever.
+    pub fn mail_retention(&self) -> Option<TimeDelta> {
+        days(self.mail_retention_days)
+    }
+
+    fn days_fields(&self) -> [(&'static str, i64); 3] {
         [
+            ("mail_retention_days", self.mail_retention_days),
             (
                 "one_time_token_retention_days",
                 self.one_time_token_retention_days,
@@ -276,6 +370,19 @@ impl Settings {
         for (field, value, min, max) in [
             ("db_timeout_ms", self.db_timeout_ms, 100, 600_000),
             ("db_queue_size", self.db_queue_size as u64, 1, 1_000_000),
+            (
+                "mail_poll_interval_ms",
+                self.mail_poll_interval_ms,
+                50,
+                3_600_000,
+            ),
+            ("mail_concurrency", self.mail_concurrency as u64, 1, 100),
+            (
+                "mail_max_attempts",
+                u64::try_from(self.mail_max_attempts).unwrap_or(0),
+                1,
+                1000,
+            ),
         ] {
             if !(min..=max).contains(&value) {
                 return Err(ConfigError::Range {
@@ -323,6 +430,10 @@ impl Settings {
     /// How the database is used (see `storage::Limits`).
     pub fn db_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.db_timeout_ms)
+    }
+
+    pub fn mail_poll_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.mail_poll_interval_ms)
     }
 
     /// Whether browsers reach Sesame over https: cookies are then `Secure` and `__Host-`
@@ -580,6 +691,29 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn smtp_credentials_never_print() {
+        let settings = Settings {
+            smtp_url: Redacted::new("smtp://me:hunter2@mail.example:587"),
+            smtp_password: Redacted::new("hunter3"),
+            ..Settings::default()
+        };
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter"), "{printed}");
+        assert_eq!(
+            settings.smtp_url.expose(),
+            "smtp://me:hunter2@mail.example:587"
+        );
+        let from_file: Settings =
+            toml::from_str("smtp_url = \"smtps://mail.example\"").expect("a string");
+        assert_eq!(from_file.smtp_url.expose(), "smtps://mail.example");
+        assert_eq!(Settings::default().mail_dir, "mail");
+        assert!(
+            Settings::default().smtp_url.is_empty(),
+            "files unless configured"
+        );
     }
 
     #[test]

@@ -236,6 +236,8 @@ pub enum ApiErrorCode {
     TokenRevoked,
     /// A one-time token cannot be set back to `active`.
     CannotReactivateToken,
+    /// `send.landingUri` is not a landing URI registered on any application.
+    LandingUriNotRegistered,
     /// The server could not complete the request.
     InternalError,
     /// The database is unavailable or overloaded; try again after `Retry-After` seconds.
@@ -258,6 +260,7 @@ impl ApiErrorCode {
             Self::TokenConsumed => "token_consumed",
             Self::TokenRevoked => "token_revoked",
             Self::CannotReactivateToken => "cannot_reactivate_token",
+            Self::LandingUriNotRegistered => "landing_uri_not_registered",
             Self::InternalError => "internal_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
         }

@@ -9,6 +9,7 @@ pub mod health;
 pub mod i18n;
 pub mod identity;
 pub mod interaction;
+pub mod mail;
 pub mod management;
 pub mod oidc;
 pub mod one_time_token;

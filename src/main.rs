@@ -63,6 +63,17 @@ struct ServeArgs {
     /// `--bind`). Keep it private.
     #[arg(long, env = "SESAME_METRICS_BIND")]
     metrics_bind: Option<String>,
+    /// Send mail over SMTP: `smtp://host:port` (plain), `smtp://host:port?tls=required`
+    /// (STARTTLS), `smtps://host:port` (implicit TLS), credentials as `smtp://user:pass@host`
+    /// or in `smtp_password`. Default: none, mails are written as .eml files to --mail-dir.
+    #[arg(long, env = "SESAME_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of Sesame's mails, `Name <address>` or an address.
+    #[arg(long, env = "SESAME_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// Where mails are written as .eml files when no SMTP server is set (default: ./mail).
+    #[arg(long, env = "SESAME_MAIL_DIR")]
+    mail_dir: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -108,6 +119,10 @@ struct AppCreateArgs {
     /// An exact post-logout redirect URI (repeatable).
     #[arg(long = "post-logout-redirect-uri")]
     post_logout_redirect_uris: Vec<String>,
+    /// A landing page Sesame may mail magic links to (`send` of a one-time token): an exact
+    /// http(s) URL without query or fragment (repeatable).
+    #[arg(long = "landing-uri")]
+    landing_uris: Vec<String>,
     /// ID token signing algorithm.
     #[arg(long, value_enum, default_value = "RS256")]
     id_token_alg: Alg,
@@ -185,6 +200,15 @@ fn serve_command(mut settings: Settings, args: ServeArgs) -> Result<(), AnyError
     if let Some(address) = args.metrics_bind {
         settings.metrics_bind = address;
     }
+    if let Some(url) = args.smtp_url {
+        settings.smtp_url = sesame::config::Redacted::new(url);
+    }
+    if let Some(from) = args.mail_from {
+        settings.mail_from = from;
+    }
+    if let Some(dir) = args.mail_dir {
+        settings.mail_dir = dir;
+    }
     serve(settings.validated()?)
 }
 
@@ -218,6 +242,7 @@ fn create_app(settings: &Settings, args: AppCreateArgs) -> Result<(), AnyError> 
             },
             redirect_uris: args.redirect_uris,
             post_logout_redirect_uris: args.post_logout_redirect_uris,
+            landing_uris: args.landing_uris,
             id_token_alg: args.id_token_alg.into(),
             management_api: args.management_api,
             introspection: args.introspection,
@@ -276,6 +301,7 @@ fn serve(settings: Settings) -> Result<(), AnyError> {
         }
         // Ends on SIGTERM once in-flight requests are answered (`shutdown_timeout_secs`).
         app.server.await?;
+        app.mail.stop().await;
         app.state.storage.close();
         tracing::info!("sesame stopped");
         Ok(())

@@ -34,6 +34,8 @@ pub enum StartupError {
     Keys(#[from] KeyError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
 }
 
 /// How long an application read from the database is trusted before it is read again.
@@ -139,6 +141,8 @@ pub struct Application {
     pub metrics_port: Option<u16>,
     pub server: Server,
     pub state: web::Data<AppState>,
+    /// The mail sender: stop it once the server has stopped, before the database closes.
+    pub mail: crate::mail::Running,
 }
 
 impl Application {
@@ -171,12 +175,13 @@ impl Application {
                 let first = first_start::is_first_start(&storage)?;
                 ensure_signing_keys(&storage, now)?;
                 let keys = load_key_set(&storage, &settings, now)?;
-                Ok((storage, keys, first))
+                let templates = crate::mail::load_templates(&settings)?;
+                Ok((storage, keys, first, templates))
             })
             .await
             .map_err(|e| StartupError::Migrate(e.to_string()))??
         };
-        let (storage, key_set, first) = prepared;
+        let (storage, key_set, first, templates) = prepared;
         if first {
             first_start::log_hints(&settings);
         }
@@ -194,9 +199,17 @@ impl Application {
                 threads_or_cores(settings.password_hashing_threads),
                 settings.password_hashing_queue,
             ),
+            mail_queued: Arc::new(tokio::sync::Notify::new()),
         });
         spawn_key_refresh(state.clone());
         crate::cleanup::spawn(state.storage.clone(), settings.clone(), state.clock.clone());
+        let mail = crate::mail::spawn(
+            state.storage.clone(),
+            &settings,
+            state.clock.clone(),
+            templates,
+            state.mail_queued.clone(),
+        )?;
 
         let workers = threads_or_cores(settings.workers);
         let app_state = state.clone();
@@ -249,6 +262,7 @@ impl Application {
             metrics_port: metrics_address.map(|a| a.0.port()),
             server,
             state,
+            mail,
         })
     }
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     /// The password threads: argon2id a few at a time, off the executor.
     pub passwords: PasswordHasher,
+    /// Wakes this instance's mail sender when a request queued a mail.
+    pub mail_queued: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

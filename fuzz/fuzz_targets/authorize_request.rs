@@ -41,6 +41,7 @@ static APPS: LazyLock<Vec<Application>> = LazyLock::new(|| {
             app_type,
             redirect_uris,
             post_logout_redirect_uris: Vec::new(),
+            landing_uris: Vec::new(),
             id_token_alg: SigningAlg::ES256,
             management_api: false,
             introspection: false,

@@ -43,6 +43,8 @@ pub struct Application {
     pub secret_hash: Option<String>,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    /// Pages Sesame may mail magic links to (`POST /api/one-time-tokens` with `send`).
+    pub landing_uris: Vec<String>,
     pub id_token_alg: SigningAlg,
     pub management_api: bool,
     /// May introspect the tokens of every application, not only its own (RFC 7662).
@@ -79,6 +81,8 @@ pub struct NewApplication {
     pub app_type: AppType,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    /// Exact http(s) URIs without query or fragment (see [`check_landing_uri`]).
+    pub landing_uris: Vec<String>,
     pub id_token_alg: SigningAlg,
     pub management_api: bool,
     pub introspection: bool,
@@ -105,6 +109,32 @@ pub enum RegistrationError {
     ManagementNotM2m,
     #[error("only confidential (traditional or m2m) applications can introspect tokens")]
     IntrospectionNotConfidential,
+    #[error(
+        "landing URI {0:?} must be an absolute http(s) URL without query or fragment, written \
+         as it is normalized (e.g. a lowercase host, a path of at least `/`, no `..`)"
+    )]
+    BadLandingUri(String),
+}
+
+/// The longest landing URI accepted, in bytes.
+pub const MAX_LANDING_URI_BYTES: usize = 2048;
+
+/// A landing page Sesame may mail links to: an absolute http(s) URL without query or fragment
+/// (Sesame adds `?token=...&email=...`), compared exactly, never as a prefix. It must be
+/// written as it is normalized, so the page mailed to is the very string registered.
+pub fn check_landing_uri(uri: &str) -> Result<url::Url, RegistrationError> {
+    match url::Url::parse(uri) {
+        Ok(u)
+            if uri.len() <= MAX_LANDING_URI_BYTES
+                && matches!(u.scheme(), "http" | "https")
+                && u.query().is_none()
+                && u.fragment().is_none()
+                && u.as_str() == uri =>
+        {
+            Ok(u)
+        }
+        _ => Err(RegistrationError::BadLandingUri(uri.to_owned())),
+    }
 }
 
 fn check_uri(uri: &str) -> Result<url::Url, RegistrationError> {
@@ -148,6 +178,13 @@ pub fn register(new: NewApplication, now: i64) -> Result<Registered, Registratio
     if new.introspection && !new.app_type.is_confidential() {
         return Err(RegistrationError::IntrospectionNotConfidential);
     }
+    let mut landing_uris = Vec::new();
+    for uri in new.landing_uris {
+        check_landing_uri(&uri)?;
+        if !landing_uris.contains(&uri) {
+            landing_uris.push(uri);
+        }
+    }
     let secret = new
         .app_type
         .is_confidential()
@@ -162,6 +199,7 @@ pub fn register(new: NewApplication, now: i64) -> Result<Registered, Registratio
             secret_hash: secret.as_ref().map(|s| sha256_b64url(s.expose())),
             redirect_uris: new.redirect_uris,
             post_logout_redirect_uris: new.post_logout_redirect_uris,
+            landing_uris,
             id_token_alg: new.id_token_alg,
             management_api: new.management_api,
             introspection: new.introspection,
@@ -244,10 +282,43 @@ mod tests {
             app_type,
             redirect_uris: uris.iter().map(|s| s.to_string()).collect(),
             post_logout_redirect_uris: vec![],
+            landing_uris: vec![],
             id_token_alg: SigningAlg::RS256,
             management_api: false,
             introspection: false,
         }
+    }
+
+    #[test]
+    fn landing_uris_are_exact_http_urls_without_query_or_fragment() {
+        for good in [
+            "https://app.example/welcome",
+            "http://127.0.0.1:5173/landing",
+        ] {
+            assert!(check_landing_uri(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "https://app.example/welcome?next=x",
+            "https://app.example/welcome?",
+            "https://app.example/welcome#x",
+            "javascript:alert(1)",
+            "ftp://app.example/x",
+            "/relative",
+            "https://app.example",
+            "https://APP.example/welcome",
+            "https://app.example/a/../welcome",
+        ] {
+            assert!(check_landing_uri(bad).is_err(), "{bad}");
+        }
+        let long = format!("https://app.example/{}", "a".repeat(MAX_LANDING_URI_BYTES));
+        assert!(check_landing_uri(&long).is_err());
+        let mut app = new(AppType::Spa, &["https://a.example/cb"]);
+        app.landing_uris = vec!["https://a.example/in".into(), "https://a.example/in".into()];
+        let registered = register(app, 0).expect("ok");
+        assert_eq!(
+            registered.app.landing_uris,
+            vec!["https://a.example/in".to_string()]
+        );
     }
 
     #[test]

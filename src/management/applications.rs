@@ -115,6 +115,8 @@ struct ApplicationView {
     /// Whether the application may introspect the tokens of every application; any other
     /// application learns only of its own tokens.
     is_introspector: bool,
+    /// Landing pages Sesame may mail magic links to (`send` of a one-time token).
+    landing_uris: Vec<String>,
     /// Milliseconds since the Unix epoch.
     created_at: i64,
     /// The client secret of a Traditional or MachineToMachine application, shown only when it
@@ -138,6 +140,7 @@ impl ApplicationView {
             name: app.name,
             is_management_api: app.management_api,
             is_introspector: app.introspection,
+            landing_uris: app.landing_uris,
             created_at: app.created_at,
             secret,
         }
@@ -195,6 +198,11 @@ pub(super) struct CreateApplication {
     /// tokens of every application, not only its own.
     #[serde(default, deserialize_with = "de::optional_flag")]
     is_introspector: Option<bool>,
+    /// Exact http(s) URLs without query or fragment of the pages Sesame may mail magic links
+    /// to (`send` of a one-time token); absent or null: none.
+    #[serde(default, deserialize_with = "de::uri_list")]
+    #[schema(value_type = Option<Vec<String>>)]
+    landing_uris: Option<Vec<String>>,
 }
 
 /// Changes to an application; its kind, secret, Management API access and introspection
@@ -209,6 +217,10 @@ pub(super) struct UpdateApplication {
     oidc_client_metadata: Option<OidcMetadataInput>,
     #[serde(default, deserialize_with = "de::object")]
     custom_client_metadata: Option<CustomMetadataInput>,
+    /// Replaces the landing pages (null: none); absent: unchanged.
+    #[serde(default, deserialize_with = "de::uri_list")]
+    #[schema(value_type = Option<Vec<String>>)]
+    landing_uris: Option<Vec<String>>,
 }
 
 const APPLICATION: &str = "application";
@@ -225,6 +237,7 @@ fn registration_error(e: RegistrationError, new_redirect_uris: &[String]) -> Api
         | RegistrationError::M2mRedirect => REDIRECT_URIS,
         RegistrationError::ManagementNotM2m => "isManagementApi",
         RegistrationError::IntrospectionNotConfidential => "isIntrospector",
+        RegistrationError::BadLandingUri(_) => "landingUris",
     };
     invalid(field, e)
 }
@@ -245,6 +258,7 @@ pub(super) fn registration(request: CreateApplication, now: i64) -> Result<Regis
             app_type: request.app_type,
             redirect_uris: oidc.redirect_uris.unwrap_or_default(),
             post_logout_redirect_uris: oidc.post_logout_redirect_uris.unwrap_or_default(),
+            landing_uris: request.landing_uris.unwrap_or_default(),
             id_token_alg: custom
                 .id_token_signed_response_alg
                 .unwrap_or(SigningAlg::RS256),
@@ -356,6 +370,9 @@ pub(super) fn changed(
             post_logout_redirect_uris: oidc
                 .post_logout_redirect_uris
                 .unwrap_or_else(|| current.post_logout_redirect_uris.clone()),
+            landing_uris: request
+                .landing_uris
+                .unwrap_or_else(|| current.landing_uris.clone()),
             id_token_alg: custom
                 .id_token_signed_response_alg
                 .unwrap_or(current.id_token_alg),
@@ -368,6 +385,7 @@ pub(super) fn changed(
         name: checked.app.name,
         redirect_uris: checked.app.redirect_uris,
         post_logout_redirect_uris: checked.app.post_logout_redirect_uris,
+        landing_uris: checked.app.landing_uris,
         id_token_alg: checked.app.id_token_alg,
         ..current
     };
@@ -376,8 +394,8 @@ pub(super) fn changed(
 
 /// Change an application
 ///
-/// Changes the name, the redirect URIs (each list given replaces the stored one) and the ID
-/// token algorithm; the kind, secret, Management API access and introspection permission stay.
+/// Changes the name, the redirect and landing URIs (each list given replaces the stored one)
+/// and the ID token algorithm; the kind, secret, Management API access and introspection permission stay.
 #[utoipa::path(
     operation_id = "updateApplication",
     tag = TAG,

@@ -14,12 +14,17 @@ use super::{Caller, invalid, page, paging};
 use crate::config::Settings;
 use crate::error::{ApiError, ApiErrorBody, ApiErrorCode};
 use crate::identity::Email;
+use crate::identity::applications::check_landing_uri;
 use crate::identity::organizations::{JitTarget, first_unknown_on, jit_targets};
-use crate::one_time_token::{self, CreateError, CreationLimits, NewToken, RedeemError, TokenError};
+use crate::one_time_token::{
+    self, CreateError, CreationLimits, DEFAULT_LOCALE, HandedOver, LinkMail, NewToken, RedeemError,
+    TokenError, parse_locale,
+};
 use crate::state::AppState;
 use crate::storage::one_time_tokens::{
     self as queries, ListFilter, OneTimeTokenRecord, TokenStatus,
 };
+use crate::storage::outbox::{Delivery, delivery_of_token};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create)
@@ -72,7 +77,45 @@ struct ContextSchema {
     other: HashMap<String, Value>,
 }
 
-/// A one-time token; `token` (the secret) only in the answer to its creation.
+/// Where the mail of a token Sesame sends stands.
+#[derive(ToSchema)]
+#[schema(as = MailDeliveryStatus)]
+#[allow(dead_code)] // Documentation only: the status is a string in the views.
+#[serde(rename_all = "lowercase")]
+enum DeliveryStatusSchema {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+}
+
+/// The delivery of the mail Sesame sent with a token (`send`).
+#[derive(Serialize, ToSchema)]
+#[schema(as = MailDelivery)]
+#[serde(rename_all = "camelCase")]
+struct DeliveryView {
+    /// `pending` (waiting, maybe after failed attempts), `sending`, `sent` or `failed` (given
+    /// up on).
+    #[schema(value_type = DeliveryStatusSchema)]
+    status: &'static str,
+    /// Attempts made so far.
+    attempts: i32,
+    /// Why the last attempt failed, if one did.
+    last_error: Option<String>,
+}
+
+impl From<Delivery> for DeliveryView {
+    fn from(d: Delivery) -> Self {
+        Self {
+            status: d.status.as_str(),
+            attempts: d.attempts,
+            last_error: d.last_error,
+        }
+    }
+}
+
+/// A one-time token; `token` (the secret) only in the answer to its creation, and not even
+/// there when Sesame mails it (`send`).
 #[derive(Serialize, ToSchema)]
 #[schema(as = OneTimeToken)]
 #[serde(rename_all = "camelCase")]
@@ -92,11 +135,16 @@ struct TokenView {
     created_at: i64,
     /// Milliseconds since the Unix epoch.
     expires_at: i64,
+    /// The mail Sesame sent with the token (`send`); absent for a token created without.
+    /// Shown by the creation and by `GET /api/one-time-tokens/{id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delivery: Option<DeliveryView>,
 }
 
 impl TokenView {
     fn new(record: OneTimeTokenRecord, token: Option<String>, now: i64) -> Self {
         Self {
+            delivery: None,
             status: record.effective_status(now).as_str().to_owned(),
             context: serde_json::from_str(&record.context).unwrap_or(Value::Null),
             id: record.id,
@@ -126,6 +174,27 @@ pub(super) struct CreateOneTimeToken {
     #[serde(default, deserialize_with = "de::optional_object")]
     #[schema(value_type = Option<ContextSchema>)]
     context: Option<Map<String, Value>>,
+    /// Sesame mails the link itself: `landingUri?token=...&email=...`, to `email`. The answer
+    /// then carries no `token` (the plaintext goes only to the mailbox) but `delivery`.
+    /// Absent or null: the token is returned, nothing is mailed.
+    #[serde(default, deserialize_with = "de::object")]
+    send: Option<SendLink>,
+}
+
+/// How Sesame mails a token's link.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = OneTimeTokenSend)]
+pub(super) struct SendLink {
+    /// A landing URI registered on an application (`landingUris`), exactly; otherwise 400
+    /// `landing_uri_not_registered`.
+    #[serde(deserialize_with = "de::required_text")]
+    #[schema(format = "uri")]
+    landing_uri: String,
+    /// The language of the mail, a BCP 47 tag (`de`, `pt-BR`); absent or null: `en`. Without
+    /// templates for it, its language (`pt`), then English.
+    #[serde(default)]
+    locale: Option<String>,
 }
 
 /// `expiresIn`: null is the default; a value that is not an integer is 0, which the range check
@@ -208,7 +277,8 @@ pub fn token_error(e: TokenError) -> ApiError {
 pub(super) fn requested(
     settings: &Settings,
     request: CreateOneTimeToken,
-) -> Result<(NewToken, Vec<JitTarget>), ApiError> {
+) -> Result<(NewToken, Vec<JitTarget>, Option<LinkMail>), ApiError> {
+    let send = request.send.map(link_mail).transpose()?;
     let email = Email::parse(&request.email).map_err(|m| invalid("email", m))?;
     let max = settings.one_time_token_max_expires_in().num_seconds();
     let expires_in_secs = match request.expires_in {
@@ -228,13 +298,30 @@ pub(super) fn requested(
         expires_in_secs,
         context,
     };
-    Ok((new, targets))
+    Ok((new, targets, send))
+}
+
+/// `send`, checked in form: a landing URI as applications register them, a locale tag.
+fn link_mail(send: SendLink) -> Result<LinkMail, ApiError> {
+    check_landing_uri(&send.landing_uri).map_err(|e| invalid("send.landingUri", e))?;
+    let locale = match send.locale.as_deref() {
+        None => DEFAULT_LOCALE.to_owned(),
+        Some(raw) => parse_locale(raw)
+            .ok_or_else(|| invalid("send.locale", "must be a language tag such as de or pt-BR"))?,
+    };
+    Ok(LinkMail {
+        landing_uri: send.landing_uri,
+        locale,
+    })
 }
 
 /// The token to create: [`requested`], whose organizations and roles must exist (Logto silently
 /// drops unknown ids; an invitation that cannot do what it says is refused here instead).
-async fn new_token(state: &AppState, request: CreateOneTimeToken) -> Result<NewToken, ApiError> {
-    let (new, targets) = requested(&state.settings, request)?;
+async fn new_token(
+    state: &AppState,
+    request: CreateOneTimeToken,
+) -> Result<(NewToken, Option<LinkMail>), ApiError> {
+    let (new, targets, send) = requested(&state.settings, request)?;
     if !targets.is_empty() {
         let unknown = state
             .storage
@@ -247,7 +334,7 @@ async fn new_token(state: &AppState, request: CreateOneTimeToken) -> Result<NewT
             ));
         }
     }
-    Ok(new)
+    Ok((new, send))
 }
 
 /// Create a one-time token (magic link)
@@ -256,8 +343,10 @@ async fn new_token(state: &AppState, request: CreateOneTimeToken) -> Result<NewT
     tag = TAG,
     request_body = CreateOneTimeToken,
     responses(
-        (status = 201, description = "The token, with its secret `token` (shown only now).",
-         body = TokenView),
+        (status = 201, description = "The token, with its secret `token` (shown only now), or \
+         with `send`, without it and with its `delivery`.", body = TokenView),
+        (status = 400, description = "`invalid_input`, or `landing_uri_not_registered` when \
+         `send.landingUri` is not registered on an application.", body = ApiErrorBody),
         (status = 429, description = "`too_many_requests`: too many tokens were created in the \
          last hour for this email or by this application.", body = ApiErrorBody,
          headers(("Retry-After" = i64, description = "Seconds to wait."))),
@@ -269,7 +358,7 @@ async fn create(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let new = new_token(&state, body::parse(&body)?).await?;
+    let (new, send) = new_token(&state, body::parse(&body)?).await?;
     let settings = &state.settings;
     let limits = CreationLimits {
         per_email: settings.one_time_tokens_per_email_per_hour,
@@ -277,10 +366,28 @@ async fn create(
         window_ms: 3600 * 1000,
     };
     let now = state.clock.now_ms();
-    match one_time_token::create(&state.storage, new, limits, caller.actor(), now).await {
-        Ok((record, token)) => {
-            Ok(HttpResponse::Created().json(TokenView::new(record, Some(token), now)))
+    match one_time_token::create(&state.storage, new, limits, caller.actor(), now, send).await {
+        Ok(created) => {
+            let view = match created.handed_over {
+                HandedOver::ToCaller(token) => {
+                    TokenView::new(created.record, Some(token.into_inner()), now)
+                }
+                HandedOver::Mailed(delivery) => {
+                    state.mail_queued.notify_one();
+                    TokenView {
+                        delivery: Some(delivery.into()),
+                        ..TokenView::new(created.record, None, now)
+                    }
+                }
+            };
+            Ok(HttpResponse::Created().json(view))
         }
+        Err(CreateError::LandingUriNotRegistered) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ApiErrorCode::LandingUriNotRegistered,
+            "send.landingUri: not a landing URI registered on an application \
+             (`sesame app create --landing-uri`, or `landingUris` of an application)",
+        )),
         Err(CreateError::RateLimited { retry_after_secs }) => Ok(HttpResponse::TooManyRequests()
             .insert_header(("Retry-After", retry_after_secs.to_string()))
             .json(ApiErrorBody {
@@ -348,7 +455,8 @@ async fn list(
     tag = TAG,
     params(("id" = String, Path, description = "The token's id.")),
     responses(
-        (status = 200, description = "The token (without its secret).", body = TokenView),
+        (status = 200, description = "The token (without its secret), with the `delivery` of \
+         its mail when Sesame sent it.", body = TokenView),
         (status = 404, description = "`token_not_found`.", body = ApiErrorBody),
     ),
 )]
@@ -359,12 +467,20 @@ async fn get_one(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let record = state
+    let (record, delivery) = state
         .storage
-        .run(move |c| queries::find_by_id(c, &id))
+        .run(move |c| {
+            let Some(record) = queries::find_by_id(c, &id)? else {
+                return Ok(None);
+            };
+            Ok(Some((record, delivery_of_token(c, &id)?)))
+        })
         .await?
         .ok_or_else(not_found)?;
-    Ok(HttpResponse::Ok().json(TokenView::new(record, None, state.clock.now_ms())))
+    Ok(HttpResponse::Ok().json(TokenView {
+        delivery: delivery.map(Into::into),
+        ..TokenView::new(record, None, state.clock.now_ms())
+    }))
 }
 
 /// Set the status of a one-time token

@@ -153,6 +153,7 @@ fn stored_application() -> Result<crate::identity::applications::Application, Ap
         app_type: AppType::Spa,
         redirect_uris: vec!["https://rp.example/callback".into()],
         post_logout_redirect_uris: Vec::new(),
+        landing_uris: Vec::new(),
         id_token_alg: SigningAlg::ES256,
         management_api: false,
         introspection: false,

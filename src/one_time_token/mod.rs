@@ -3,19 +3,23 @@
 
 mod decide;
 mod link;
+mod send;
 
 pub use decide::{
     LinkAccount, LinkDecision, LinkInput, LinkPrompt, Redemption, SignUpRequirements, decide,
 };
 pub use link::{ConsumedLink, LinkRequest, LinkStep, ResolvedLink, requirements, resolve_on};
+pub use send::{DEFAULT_LOCALE, LinkMail, landing_link, parse_locale};
 
 use serde_json::Value;
 
 use crate::crypto::{random_token, sha256_b64url};
 use crate::identity::Email;
+use crate::storage::applications::is_landing_uri;
 use crate::storage::audit::{self, AuditEvent, AuditRecord};
 pub use crate::storage::one_time_tokens::TokenStatus;
 use crate::storage::one_time_tokens::{self as queries, OneTimeTokenRecord};
+use crate::storage::outbox::{Delivery, MailKind};
 use crate::storage::rate_limits::Verdict;
 use crate::storage::{DbConnection, Storage, StorageError};
 
@@ -117,18 +121,37 @@ pub struct NewToken {
 pub enum CreateError {
     #[error("too many one-time tokens; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: i64 },
+    /// `send` names a landing page no application registered: Sesame mails links only to
+    /// registered pages.
+    #[error("the landing URI is not registered on any application")]
+    LandingUriNotRegistered,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
 
-/// Creates a token; returns its record and the plaintext, which exists nowhere else.
+/// A created token: its record, and either its plaintext (for the caller, which exists
+/// nowhere else) or, when Sesame mails it, the delivery of the queued mail (the plaintext is
+/// then only in the mail).
+pub struct Created {
+    pub record: OneTimeTokenRecord,
+    pub handed_over: HandedOver,
+}
+
+pub enum HandedOver {
+    ToCaller(crate::crypto::Secret),
+    Mailed(Delivery),
+}
+
+/// Creates a token; with `send`, queues the mail of its link in the same transaction (after
+/// checking the landing page is registered), so the mail exists if and only if the token does.
 pub async fn create(
     storage: &Storage,
     new: NewToken,
     limits: CreationLimits,
     actor: Actor,
     now: i64,
-) -> Result<(OneTimeTokenRecord, String), CreateError> {
+    send: Option<LinkMail>,
+) -> Result<Created, CreateError> {
     let token = random_token(32);
     let record = OneTimeTokenRecord {
         id: uuid::Uuid::now_v7().simple().to_string(),
@@ -142,6 +165,16 @@ pub async fn create(
         expires_at: now + new.expires_in_secs * 1000,
         consumed_at: None,
     };
+    let mail = send.as_ref().map(|send| {
+        send::sign_in_link_mail(
+            send,
+            &record.id,
+            &token,
+            &new.email,
+            new.expires_in_secs,
+            now,
+        )
+    });
     let email_key = format!("one-time-token:email:{}", record.email_lower);
     let mut counted = vec![(email_key, limits.per_email)];
     if let Some(app) = &actor.application_id {
@@ -149,27 +182,45 @@ pub async fn create(
     }
     let outcome = storage
         .run(move |c| {
+            if let Some(send) = &send
+                && !is_landing_uri(c, &send.landing_uri)?
+            {
+                return Ok(Err(CreateError::LandingUriNotRegistered));
+            }
             let event = audit_entry(AuditEvent::Created, Some(&record.id), &actor, None, now);
             Ok(
-                match queries::insert_counted(c, &counted, limits.window_ms, &record, &event)? {
-                    Verdict::Allowed => Ok(record),
-                    Verdict::Limited { retry_after_ms } => Err(retry_after_ms),
+                match queries::insert_counted(
+                    c,
+                    &counted,
+                    limits.window_ms,
+                    &record,
+                    &event,
+                    mail.as_ref(),
+                )? {
+                    Verdict::Allowed => Ok((record, mail.map(|m| m.delivery()))),
+                    Verdict::Limited { retry_after_ms } => {
+                        crate::telemetry::metrics::one_time_token_rate_limited();
+                        Err(CreateError::RateLimited {
+                            retry_after_secs: (retry_after_ms + 999) / 1000,
+                        })
+                    }
                 },
             )
         })
         .await?;
-    match outcome {
-        Ok(record) => {
-            crate::telemetry::metrics::one_time_token_created();
-            Ok((record, token))
+    let (record, delivery) = outcome?;
+    crate::telemetry::metrics::one_time_token_created();
+    let handed_over = match delivery {
+        None => HandedOver::ToCaller(crate::crypto::Secret::new(token)),
+        Some(delivery) => {
+            crate::telemetry::metrics::mail_queued(MailKind::SignInLink.as_str());
+            HandedOver::Mailed(delivery)
         }
-        Err(retry_after_ms) => {
-            crate::telemetry::metrics::one_time_token_rate_limited();
-            Err(CreateError::RateLimited {
-                retry_after_secs: (retry_after_ms + 999) / 1000,
-            })
-        }
-    }
+    };
+    Ok(Created {
+        record,
+        handed_over,
+    })
 }
 
 #[derive(Debug, thiserror::Error)]

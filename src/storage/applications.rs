@@ -2,7 +2,8 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{
-    access_tokens, application_origins, applications, authorization_codes, refresh_tokens,
+    access_tokens, application_landing_uris, application_origins, applications,
+    authorization_codes, refresh_tokens,
 };
 use crate::crypto::SigningAlg;
 use crate::identity::applications::{AppType, Application};
@@ -20,6 +21,7 @@ struct ApplicationRow {
     management_api: bool,
     created_at: i64,
     introspection: bool,
+    landing_uris: String,
 }
 
 impl ApplicationRow {
@@ -34,6 +36,8 @@ impl ApplicationRow {
                 .map_err(|_| corrupt("redirect_uris"))?,
             post_logout_redirect_uris: serde_json::from_str(&self.post_logout_redirect_uris)
                 .map_err(|_| corrupt("post_logout_redirect_uris"))?,
+            landing_uris: serde_json::from_str(&self.landing_uris)
+                .map_err(|_| corrupt("landing_uris"))?,
             id: self.id,
             name: self.name,
             secret_hash: self.secret_hash,
@@ -55,13 +59,13 @@ pub fn insert_application(
         name: app.name.clone(),
         app_type: app.app_type.as_str().to_owned(),
         secret_hash: app.secret_hash.clone(),
-        redirect_uris: serde_json::to_string(&app.redirect_uris).unwrap_or_else(|_| "[]".into()),
-        post_logout_redirect_uris: serde_json::to_string(&app.post_logout_redirect_uris)
-            .unwrap_or_else(|_| "[]".into()),
+        redirect_uris: uri_list(&app.redirect_uris),
+        post_logout_redirect_uris: uri_list(&app.post_logout_redirect_uris),
         id_token_alg: app.id_token_alg.as_str().to_owned(),
         management_api: app.management_api,
         created_at: app.created_at,
         introspection: app.introspection,
+        landing_uris: uri_list(&app.landing_uris),
     };
     conn.transaction(|conn| {
         diesel::insert_into(applications::table)
@@ -75,8 +79,30 @@ pub fn insert_application(
                 ))
                 .execute(conn)?;
         }
-        Ok(())
+        insert_landing_uris(conn, app)
     })
+}
+
+/// One lookup row per landing URI of `app` (see [`is_landing_uri`]).
+fn insert_landing_uris(conn: &mut DbConnection, app: &Application) -> QueryResult<()> {
+    for uri in &app.landing_uris {
+        diesel::insert_into(application_landing_uris::table)
+            .values((
+                application_landing_uris::uri.eq(uri),
+                application_landing_uris::application_id.eq(&app.id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether some application registered `uri`, exactly, as a landing page Sesame may mail
+/// links to.
+pub fn is_landing_uri(conn: &mut DbConnection, uri: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        application_landing_uris::table.filter(application_landing_uris::uri.eq(uri)),
+    ))
+    .get_result(conn)
 }
 
 pub fn find_application(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Application>> {
@@ -119,7 +145,8 @@ pub fn list_applications(
     Ok((apps, total))
 }
 
-/// Saves an application's name, URIs and ID token algorithm, and replaces its browser origins.
+/// Saves an application's name, URIs and ID token algorithm, and replaces its browser origins
+/// and landing URIs.
 /// Its id, kind, secret, Management API access and introspection permission stay. `false` when no such application.
 pub fn update_application(
     conn: &mut DbConnection,
@@ -134,6 +161,7 @@ pub fn update_application(
                 applications::post_logout_redirect_uris
                     .eq(uri_list(&app.post_logout_redirect_uris)),
                 applications::id_token_alg.eq(app.id_token_alg.as_str()),
+                applications::landing_uris.eq(uri_list(&app.landing_uris)),
             ))
             .execute(conn)?;
         if updated == 0 {
@@ -151,6 +179,12 @@ pub fn update_application(
                 ))
                 .execute(conn)?;
         }
+        diesel::delete(
+            application_landing_uris::table
+                .filter(application_landing_uris::application_id.eq(&app.id)),
+        )
+        .execute(conn)?;
+        insert_landing_uris(conn, app)?;
         Ok(true)
     })
 }

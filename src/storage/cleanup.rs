@@ -30,6 +30,8 @@ pub struct Cutoffs {
     pub rate_limit_windows_before: i64,
     /// Audit entries written before this.
     pub audit_before: Option<i64>,
+    /// Outbox rows sent or given up on (settled) before this.
+    pub mails_before: Option<i64>,
 }
 
 /// One delete statement of the clean-up; each names the table its rows are counted under.
@@ -45,6 +47,7 @@ pub enum Statement {
     FinishedOneTimeTokens,
     RateLimits,
     AuditLog,
+    SettledMails,
 }
 
 /// "No token of the grant of row `x` is live at `$1`": the grant can no longer be used, so
@@ -60,7 +63,7 @@ macro_rules! grant_is_over {
 }
 
 impl Statement {
-    pub const ALL: [Statement; 10] = [
+    pub const ALL: [Statement; 11] = [
         Self::Interactions,
         Self::Sessions,
         Self::AccessTokens,
@@ -71,6 +74,7 @@ impl Statement {
         Self::FinishedOneTimeTokens,
         Self::RateLimits,
         Self::AuditLog,
+        Self::SettledMails,
     ];
 
     /// The table, its key, and the condition on its row `x` (with `$1` the cutoff).
@@ -109,6 +113,9 @@ impl Statement {
             ),
             Self::RateLimits => ("rate_limits", "key", "x.window_start < $1"),
             Self::AuditLog => ("audit_log", "id", "x.created_at < $1"),
+            // Pending and claimed mails have no `finished_at`: they stay until settled (at
+            // most `mail_max_attempts` attempts).
+            Self::SettledMails => ("outbox", "id", "x.finished_at < $1"),
         }
     }
 
@@ -148,6 +155,7 @@ impl Statement {
             }
             Self::RateLimits => Some(cutoffs.rate_limit_windows_before),
             Self::AuditLog => cutoffs.audit_before,
+            Self::SettledMails => cutoffs.mails_before,
         };
         cutoff.map_or(Binding::Skipped, Binding::Cutoff)
     }
@@ -176,6 +184,7 @@ pub struct Removed {
     pub one_time_tokens: usize,
     pub rate_limits: usize,
     pub audit_log: usize,
+    pub outbox: usize,
 }
 
 impl Removed {
@@ -192,12 +201,13 @@ impl Removed {
             }
             Statement::RateLimits => &mut self.rate_limits,
             Statement::AuditLog => &mut self.audit_log,
+            Statement::SettledMails => &mut self.outbox,
         };
         *count += rows;
     }
 
     /// Each table's count, under the table's name.
-    pub fn by_table(&self) -> [(&'static str, usize); 9] {
+    pub fn by_table(&self) -> [(&'static str, usize); 10] {
         [
             ("interactions", self.interactions),
             ("sessions", self.sessions),
@@ -208,6 +218,7 @@ impl Removed {
             ("one_time_tokens", self.one_time_tokens),
             ("rate_limits", self.rate_limits),
             ("audit_log", self.audit_log),
+            ("outbox", self.outbox),
         ]
     }
 
@@ -221,6 +232,7 @@ impl Removed {
             + self.one_time_tokens
             + self.rate_limits
             + self.audit_log
+            + self.outbox
     }
 }
 
@@ -415,8 +427,10 @@ mod tests {
         removed.add(Statement::ExpiredOneTimeTokens, 3);
         removed.add(Statement::FinishedOneTimeTokens, 2);
         removed.add(Statement::AuditLog, 1);
+        removed.add(Statement::SettledMails, 4);
         assert_eq!(removed.one_time_tokens, 5);
-        assert_eq!(removed.total(), 6);
+        assert_eq!(removed.outbox, 4);
+        assert_eq!(removed.total(), 10);
         // The metrics' table names are the ones `sesame cleanup` prints.
         let printed = serde_json::to_value(removed).expect("json");
         let printed = printed.as_object().expect("object");
@@ -437,12 +451,14 @@ mod tests {
             one_time_tokens_before: None,
             rate_limit_windows_before: 5,
             audit_before: Some(1),
+            mails_before: None,
         };
         let bound = |s: Statement| s.binding(&cutoffs);
         assert_eq!(bound(Statement::FinishedOneTimeTokens), Binding::Skipped);
         assert_eq!(bound(Statement::RefreshTokens), Binding::Cutoff(10));
         assert_eq!(bound(Statement::RateLimits), Binding::Cutoff(5));
         assert_eq!(bound(Statement::AuditLog), Binding::Cutoff(1));
+        assert_eq!(bound(Statement::SettledMails), Binding::Skipped);
         assert_eq!(bound(Statement::Grants), Binding::None);
         assert!(!Statement::Grants.sql().contains("$1"), "binds nothing");
     }

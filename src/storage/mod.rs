@@ -12,6 +12,7 @@ pub mod mfa;
 pub mod one_time_tokens;
 pub mod organizations;
 pub mod outage;
+pub mod outbox;
 pub mod pool;
 pub mod rate_limits;
 pub mod schema;

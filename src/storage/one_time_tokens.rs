@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::DbConnection;
 use super::audit::{self, AuditRecord};
+use super::outbox::{self, OutboxRecord};
 use super::pool::MultiBackend;
 use super::rate_limits::{self, Verdict};
 use super::schema::{audit_log, one_time_tokens as ott};
@@ -113,21 +114,40 @@ pub fn insert(
     })
 }
 
+/// Stores a new token, its `created` audit entry and the mail that announces it, in one
+/// transaction: the mail is queued if and only if the token exists.
+pub fn insert_with_mail(
+    conn: &mut DbConnection,
+    token: &OneTimeTokenRecord,
+    event: &AuditRecord,
+    mail: &OutboxRecord,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        insert(conn, token, event)?;
+        outbox::enqueue(conn, mail)
+    })
+}
+
 /// Counts the creation against `counted` (see [`rate_limits::hit_all`]) and, unless a limit is
-/// reached, stores the token as [`insert`] does. On PostgreSQL the counters commit first, on
-/// their own, so an application's hot counter row is never held while the token is written;
-/// SQLite has a single writer anyway, so there both are one transaction, one commit.
+/// reached, stores the token as [`insert`] does (with `mail`, as [`insert_with_mail`] does).
+/// On PostgreSQL the counters commit first, on their own, so an application's hot counter row
+/// is never held while the token is written; SQLite has a single writer anyway, so there both
+/// are one transaction, one commit.
 pub fn insert_counted(
     conn: &mut DbConnection,
     counted: &[(String, i32)],
     window_ms: i64,
     token: &OneTimeTokenRecord,
     event: &AuditRecord,
+    mail: Option<&OutboxRecord>,
 ) -> QueryResult<Verdict> {
     let count_then_insert = |conn: &mut DbConnection| {
         let verdict = rate_limits::hit_all(conn, counted, window_ms, token.created_at)?;
         if verdict == Verdict::Allowed {
-            insert(conn, token, event)?;
+            match mail {
+                None => insert(conn, token, event)?,
+                Some(mail) => insert_with_mail(conn, token, event, mail)?,
+            }
         }
         Ok(verdict)
     };

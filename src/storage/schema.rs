@@ -13,6 +13,14 @@ diesel::table! {
         management_api -> Bool,
         created_at -> BigInt,
         introspection -> Bool,
+        landing_uris -> Text,
+    }
+}
+
+diesel::table! {
+    application_landing_uris (uri, application_id) {
+        uri -> Text,
+        application_id -> Text,
     }
 }
 
@@ -137,11 +145,13 @@ diesel::table! {
 }
 
 diesel::joinable!(application_origins -> applications (application_id));
+diesel::joinable!(application_landing_uris -> applications (application_id));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     applications,
     application_origins,
+    application_landing_uris,
     users,
     signing_keys,
     sessions,
@@ -283,3 +293,22 @@ diesel::allow_tables_to_appear_in_same_query!(
     organization_jit_roles,
     users,
 );
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        recipient -> Text,
+        locale -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> BigInt,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<BigInt>,
+        one_time_token_id -> Nullable<Text>,
+        created_at -> BigInt,
+        finished_at -> Nullable<BigInt>,
+    }
+}

@@ -41,6 +41,14 @@ pub const DB_POOL_CONNECTIONS: &str = "sesame_db_pool_connections";
 pub const DB_POOL_IDLE_CONNECTIONS: &str = "sesame_db_pool_idle_connections";
 /// Rows the clean-up deleted, by `table`.
 pub const CLEANUP_ROWS_DELETED: &str = "sesame_cleanup_rows_deleted_total";
+/// Mails queued in the outbox, by `kind`.
+pub const MAILS_QUEUED: &str = "sesame_mails_queued_total";
+/// Mails handed to the SMTP server (or written to `mail_dir`), by `kind`.
+pub const MAILS_SENT: &str = "sesame_mails_sent_total";
+/// Failed attempts to send a mail that will be tried again, by `kind`.
+pub const MAILS_RETRIED: &str = "sesame_mails_retried_total";
+/// Mails given up on, by `kind`.
+pub const MAILS_FAILED: &str = "sesame_mails_failed_total";
 
 /// The route label of a request that matched no route: one label for all of them.
 pub const UNMATCHED_ROUTE: &str = "unmatched";
@@ -138,6 +146,13 @@ fn describe() {
         CLEANUP_ROWS_DELETED,
         "Rows deleted by the clean-up, by table"
     );
+    describe_counter!(MAILS_QUEUED, "Mails queued in the outbox, by kind");
+    describe_counter!(MAILS_SENT, "Mails sent, by kind");
+    describe_counter!(
+        MAILS_RETRIED,
+        "Failed attempts to send a mail that is tried again later, by kind"
+    );
+    describe_counter!(MAILS_FAILED, "Mails given up on, by kind");
 }
 
 /// The current values, in the Prometheus text format.
@@ -234,6 +249,23 @@ pub fn db_load(queued: usize, connections: u32, idle: u32) {
 /// The clean-up deleted `rows` rows of `table`.
 pub fn rows_deleted(table: &'static str, rows: usize) {
     counter!(CLEANUP_ROWS_DELETED, "table" => table).increment(rows as u64);
+}
+
+/// A mail of `kind` (a `MailKind` name) was queued.
+pub fn mail_queued(kind: &'static str) {
+    counter!(MAILS_QUEUED, "kind" => kind).increment(1);
+}
+
+pub fn mail_sent(kind: &'static str) {
+    counter!(MAILS_SENT, "kind" => kind).increment(1);
+}
+
+pub fn mail_retried(kind: &'static str) {
+    counter!(MAILS_RETRIED, "kind" => kind).increment(1);
+}
+
+pub fn mail_failed(kind: &'static str) {
+    counter!(MAILS_FAILED, "kind" => kind).increment(1);
 }
 
 #[cfg(test)]

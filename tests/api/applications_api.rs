@@ -247,10 +247,12 @@ async fn creates_each_kind_of_application(backend: Backend) {
             "customClientMetadata",
             "isManagementApi",
             "isIntrospector",
+            "landingUris",
             "createdAt",
         ]),
         "a single-page app has no secret: {spa}"
     );
+    assert_eq!(spa["landingUris"], json!([]), "none unless registered");
     assert_eq!(spa["name"], "Web");
     assert_eq!(spa["type"], "SPA");
     assert_eq!(
@@ -724,7 +726,48 @@ async fn unknown_ids_are_not_found(backend: Backend) {
     assert_eq!(api.get("").await.total_number(), 1);
 }
 
+/// Landing pages Sesame may mail links to: given at creation, replaced by a change, shown by
+/// every read, and only in their exact, normalized form.
+async fn landing_uris_are_registered_exactly(backend: Backend) {
+    let api = Api::spawn(backend).await;
+    let landing = "https://app.example/welcome";
+    let made = api
+        .create(json!({
+            "name": "Web",
+            "type": "SPA",
+            "oidcClientMetadata": {"redirectUris": [CALLBACK]},
+            "landingUris": [landing],
+        }))
+        .await;
+    assert_eq!(made["landingUris"], json!([landing]));
+    let id = id_of(&made);
+    assert_eq!(
+        api.get(&format!("/{id}")).await.ok(200)["landingUris"],
+        json!([landing])
+    );
+    for bad in [
+        json!(["https://app.example/welcome?next=x"]),
+        json!(["https://app.example/welcome#x"]),
+        json!(["https://APP.example/welcome"]),
+        json!(["ftp://app.example/x"]),
+        json!("https://app.example/welcome"),
+    ] {
+        let reply = api.patch(&id, json!({ "landingUris": bad })).await;
+        assert_error(&reply, 400, "invalid_input");
+        assert!(reply.text.contains("landingUris"), "{}", reply.text);
+    }
+    let renamed = api.patch(&id, json!({"name": "Web 2"})).await;
+    assert_eq!(
+        renamed.ok(200)["landingUris"],
+        json!([landing]),
+        "kept unless given"
+    );
+    let cleared = api.patch(&id, json!({"landingUris": null})).await;
+    assert_eq!(cleared.ok(200)["landingUris"], json!([]));
+}
+
 on_both_backends!(
+    landing_uris_are_registered_exactly,
     every_route_requires_a_bearer_token,
     creates_each_kind_of_application,
     the_secret_is_shown_once_and_stored_hashed,

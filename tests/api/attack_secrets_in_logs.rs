@@ -55,6 +55,9 @@ fn authorize_url(server: &Instance, client_id: &str, extra: &[(&str, &str)]) -> 
     (url.to_string(), verifier)
 }
 
+/// The landing page the web app registered for links Sesame mails.
+const LANDING: &str = "http://127.0.0.1:9999/welcome";
+
 async fn no_secret_reaches_the_log(backend: Backend) {
     let db = TestDatabase::new(backend);
     let url = db.url.as_str();
@@ -72,6 +75,8 @@ async fn no_secret_reaches_the_log(backend: Backend) {
         CALLBACK,
         "--post-logout-redirect-uri",
         LOGGED_OUT,
+        "--landing-uri",
+        LANDING,
     ]);
     sesame_json(&[
         "--database-url",
@@ -86,7 +91,9 @@ async fn no_secret_reaches_the_log(backend: Backend) {
     let (client_id, client_secret) = (field(&web, "id"), field(&web, "secret"));
     let m2m_secret = field(&backend_app, "secret");
 
-    let server = start_with(url, &[], "debug", &[]);
+    let smtp = crate::common::smtp::SmtpServer::start();
+    let smtp_url = smtp.url();
+    let server = start_with(url, &[], "debug", &[("SESAME_SMTP_URL", &smtp_url)]);
     let http = reqwest::Client::new();
     // Every secret the flows below use or receive.
     let mut secrets: Vec<(&str, String)> = vec![
@@ -109,6 +116,18 @@ async fn no_secret_reaches_the_log(backend: Backend) {
     assert_eq!(status, 201, "{created}");
     let one_time_token = field(&created, "token");
     secrets.push(("the one-time token", one_time_token.clone()));
+
+    // A link Sesame mails itself: its token is in the mailbox, and nowhere else.
+    let (status, mailed) = create_one_time_token(
+        &server.base,
+        &bearer,
+        serde_json::json!({ "email": ADA, "send": { "landingUri": LANDING } }),
+    )
+    .await;
+    assert_eq!(status, 201, "{mailed}");
+    let mails = smtp.wait_for(1, std::time::Duration::from_secs(20)).await;
+    let mailed_token = query_param(&mails[0].link(LANDING), "token").expect("a token");
+    secrets.push(("the mailed one-time token", mailed_token));
 
     // A refused request (an RP asking for a response mode we do not offer) carrying the link:
     // sent back to the client, and logged. The link is not used by a refused request.

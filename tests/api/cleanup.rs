@@ -14,6 +14,7 @@ use sesame::storage::cleanup::{CLEANUP_LOCK, Removed};
 use sesame::storage::grants::{AccessTokenRecord, CodeRecord, RefreshTokenRecord};
 use sesame::storage::interactions::InteractionRecord;
 use sesame::storage::one_time_tokens::OneTimeTokenRecord;
+use sesame::storage::outbox::{MailKind, OutboxRecord};
 use sesame::storage::schema;
 use sesame::storage::sessions::SessionRecord;
 
@@ -68,6 +69,7 @@ fn counts(app: &TestApp) -> Value {
                 "one_time_tokens": one_time_tokens::table.count().get_result::<i64>(c)?,
                 "rate_limits": rate_limits::table.count().get_result::<i64>(c)?,
                 "audit_log": audit_log::table.count().get_result::<i64>(c)?,
+                "outbox": outbox::table.count().get_result::<i64>(c)?,
             }))
         })
         .expect("counts")
@@ -77,6 +79,7 @@ fn each(n: usize) -> Value {
     json!({
         "interactions": n, "sessions": n, "authorization_codes": n, "access_tokens": n,
         "refresh_tokens": n, "grants": n, "one_time_tokens": n, "rate_limits": n, "audit_log": n,
+        "outbox": n,
     })
 }
 
@@ -86,6 +89,7 @@ fn live() -> Value {
     json!({
         "interactions": 5, "sessions": 5, "authorization_codes": 10, "access_tokens": 5,
         "refresh_tokens": 6, "grants": 1, "one_time_tokens": 10, "rate_limits": 5, "audit_log": 5,
+        "outbox": 5,
     })
 }
 
@@ -264,6 +268,31 @@ fn fill(app: &TestApp, now: i64) {
         .collect();
     insert_all!(app, schema::audit_log::table, rows);
 
+    // Mails sent or given up on 8 days ago go (retention 7 days); pending ones, and ones
+    // settled yesterday, stay.
+    let mail = |i: usize, status: &str, finished_at: Option<i64>| OutboxRecord {
+        id: n(i, "mail"),
+        status: status.into(),
+        finished_at,
+        ..OutboxRecord::pending(
+            MailKind::SignInLink,
+            EMAIL,
+            "en",
+            String::new(),
+            None,
+            now - 9 * DAY,
+        )
+    };
+    let rows: Vec<_> = (0..EXPIRED + 5)
+        .map(|i| match i {
+            i if i < EXPIRED / 2 => mail(i, "sent", Some(now - 8 * DAY)),
+            i if i < EXPIRED => mail(i, "failed", Some(now - 8 * DAY)),
+            i if i < EXPIRED + 3 => mail(i, "pending", None),
+            i => mail(i, "sent", Some(now - DAY)),
+        })
+        .collect();
+    insert_all!(app, schema::outbox::table, rows);
+
     assert_eq!(
         counts(app),
         json!({
@@ -271,7 +300,7 @@ fn fill(app: &TestApp, now: i64) {
             "authorization_codes": EXPIRED + 10, "access_tokens": EXPIRED + 5,
             "refresh_tokens": EXPIRED + 6, "grants": EXPIRED + 1,
             "one_time_tokens": EXPIRED + 10,
-            "rate_limits": EXPIRED + 5, "audit_log": EXPIRED + 5,
+            "rate_limits": EXPIRED + 5, "audit_log": EXPIRED + 5, "outbox": EXPIRED + 5,
         })
     );
 }

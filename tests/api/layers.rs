@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("one_time_token", 2),
     ("state", 3),
     ("cleanup", 3),
+    ("mail", 3),
     ("error", 3),
     ("pages", 3),
     ("oidc", 4),

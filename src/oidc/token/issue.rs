@@ -230,6 +230,7 @@ mod tests {
             secret_hash: None,
             redirect_uris: vec![],
             post_logout_redirect_uris: vec![],
+            landing_uris: vec![],
             id_token_alg: SigningAlg::ES256,
             management_api: false,
             introspection: false,

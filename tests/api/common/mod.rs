@@ -24,6 +24,7 @@ pub mod api;
 pub mod load;
 pub mod process;
 pub mod rp;
+pub mod smtp;
 pub mod totp;
 
 use std::net::TcpListener;
@@ -212,6 +213,14 @@ impl TestApp {
             database_url: db.url.clone(),
             workers: 1,
             db_pool_size: 4,
+            // Without an SMTP server, mails are files: never in the working directory.
+            mail_dir: std::env::temp_dir()
+                .join(format!(
+                    "sesame-test-mail-{}",
+                    uuid::Uuid::new_v4().simple()
+                ))
+                .display()
+                .to_string(),
             ..Settings::default()
         };
         configure(&mut settings);
@@ -263,6 +272,7 @@ impl TestApp {
             app_type,
             redirect_uris: redirect_uris.iter().map(|s| s.to_string()).collect(),
             post_logout_redirect_uris: post_logout.iter().map(|s| s.to_string()).collect(),
+            landing_uris: Vec::new(),
             id_token_alg: alg,
             management_api,
             introspection: false,
@@ -277,6 +287,7 @@ impl TestApp {
             app_type: AppType::M2m,
             redirect_uris: vec![],
             post_logout_redirect_uris: vec![],
+            landing_uris: Vec::new(),
             id_token_alg: SigningAlg::RS256,
             management_api: false,
             introspection: true,

@@ -1,0 +1,184 @@
+//! A real SMTP server for the tests: `tests/smtp_sink.py` (aiosmtpd 1.4.6, which `.ci/run`
+//! installs) on a free port of 127.0.0.1, storing each message it accepts as a file; the
+//! tests read them as a person reads a mailbox, and can stop and restart the server.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How to get the server when it is missing.
+const INSTALL: &str = "python3 -m pip install aiosmtpd==1.4.6 (what .ci/run does)";
+
+/// A running (or stopped) SMTP server and the mailbox it fills.
+pub struct SmtpServer {
+    pub port: u16,
+    mailbox: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+/// A message as delivered: its headers and its decoded parts.
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub to: String,
+    pub from: String,
+    pub subject: String,
+    pub message_id: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+impl Mail {
+    /// The first link of the plain-text part starting with `prefix`.
+    pub fn link(&self, prefix: &str) -> String {
+        let at = self
+            .text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no link to {prefix} in {}", self.text));
+        self.text[at..]
+            .split_whitespace()
+            .next()
+            .expect("a link")
+            .to_owned()
+    }
+}
+
+fn sink_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py")
+}
+
+impl SmtpServer {
+    /// Starts the server on a free port; fails with how to install aiosmtpd when it is missing.
+    pub fn start() -> Self {
+        let found = Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .stderr(Stdio::null())
+            .status();
+        assert!(
+            found.is_ok_and(|s| s.success()),
+            "the mail tests need a real SMTP server, aiosmtpd, for python3: {INSTALL}"
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut server = Self {
+            port,
+            mailbox: tempfile::tempdir().expect("mailbox dir"),
+            child: None,
+        };
+        server.restart();
+        server
+    }
+
+    /// `smtp://127.0.0.1:<port>`, plain (the connection never leaves the machine).
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the server: connections are refused until [`SmtpServer::restart`].
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server (again) on the same port and mailbox.
+    pub fn restart(&mut self) {
+        self.stop();
+        let started = Instant::now();
+        loop {
+            let log_path = self.mailbox.path().join("sink.log");
+            let log = std::fs::File::create(&log_path).expect("sink log");
+            let mut child = Command::new("python3")
+                .arg(sink_script())
+                .arg(self.port.to_string())
+                .arg(self.mailbox.path())
+                .stdout(Stdio::piped())
+                .stderr(log)
+                .spawn()
+                .expect("python3 runs");
+            let mut line = String::new();
+            let stdout = child.stdout.take().expect("stdout");
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            if line.trim() == "ready" {
+                self.child = Some(child);
+                return;
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            // The port may linger a moment after a stop.
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the SMTP server did not start: {}",
+                std::fs::read_to_string(&log_path).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Every message delivered so far, oldest first.
+    pub fn mails(&self) -> Vec<Mail> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.mailbox.path())
+            .expect("mailbox")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| parse(&std::fs::read(f).expect("message")))
+            .collect()
+    }
+
+    /// Waits (real time) until at least `n` messages were delivered; returns them all.
+    pub async fn wait_for(&self, n: usize, within: Duration) -> Vec<Mail> {
+        let deadline = Instant::now() + within;
+        loop {
+            let mails = self.mails();
+            if mails.len() >= n {
+                return mails;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} of {n} mails delivered within {within:?}",
+                mails.len()
+            );
+            actix_rt::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A message as a mail client reads it: transfer encodings (quoted-printable, base64) undone.
+pub fn parse(raw: &[u8]) -> Mail {
+    let message = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("a well-formed message");
+    let address = |a: Option<&mail_parser::Address>| {
+        a.and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Mail {
+        to: address(message.to()),
+        from: address(message.from()),
+        subject: message.subject().unwrap_or_default().to_owned(),
+        message_id: message.message_id().unwrap_or_default().to_owned(),
+        text: message
+            .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+        html: message.body_html(0).map(|h| h.into_owned()),
+    }
+}
