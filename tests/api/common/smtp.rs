@@ -1,15 +1,58 @@
-//! A real SMTP server for the tests: `tests/smtp_sink.py` (aiosmtpd 1.4.6, which `.ci/run`
-//! installs) on a free port of 127.0.0.1, storing each message it accepts as a file; the
-//! tests read them as a person reads a mailbox, and can stop and restart the server.
+//! A real SMTP server for the tests: `tests/smtp_sink.py` (aiosmtpd 1.4.6) on a free port of
+//! 127.0.0.1, storing each message it accepts as a file; the tests read them as a person reads
+//! a mailbox, and can stop and restart the server. When python3 lacks aiosmtpd, the first test
+//! that needs it installs it from PyPI into the target dir (`cargo test` alone sets a fresh
+//! machine up; `.ci/run` installs it beforehand).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// How to get the server when it is missing.
-const INSTALL: &str = "python3 -m pip install aiosmtpd==1.4.6 (what .ci/run does)";
+/// The server's package, as pip names it.
+const PACKAGE: &str = "aiosmtpd==1.4.6";
+
+/// Where the tests install [`PACKAGE`] when python3 does not have it: `PYTHONPATH` for the
+/// server, or `None` when python3 has it already.
+fn python_path() -> Option<PathBuf> {
+    static PATH: OnceLock<Option<PathBuf>> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let has = |path: Option<&PathBuf>| {
+            let mut check = Command::new("python3");
+            check.args(["-c", "import aiosmtpd"]).stderr(Stdio::null());
+            if let Some(path) = path {
+                check.env("PYTHONPATH", path);
+            }
+            check.status().is_ok_and(|s| s.success())
+        };
+        if has(None) {
+            return None;
+        }
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/smtp-sink-python");
+        if !has(Some(&dir)) {
+            // A Debian python refuses pip unless told (even into a folder of its own).
+            let install = |extra: &[&str]| {
+                Command::new("python3")
+                    .args(["-m", "pip", "install", "--quiet", "--target"])
+                    .arg(&dir)
+                    .args(extra)
+                    .arg(PACKAGE)
+                    .status()
+                    .is_ok_and(|s| s.success())
+            };
+            let installed = install(&[]) || install(&["--break-system-packages"]);
+            assert!(
+                installed && has(Some(&dir)),
+                "the mail tests need a real SMTP server, {PACKAGE} for python3; \
+                 installing it with pip into {dir:?} failed"
+            );
+        }
+        Some(dir)
+    })
+    .clone()
+}
 
 /// A running (or stopped) SMTP server and the mailbox it fills.
 pub struct SmtpServer {
@@ -49,16 +92,9 @@ fn sink_script() -> PathBuf {
 }
 
 impl SmtpServer {
-    /// Starts the server on a free port; fails with how to install aiosmtpd when it is missing.
+    /// Starts the server on a free port (installing aiosmtpd first if python3 lacks it).
     pub fn start() -> Self {
-        let found = Command::new("python3")
-            .args(["-c", "import aiosmtpd"])
-            .stderr(Stdio::null())
-            .status();
-        assert!(
-            found.is_ok_and(|s| s.success()),
-            "the mail tests need a real SMTP server, aiosmtpd, for python3: {INSTALL}"
-        );
+        python_path();
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -94,7 +130,11 @@ impl SmtpServer {
         loop {
             let log_path = self.mailbox.path().join("sink.log");
             let log = std::fs::File::create(&log_path).expect("sink log");
-            let mut child = Command::new("python3")
+            let mut sink = Command::new("python3");
+            if let Some(path) = python_path() {
+                sink.env("PYTHONPATH", path);
+            }
+            let mut child = sink
                 .arg(sink_script())
                 .arg(self.port.to_string())
                 .arg(self.mailbox.path())
