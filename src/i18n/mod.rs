@@ -101,7 +101,7 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&'static str, &dyn Display)]) 
 }
 
 /// Every argument name a message takes.
-pub const ARGUMENTS: [&str; 4] = ["app", "email", "min", "max"];
+pub const ARGUMENTS: [&str; 6] = ["app", "email", "min", "max", "seconds", "left"];
 
 /// Whether `locale` itself (not its fallback) has the message `key`, and it comes out whole
 /// with [`ARGUMENTS`] given (a misspelt argument would not).
