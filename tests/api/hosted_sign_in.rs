@@ -115,6 +115,7 @@ async fn a_link_opened_in_the_browser_that_asked_signs_in_with_one_click(backend
     assert!(waiting.contains("ada@example.com"), "{waiting}");
     let mails = smtp.wait_for(1, Duration::from_secs(20)).await;
     assert_eq!(mails[0].to, "ada@example.com");
+    assert_eq!(mails[0].subject, "Your sign-in link and code");
     let link = link_of(&w, &mails[0]);
     assert!(link.contains("token="), "{link}");
     assert!(
@@ -412,27 +413,43 @@ async fn turned_off_it_is_not_offered_and_refused(backend: Backend) {
     assert_error_page(r, 404, "hosted_sign_in_disabled").await;
 }
 
-/// The waiting page's title in each language.
-const WAITING: &[(&str, &str)] = &[
-    ("en", "Check your mail"),
-    ("de", "Sehen Sie in Ihr Postfach"),
-    ("es", "Revisa tu correo"),
-    ("ko", "메일을 확인하세요"),
-    ("sv", "Kolla din e-post"),
-    ("zh-TW", "請查看您的郵件"),
+/// The waiting page's title and the mail's subject in each language.
+const WAITING: &[(&str, &str, &str)] = &[
+    ("en", "Check your mail", "Your sign-in link and code"),
+    (
+        "de",
+        "Sehen Sie in Ihr Postfach",
+        "Ihr Anmeldelink und -code",
+    ),
+    (
+        "es",
+        "Revisa tu correo",
+        "Tu enlace y código de inicio de sesión",
+    ),
+    ("ko", "메일을 확인하세요", "로그인 링크와 코드"),
+    ("sv", "Kolla din e-post", "Din inloggningslänk och kod"),
+    ("zh-TW", "請查看您的郵件", "您的登入連結與驗證碼"),
 ];
 
 async fn the_waiting_page_speaks_six_languages(backend: Backend) {
     let smtp = SmtpServer::start();
     let w = world(backend, &smtp).await;
-    for (n, (lang, title)) in WAITING.iter().enumerate() {
+    for (n, (lang, title, _)) in WAITING.iter().enumerate() {
         let b = browser();
         let (page, _) = at_sign_in(&w, &b, &[("ui_locales", lang)]).await;
         let html = ask_and_wait(&w, &b, &page, &format!("p{n}@example.com")).await;
         assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{lang}");
         assert!(html.contains(title), "{lang}: {html}");
     }
-    smtp.wait_for(WAITING.len(), Duration::from_secs(20)).await;
+    let mails = smtp.wait_for(WAITING.len(), Duration::from_secs(20)).await;
+    for (n, (lang, _, subject)) in WAITING.iter().enumerate() {
+        let mail = mails
+            .iter()
+            .find(|m| m.to == format!("p{n}@example.com"))
+            .expect("each mail");
+        assert_eq!(&mail.subject, subject, "{lang}");
+        assert!(mail.text.contains(&code_of(mail)), "{lang}");
+    }
 }
 
 crate::on_both_backends!(
