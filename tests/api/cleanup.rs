@@ -306,7 +306,7 @@ fn fill(app: &TestApp, now: i64) {
         attempts: 0,
         created_at: expires_at - 15 * 60_000,
         expires_at,
-        consumed_at: (i % 2 == 0).then_some(expires_at - 1000),
+        consumed_at: i.is_multiple_of(2).then_some(expires_at - 1000),
         last_sent_at: expires_at - 15 * 60_000,
     };
     let rows: Vec<_> = (0..EXPIRED + 5)

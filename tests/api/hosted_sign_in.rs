@@ -237,8 +237,16 @@ async fn guessing_codes_is_stopped_after_five(backend: Backend) {
     let r = type_code(&b, &page, wrong).await;
     let html = r.text().await.expect("html");
     assert!(html.contains("Too many wrong codes"), "{html}");
-    // Dead: the right code, and the link, do nothing now.
-    let (_, csrf) = open_page(&b, &format!("{page}/email-link")).await;
+    // Dead: the waiting page has no code field left; the right code, and the link, do
+    // nothing now.
+    let waiting = b
+        .get(format!("{page}/email-link"))
+        .send()
+        .await
+        .expect("page");
+    let waiting = waiting.text().await.expect("html");
+    assert!(!waiting.contains(r#"name="code""#), "{waiting}");
+    let (_, csrf) = open_page(&b, &page).await;
     let r = b
         .post(format!("{page}/email-link/code"))
         .form(&[("csrf", csrf.as_str()), ("code", right.as_str())])

@@ -35,16 +35,18 @@ pub enum Key {
 /// How it ended.
 pub enum Finished {
     /// Signed in: the session cookie and the code for the client.
-    SignedIn {
-        cookie: actix_web::cookie::Cookie<'static>,
-        code: CodeDraft,
-    },
+    SignedIn(Box<SignedIn>),
     /// The interaction moved on (second factor, registration form): its page comes next.
     Next,
     /// A wrong code; `left` tries remain (0: the request is dead).
     WrongCode { left: i32 },
     /// No live request (expired, spent, blocked, replaced): nothing was done.
     NotLive,
+}
+
+pub struct SignedIn {
+    pub cookie: actix_web::cookie::Cookie<'static>,
+    pub code: CodeDraft,
 }
 
 /// Why it stopped; nothing of the transaction was written.
@@ -222,10 +224,10 @@ fn signed_in(
     if !session.store_with_code(c, &code)? {
         return Err(Refusal::SignInAgain.into());
     }
-    Ok(Finished::SignedIn {
+    Ok(Finished::SignedIn(Box::new(SignedIn {
         cookie: session.cookie,
         code: draft.code,
-    })
+    })))
 }
 
 fn save_step(c: &mut DbConnection, interaction_hash: &str, step: &Step) -> Result<(), Abort> {

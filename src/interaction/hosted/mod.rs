@@ -359,7 +359,8 @@ fn carry_out(
     finished: Result<Finished, Refusal>,
 ) -> Result<HttpResponse, PageError> {
     match finished {
-        Ok(Finished::SignedIn { cookie, code }) => {
+        Ok(Finished::SignedIn(signed_in)) => {
+            let finish::SignedIn { cookie, code } = *signed_in;
             metrics::sign_in(Amr::LINK.as_str(), false);
             metrics::hosted_sign_in("signed_in");
             let mut response = code.response(state, &interaction.request);
