@@ -62,6 +62,10 @@ pub struct Settings {
     pub audit_retention_days: i64,
     /// Registrations on the hosted sign-up page per client IP per hour.
     pub sign_ups_per_ip_per_hour: i32,
+    /// Hosted sign-in mails ("Email me a sign-in link", and "send again") per address, and
+    /// per client IP, per hour.
+    pub hosted_links_per_email_per_hour: i32,
+    pub hosted_links_per_ip_per_hour: i32,
     /// Reverse proxies (CIDRs) whose `X-Forwarded-For` names the client; empty: trust none,
     /// the TCP peer is the client. In the environment, separated by commas or spaces.
     pub trusted_proxies: TrustedProxies,
@@ -178,6 +182,8 @@ impl Default for Settings {
             one_time_token_retention_days: 30,
             audit_retention_days: 90,
             sign_ups_per_ip_per_hour: 20,
+            hosted_links_per_email_per_hour: 5,
+            hosted_links_per_ip_per_hour: 30,
             trusted_proxies: TrustedProxies::default(),
             password_hashing_threads: 0,
             password_hashing_queue: 32,

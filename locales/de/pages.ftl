@@ -128,3 +128,33 @@ link-error-email_mismatch = Dieser Anmeldelink wurde für eine andere E-Mail-Adr
 link-error-token_expired = Dieser Anmeldelink ist abgelaufen.
 link-error-token_consumed = Dieser Anmeldelink wurde bereits verwendet. Jeder Link funktioniert nur einmal.
 link-error-token_revoked = Dieser Anmeldelink wurde widerrufen.
+
+## Anmeldung per E-Mail (ein Link und ein Code)
+
+hosted-sign-in-or = Oder ohne Passwort anmelden:
+hosted-sign-in-option = Anmeldelink per E-Mail senden
+hosted-invalid-email = Geben Sie eine gültige E-Mail-Adresse ein.
+hosted-too-many = Es wurden zu viele Anmelde-E-Mails angefordert. Versuchen Sie es später erneut.
+hosted-wait-title = Sehen Sie in Ihr Postfach
+hosted-wait-sent = Wir haben eine E-Mail an { $email } gesendet. Öffnen Sie den Link darin auf diesem Gerät, oder geben Sie hier den 6-stelligen Code daraus ein.
+hosted-field-code = 6-stelliger Code
+hosted-code-submit = Weiter
+hosted-wait-before-again = Sie können die E-Mail in { $seconds } Sekunden erneut senden.
+hosted-send-again = Erneut senden
+hosted-sent-again = Wir haben eine neue E-Mail gesendet. Link und Code der vorigen gelten nicht mehr.
+hosted-wrong-code = Dieser Code stimmt nicht. Verbleibende Versuche: { $left }.
+hosted-blocked = Es wurden zu viele falsche Codes eingegeben, daher gilt dieser Anmeldelink nicht mehr.
+hosted-expired = Der Code ist abgelaufen. Senden Sie die E-Mail erneut, um einen neuen zu erhalten.
+hosted-back = Anders anmelden
+hosted-continue-title = Anmeldung fortsetzen
+hosted-continue-as = Sie melden sich als { $email } an.
+hosted-code-title = Ihr Anmeldecode
+hosted-code-explain = Geben Sie diesen Code auf dem Gerät ein, auf dem Sie die Anmeldung angefordert haben.
+hosted-code-not-here = Das Öffnen des Links hier meldet diesen Browser nicht an.
+hosted-off-title = Anmeldung per E-Mail ist ausgeschaltet
+hosted-off = Die Anmeldung mit einem zugesandten Link ist hier nicht verfügbar.
+hosted-link-gone-title = Dieser Anmeldelink kann nicht verwendet werden
+hosted-link-used = Dieser Anmeldelink wurde bereits verwendet.
+hosted-link-blocked = Es wurden zu viele falsche Codes eingegeben, daher gilt dieser Anmeldelink nicht mehr.
+hosted-link-expired = Dieser Anmeldelink ist abgelaufen.
+hosted-link-not-found = Dieser Anmeldelink ist ungültig, oder eine neuere E-Mail hat ihn ersetzt.

@@ -8,3 +8,13 @@ sign-in-link-intro = use this link to sign in as { $email }:
 sign-in-link-button = Sign in
 sign-in-link-validity = The link works once and for { $expires_in_minutes } minutes.
 sign-in-link-ignore = If you did not ask for it, ignore this mail: nobody can use it without access to your mailbox.
+
+## Hosted sign-in by email
+
+hosted-mail-subject = Your sign-in link and code
+hosted-mail-link = open this link on the device where you asked to sign in as { $email }:
+hosted-mail-button = Sign in
+hosted-mail-code = Or type this code there:
+hosted-mail-expiry = The link and the code work once, for { $minutes } minutes. If you did not ask for them, ignore this mail: nobody can use them without access to your mailbox.
+hosted-no-account-subject = Signing in
+hosted-no-account-body = someone asked to sign in with { $email }, but no account uses this address, and new accounts cannot be created here. If it was you, try the address you signed up with. If not, ignore this mail.

@@ -130,3 +130,33 @@ link-error-email_mismatch = This sign-in link was issued for a different email a
 link-error-token_expired = This sign-in link has expired.
 link-error-token_consumed = This sign-in link has already been used. Each link works only once.
 link-error-token_revoked = This sign-in link has been cancelled.
+
+## Hosted sign-in by email (a link and a code)
+
+hosted-sign-in-or = Or sign in without a password:
+hosted-sign-in-option = Email me a sign-in link
+hosted-invalid-email = Enter a valid email address.
+hosted-too-many = Too many sign-in mails were asked for. Try again later.
+hosted-wait-title = Check your mail
+hosted-wait-sent = We sent a mail to { $email }. Open its link on this device, or type the 6-digit code from it here.
+hosted-field-code = 6-digit code
+hosted-code-submit = Continue
+hosted-wait-before-again = You can send the mail again in { $seconds } seconds.
+hosted-send-again = Send again
+hosted-sent-again = We sent a new mail. The link and code of the earlier one no longer work.
+hosted-wrong-code = That code is not right. Tries left: { $left }.
+hosted-blocked = Too many wrong codes were typed, so this sign-in link no longer works.
+hosted-expired = The code has expired. Send the mail again to get a new one.
+hosted-back = Sign in another way
+hosted-continue-title = Continue signing in
+hosted-continue-as = You are signing in as { $email }.
+hosted-code-title = Your sign-in code
+hosted-code-explain = Type this code on the device where you asked to sign in.
+hosted-code-not-here = Opening the link here does not sign in this browser.
+hosted-off-title = Signing in by email is off
+hosted-off = Signing in with a mailed link is not available here.
+hosted-link-gone-title = This sign-in link cannot be used
+hosted-link-used = This sign-in link was already used.
+hosted-link-blocked = Too many wrong codes were typed, so this sign-in link no longer works.
+hosted-link-expired = This sign-in link has expired.
+hosted-link-not-found = This sign-in link is not valid, or a newer mail replaced it.

@@ -128,3 +128,33 @@ link-error-email_mismatch = Este enlace de inicio de sesión se emitió para otr
 link-error-token_expired = Este enlace de inicio de sesión ha caducado.
 link-error-token_consumed = Este enlace de inicio de sesión ya se ha usado. Cada enlace funciona una sola vez.
 link-error-token_revoked = Este enlace de inicio de sesión se ha cancelado.
+
+## Inicio de sesión por correo (un enlace y un código)
+
+hosted-sign-in-or = O inicia sesión sin contraseña:
+hosted-sign-in-option = Envíame un enlace de inicio de sesión
+hosted-invalid-email = Introduce una dirección de correo válida.
+hosted-too-many = Se han pedido demasiados correos de inicio de sesión. Inténtalo más tarde.
+hosted-wait-title = Revisa tu correo
+hosted-wait-sent = Hemos enviado un correo a { $email }. Abre su enlace en este dispositivo o escribe aquí el código de 6 dígitos que contiene.
+hosted-field-code = Código de 6 dígitos
+hosted-code-submit = Continuar
+hosted-wait-before-again = Podrás enviar el correo de nuevo dentro de { $seconds } segundos.
+hosted-send-again = Enviar de nuevo
+hosted-sent-again = Hemos enviado un correo nuevo. El enlace y el código del anterior ya no funcionan.
+hosted-wrong-code = Ese código no es correcto. Intentos restantes: { $left }.
+hosted-blocked = Se han escrito demasiados códigos incorrectos, así que este enlace de inicio de sesión ya no funciona.
+hosted-expired = El código ha caducado. Envía el correo de nuevo para recibir otro.
+hosted-back = Iniciar sesión de otra forma
+hosted-continue-title = Continuar con el inicio de sesión
+hosted-continue-as = Estás iniciando sesión como { $email }.
+hosted-code-title = Tu código de inicio de sesión
+hosted-code-explain = Escribe este código en el dispositivo donde pediste iniciar sesión.
+hosted-code-not-here = Abrir el enlace aquí no inicia sesión en este navegador.
+hosted-off-title = El inicio de sesión por correo está desactivado
+hosted-off = Aquí no se puede iniciar sesión con un enlace enviado por correo.
+hosted-link-gone-title = Este enlace de inicio de sesión no se puede usar
+hosted-link-used = Este enlace de inicio de sesión ya se ha usado.
+hosted-link-blocked = Se han escrito demasiados códigos incorrectos, así que este enlace de inicio de sesión ya no funciona.
+hosted-link-expired = Este enlace de inicio de sesión ha caducado.
+hosted-link-not-found = Este enlace de inicio de sesión no es válido, o un correo más reciente lo ha sustituido.

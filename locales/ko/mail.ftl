@@ -5,3 +5,13 @@ sign-in-link-intro = 아래 링크로 { $email } 계정에 로그인하세요.
 sign-in-link-button = 로그인
 sign-in-link-validity = 이 링크는 한 번만, { $expires_in_minutes }분 동안 사용할 수 있습니다.
 sign-in-link-ignore = 요청하지 않으셨다면 이 메일을 무시하세요. 메일함에 접근할 수 없는 사람은 이 링크를 사용할 수 없습니다.
+
+## 이메일로 로그인
+
+hosted-mail-subject = 로그인 링크와 코드
+hosted-mail-link = { $email }(으)로 로그인을 요청한 기기에서 이 링크를 여세요:
+hosted-mail-button = 로그인
+hosted-mail-code = 또는 그 기기에서 이 코드를 입력하세요:
+hosted-mail-expiry = 링크와 코드는 { $minutes }분 동안 한 번만 사용할 수 있습니다. 요청하지 않았다면 이 메일을 무시하세요. 메일함에 접근할 수 없는 사람은 사용할 수 없습니다.
+hosted-no-account-subject = 로그인
+hosted-no-account-body = 누군가 { $email }(으)로 로그인을 요청했지만 이 주소를 사용하는 계정이 없으며, 여기에서는 새 계정을 만들 수 없습니다. 본인이라면 가입할 때 사용한 주소로 시도해 보세요. 본인이 아니라면 이 메일을 무시하세요.

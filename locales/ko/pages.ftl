@@ -128,3 +128,33 @@ link-error-email_mismatch = 이 로그인 링크는 다른 이메일 주소로 �
 link-error-token_expired = 이 로그인 링크는 만료되었습니다.
 link-error-token_consumed = 이미 사용된 로그인 링크입니다. 각 링크는 한 번만 사용할 수 있습니다.
 link-error-token_revoked = 취소된 로그인 링크입니다.
+
+## 이메일로 로그인 (링크와 코드)
+
+hosted-sign-in-or = 또는 비밀번호 없이 로그인:
+hosted-sign-in-option = 로그인 링크를 이메일로 받기
+hosted-invalid-email = 올바른 이메일 주소를 입력하세요.
+hosted-too-many = 로그인 메일 요청이 너무 많습니다. 나중에 다시 시도하세요.
+hosted-wait-title = 메일을 확인하세요
+hosted-wait-sent = { $email }(으)로 메일을 보냈습니다. 이 기기에서 메일의 링크를 열거나, 메일에 있는 6자리 코드를 여기에 입력하세요.
+hosted-field-code = 6자리 코드
+hosted-code-submit = 계속
+hosted-wait-before-again = { $seconds }초 후에 메일을 다시 보낼 수 있습니다.
+hosted-send-again = 다시 보내기
+hosted-sent-again = 새 메일을 보냈습니다. 이전 메일의 링크와 코드는 더 이상 사용할 수 없습니다.
+hosted-wrong-code = 코드가 올바르지 않습니다. 남은 시도 횟수: { $left }.
+hosted-blocked = 잘못된 코드를 너무 많이 입력하여 이 로그인 링크는 더 이상 사용할 수 없습니다.
+hosted-expired = 코드가 만료되었습니다. 새 코드를 받으려면 메일을 다시 보내세요.
+hosted-back = 다른 방법으로 로그인
+hosted-continue-title = 로그인 계속하기
+hosted-continue-as = { $email }(으)로 로그인합니다.
+hosted-code-title = 로그인 코드
+hosted-code-explain = 로그인을 요청한 기기에서 이 코드를 입력하세요.
+hosted-code-not-here = 여기에서 링크를 열어도 이 브라우저는 로그인되지 않습니다.
+hosted-off-title = 이메일 로그인이 꺼져 있습니다
+hosted-off = 여기에서는 메일로 받은 링크로 로그인할 수 없습니다.
+hosted-link-gone-title = 이 로그인 링크는 사용할 수 없습니다
+hosted-link-used = 이미 사용된 로그인 링크입니다.
+hosted-link-blocked = 잘못된 코드를 너무 많이 입력하여 이 로그인 링크는 더 이상 사용할 수 없습니다.
+hosted-link-expired = 만료된 로그인 링크입니다.
+hosted-link-not-found = 유효하지 않은 로그인 링크이거나, 더 최근 메일로 대체되었습니다.

@@ -128,3 +128,33 @@ link-error-email_mismatch = Inloggningslänken utfärdades för en annan e-posta
 link-error-token_expired = Inloggningslänken har gått ut.
 link-error-token_consumed = Inloggningslänken har redan använts. Varje länk fungerar bara en gång.
 link-error-token_revoked = Inloggningslänken har återkallats.
+
+## Inloggning via e-post (en länk och en kod)
+
+hosted-sign-in-or = Eller logga in utan lösenord:
+hosted-sign-in-option = Mejla mig en inloggningslänk
+hosted-invalid-email = Ange en giltig e-postadress.
+hosted-too-many = För många inloggningsmejl har begärts. Försök igen senare.
+hosted-wait-title = Kolla din e-post
+hosted-wait-sent = Vi har skickat ett mejl till { $email }. Öppna länken i det på den här enheten, eller skriv in den sexsiffriga koden från det här.
+hosted-field-code = Sexsiffrig kod
+hosted-code-submit = Fortsätt
+hosted-wait-before-again = Du kan skicka mejlet igen om { $seconds } sekunder.
+hosted-send-again = Skicka igen
+hosted-sent-again = Vi har skickat ett nytt mejl. Länken och koden i det förra fungerar inte längre.
+hosted-wrong-code = Koden stämmer inte. Försök kvar: { $left }.
+hosted-blocked = För många felaktiga koder har skrivits in, så den här inloggningslänken fungerar inte längre.
+hosted-expired = Koden har gått ut. Skicka mejlet igen för att få en ny.
+hosted-back = Logga in på ett annat sätt
+hosted-continue-title = Fortsätt logga in
+hosted-continue-as = Du loggar in som { $email }.
+hosted-code-title = Din inloggningskod
+hosted-code-explain = Skriv in den här koden på enheten där du bad om att logga in.
+hosted-code-not-here = Att öppna länken här loggar inte in den här webbläsaren.
+hosted-off-title = Inloggning via e-post är avstängd
+hosted-off = Inloggning med en mejlad länk är inte tillgänglig här.
+hosted-link-gone-title = Inloggningslänken kan inte användas
+hosted-link-used = Inloggningslänken har redan använts.
+hosted-link-blocked = För många felaktiga koder har skrivits in, så den här inloggningslänken fungerar inte längre.
+hosted-link-expired = Inloggningslänken har gått ut.
+hosted-link-not-found = Inloggningslänken är inte giltig, eller så har ett nyare mejl ersatt den.

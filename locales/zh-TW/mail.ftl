@@ -5,3 +5,13 @@ sign-in-link-intro = 請使用此連結以 { $email } 登入：
 sign-in-link-button = 登入
 sign-in-link-validity = 此連結只能使用一次，有效時間為 { $expires_in_minutes } 分鐘。
 sign-in-link-ignore = 如果這不是您要求的，請忽略這封郵件：沒有您信箱的存取權，任何人都無法使用它。
+
+## 以電子郵件登入
+
+hosted-mail-subject = 您的登入連結與驗證碼
+hosted-mail-link = 請在您要求以 { $email } 登入的那部裝置上開啟這個連結：
+hosted-mail-button = 登入
+hosted-mail-code = 或在該裝置上輸入這組驗證碼：
+hosted-mail-expiry = 連結與驗證碼只能使用一次，有效時間為 { $minutes } 分鐘。如果您沒有提出要求，請忽略這封郵件：沒有您信箱存取權的人無法使用它們。
+hosted-no-account-subject = 登入
+hosted-no-account-body = 有人要求以 { $email } 登入，但沒有帳號使用這個地址，而且這裡無法建立新帳號。如果是您本人，請改用您註冊時的地址。如果不是，請忽略這封郵件。

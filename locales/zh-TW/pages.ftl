@@ -128,3 +128,33 @@ link-error-email_mismatch = 這個登入連結是發給另一個電子郵件地�
 link-error-token_expired = 這個登入連結已過期。
 link-error-token_consumed = 這個登入連結已使用過。每個連結只能使用一次。
 link-error-token_revoked = 這個登入連結已被取消。
+
+## 以電子郵件登入（連結與驗證碼）
+
+hosted-sign-in-or = 或不用密碼登入：
+hosted-sign-in-option = 寄給我登入連結
+hosted-invalid-email = 請輸入有效的電子郵件地址。
+hosted-too-many = 要求寄送的登入郵件太多了，請稍後再試。
+hosted-wait-title = 請查看您的郵件
+hosted-wait-sent = 我們已寄信到 { $email }。請在這部裝置上開啟信中的連結，或在這裡輸入信中的 6 位數驗證碼。
+hosted-field-code = 6 位數驗證碼
+hosted-code-submit = 繼續
+hosted-wait-before-again = { $seconds } 秒後可以再寄一次。
+hosted-send-again = 重新寄送
+hosted-sent-again = 我們已寄出新的郵件，先前郵件中的連結與驗證碼已失效。
+hosted-wrong-code = 驗證碼不正確。剩餘次數：{ $left }。
+hosted-blocked = 輸入錯誤的驗證碼次數太多，這個登入連結已失效。
+hosted-expired = 驗證碼已過期。請重新寄送郵件以取得新的驗證碼。
+hosted-back = 改用其他方式登入
+hosted-continue-title = 繼續登入
+hosted-continue-as = 您正在以 { $email } 登入。
+hosted-code-title = 您的登入驗證碼
+hosted-code-explain = 請在您要求登入的那部裝置上輸入這組驗證碼。
+hosted-code-not-here = 在這裡開啟連結不會讓這個瀏覽器登入。
+hosted-off-title = 已關閉電子郵件登入
+hosted-off = 這裡無法使用郵件寄送的連結登入。
+hosted-link-gone-title = 無法使用這個登入連結
+hosted-link-used = 這個登入連結已經使用過了。
+hosted-link-blocked = 輸入錯誤的驗證碼次數太多，這個登入連結已失效。
+hosted-link-expired = 這個登入連結已過期。
+hosted-link-not-found = 這個登入連結無效，或已被較新的郵件取代。

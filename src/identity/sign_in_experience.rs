@@ -45,13 +45,30 @@ pub struct PasswordPolicy {
 }
 
 /// How a magic link is redeemed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MagicLink {
     /// Opening a link shows "Continue to <app> as <email>"; only that page's button spends
     /// the token, so mail scanners that fetch every link (and an attacker's link opened by a
     /// victim) spend nothing. Off: one click signs in.
     pub require_confirmation: bool,
+    /// The hosted sign-in page offers "Email me a sign-in link" (a link and a 6-digit code).
+    /// Absent from documents stored before it existed: on.
+    #[serde(default = "on")]
+    pub hosted_sign_in: bool,
+}
+
+fn on() -> bool {
+    true
+}
+
+impl Default for MagicLink {
+    fn default() -> Self {
+        Self {
+            require_confirmation: false,
+            hosted_sign_in: true,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +220,12 @@ mod tests {
         assert!(!exp.sign_up.enabled);
         assert_eq!(exp.password_policy.min_length, 12);
         assert!(!exp.magic_link.require_confirmation);
+        assert!(exp.magic_link.hosted_sign_in, "on unless turned off");
+        let before_hosted = r#"{"signUp":{"enabled":true,"requirePassword":false,"requireName":false},
+            "mfa":{"policy":"off"},"passwordPolicy":{"minLength":8,"rejectBreached":false},
+            "magicLink":{"requireConfirmation":true}}"#;
+        let exp: SignInExperience = serde_json::from_str(before_hosted).expect("older");
+        assert!(exp.magic_link.require_confirmation && exp.magic_link.hosted_sign_in);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod endpoint;
 mod forms;
+mod hosted;
 mod magic_link;
 mod mfa;
 mod pages;
@@ -36,6 +37,7 @@ use crate::storage::interactions::{self as queries, InteractionRecord};
 const PAGES: &str = "/interaction";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    hosted::routes(cfg);
     cfg.service(
         web::scope(PAGES)
             .route("/{uid}", web::get().to(pages::current_page))

@@ -34,6 +34,8 @@ struct SignInPage<'a> {
     email: &'a str,
     error: Option<String>,
     sign_up_enabled: bool,
+    /// "Email me a sign-in link" (`magicLink.hostedSignIn`).
+    hosted_sign_in: bool,
 }
 
 #[derive(Template)]
@@ -67,7 +69,7 @@ async fn app_name(
         .unwrap_or_default())
 }
 
-async fn show_sign_in(
+pub(super) async fn show_sign_in(
     state: &AppState,
     interaction: &Interaction,
     status: StatusCode,
@@ -88,6 +90,7 @@ async fn show_sign_in(
             email,
             error: error.map(|key| i18n::t(locale, key)),
             sign_up_enabled: experience.sign_up.enabled,
+            hosted_sign_in: super::hosted::offered(&experience),
         },
     ))
 }
@@ -273,7 +276,7 @@ pub async fn sign_in(
     authenticated(&req, &state, Flow::Hosted(interaction), proven, now).await
 }
 
-fn sign_up_closed() -> PageError {
+pub(super) fn sign_up_closed() -> PageError {
     PageError::new(
         StatusCode::FORBIDDEN,
         "sign_up_disabled",

@@ -24,6 +24,22 @@ const BUILT_IN: &[(&str, &str)] = &[
         "sign_in_link.html",
         include_str!("../../templates/mail/sign_in_link.html"),
     ),
+    (
+        "hosted_sign_in.txt",
+        include_str!("../../templates/mail/hosted_sign_in.txt"),
+    ),
+    (
+        "hosted_sign_in.html",
+        include_str!("../../templates/mail/hosted_sign_in.html"),
+    ),
+    (
+        "hosted_no_account.txt",
+        include_str!("../../templates/mail/hosted_no_account.txt"),
+    ),
+    (
+        "hosted_no_account.html",
+        include_str!("../../templates/mail/hosted_no_account.html"),
+    ),
 ];
 
 /// The largest template file read, and how many files of a directory are read at most.

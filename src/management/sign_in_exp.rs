@@ -71,6 +71,10 @@ struct MagicLinkView {
     /// the token: mail scanners that fetch every link, and an attacker's link opened by a
     /// victim (login CSRF), spend nothing. `false` (the default): one click signs in.
     require_confirmation: bool,
+    /// The hosted sign-in page offers "Email me a sign-in link": a mail with a link (one
+    /// click in the browser that asked) and a 6-digit code (typed there when the link is
+    /// opened elsewhere). `true` by default; `false` hides it and its routes refuse.
+    hosted_sign_in: bool,
 }
 
 /// What sign-up and sign-in require.
@@ -101,6 +105,7 @@ impl From<&SignInExperience> for ExperienceView {
             },
             magic_link: MagicLinkView {
                 require_confirmation: exp.magic_link.require_confirmation,
+                hosted_sign_in: exp.magic_link.hosted_sign_in,
             },
         }
     }
@@ -160,6 +165,8 @@ fn min_length<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D
 struct MagicLinkPatch {
     #[serde(default, deserialize_with = "de::some_flag")]
     require_confirmation: Option<bool>,
+    #[serde(default, deserialize_with = "de::some_flag")]
+    hosted_sign_in: Option<bool>,
 }
 
 /// Any subset of the sign-in experience's fields, nested; the others stay.
@@ -195,6 +202,7 @@ pub(super) fn merge(mut exp: SignInExperience, patch: ExperiencePatch) -> SignIn
     m.require_confirmation = magic_link
         .require_confirmation
         .unwrap_or(m.require_confirmation);
+    m.hosted_sign_in = magic_link.hosted_sign_in.unwrap_or(m.hosted_sign_in);
     exp
 }
 
@@ -253,13 +261,14 @@ mod tests {
         let after = patch(
             &before,
             json!({"signUp": {"enabled": false}, "passwordPolicy": {"minLength": 12},
-                   "magicLink": {"requireConfirmation": true}}),
+                   "magicLink": {"requireConfirmation": true, "hostedSignIn": false}}),
         )
         .expect("valid");
         let mut expected = before.clone();
         expected.sign_up.enabled = false;
         expected.password_policy.min_length = 12;
         expected.magic_link.require_confirmation = true;
+        expected.magic_link.hosted_sign_in = false;
         assert_eq!(after, expected);
         assert_eq!(patch(&before, json!({})), Ok(before));
     }
@@ -291,6 +300,10 @@ mod tests {
                 "magicLink.requireConfirmation",
             ),
             (json!({"magicLink": {"confirm": true}}), "magicLink.confirm"),
+            (
+                json!({"magicLink": {"hostedSignIn": 1}}),
+                "magicLink.hostedSignIn",
+            ),
             (json!({"colors": {}}), "colors"),
         ] {
             let message = patch(&exp, body.clone()).expect_err(&body.to_string());

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod audit;
 pub mod cleanup;
 pub mod grants;
+pub mod hosted_links;
 pub mod interactions;
 pub mod keys;
 pub mod memberships;

@@ -14,14 +14,25 @@ use super::schema::outbox;
 pub enum MailKind {
     /// A magic link to a landing page (`POST /api/one-time-tokens` with `send`).
     SignInLink,
+    /// "Email me a sign-in link" on the hosted sign-in page: a link and a 6-digit code.
+    HostedSignIn,
+    /// The same request for an address with no account while sign-up is closed: says so,
+    /// carries nothing usable (the page looks the same either way).
+    HostedNoAccount,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 1] = [MailKind::SignInLink];
+    pub const ALL: [MailKind; 3] = [
+        MailKind::SignInLink,
+        MailKind::HostedSignIn,
+        MailKind::HostedNoAccount,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::SignInLink => "sign_in_link",
+            Self::HostedSignIn => "hosted_sign_in",
+            Self::HostedNoAccount => "hosted_no_account",
         }
     }
 

@@ -312,3 +312,19 @@ diesel::table! {
         finished_at -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    hosted_links (id) {
+        id -> Text,
+        interaction_hash -> Text,
+        sealed_uid -> Text,
+        email -> Text,
+        token_hash -> Text,
+        code_hash -> Text,
+        attempts -> Integer,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        consumed_at -> Nullable<BigInt>,
+        last_sent_at -> BigInt,
+    }
+}

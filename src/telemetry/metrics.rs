@@ -33,6 +33,9 @@ pub const ONE_TIME_TOKENS_CREATED: &str = "sesame_one_time_tokens_created_total"
 pub const ONE_TIME_TOKENS_RATE_LIMITED: &str = "sesame_one_time_tokens_rate_limited_total";
 /// Sign-ins completed (a session started), by first-factor `method` and `mfa`.
 pub const SIGN_INS: &str = "sesame_sign_ins_total";
+/// Hosted sign-in by email, by event (`mailed`, `rate_limited`, `code_shown`, `code_wrong`,
+/// `blocked`, `signed_in`).
+pub const HOSTED_SIGN_IN: &str = "sesame_hosted_sign_in_total";
 /// Database jobs waiting for a database thread.
 pub const DB_QUEUE_JOBS: &str = "sesame_db_queue_jobs";
 /// Time from a job's enqueueing to a database thread starting it.
@@ -146,6 +149,10 @@ fn describe() {
         CLEANUP_ROWS_DELETED,
         "Rows deleted by the clean-up, by table"
     );
+    describe_counter!(
+        HOSTED_SIGN_IN,
+        "Hosted sign-in by email: mails, codes shown and typed, sign-ins, by event"
+    );
     describe_counter!(MAILS_QUEUED, "Mails queued in the outbox, by kind");
     describe_counter!(MAILS_SENT, "Mails sent, by kind");
     describe_counter!(
@@ -231,6 +238,11 @@ pub fn one_time_token_rate_limited() {
 pub fn sign_in(method: &'static str, mfa: bool) {
     let mfa = if mfa { "true" } else { "false" };
     counter!(SIGN_INS, "method" => method, "mfa" => mfa).increment(1);
+}
+
+/// A hosted sign-in by email came to `event` (a fixed label, never request input).
+pub fn hosted_sign_in(event: &'static str) {
+    counter!(HOSTED_SIGN_IN, "event" => event).increment(1);
 }
 
 /// A database thread started a job that waited `waited` in the queue.

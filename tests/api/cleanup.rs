@@ -12,6 +12,7 @@ use sesame::storage::DbConnection;
 use sesame::storage::audit::AuditRecord;
 use sesame::storage::cleanup::{CLEANUP_LOCK, Removed};
 use sesame::storage::grants::{AccessTokenRecord, CodeRecord, RefreshTokenRecord};
+use sesame::storage::hosted_links::HostedLinkRecord;
 use sesame::storage::interactions::InteractionRecord;
 use sesame::storage::one_time_tokens::OneTimeTokenRecord;
 use sesame::storage::outbox::{MailKind, OutboxRecord};
@@ -70,6 +71,7 @@ fn counts(app: &TestApp) -> Value {
                 "rate_limits": rate_limits::table.count().get_result::<i64>(c)?,
                 "audit_log": audit_log::table.count().get_result::<i64>(c)?,
                 "outbox": outbox::table.count().get_result::<i64>(c)?,
+                "hosted_links": hosted_links::table.count().get_result::<i64>(c)?,
             }))
         })
         .expect("counts")
@@ -79,7 +81,7 @@ fn each(n: usize) -> Value {
     json!({
         "interactions": n, "sessions": n, "authorization_codes": n, "access_tokens": n,
         "refresh_tokens": n, "grants": n, "one_time_tokens": n, "rate_limits": n, "audit_log": n,
-        "outbox": n,
+        "outbox": n, "hosted_links": n,
     })
 }
 
@@ -89,7 +91,7 @@ fn live() -> Value {
     json!({
         "interactions": 5, "sessions": 5, "authorization_codes": 10, "access_tokens": 5,
         "refresh_tokens": 6, "grants": 1, "one_time_tokens": 10, "rate_limits": 5, "audit_log": 5,
-        "outbox": 5,
+        "outbox": 5, "hosted_links": 5,
     })
 }
 
@@ -293,6 +295,25 @@ fn fill(app: &TestApp, now: i64) {
         .collect();
     insert_all!(app, schema::outbox::table, rows);
 
+    // Hosted sign-in requests go once expired (sending again renews the expiry).
+    let hosted = |i: usize, expires_at: i64| HostedLinkRecord {
+        id: n(i, "hosted"),
+        interaction_hash: n(i, "hosted-interaction"),
+        sealed_uid: String::new(),
+        email: EMAIL.into(),
+        token_hash: n(i, "hosted-token"),
+        code_hash: String::new(),
+        attempts: 0,
+        created_at: expires_at - 15 * 60_000,
+        expires_at,
+        consumed_at: i.is_multiple_of(2).then_some(expires_at - 1000),
+        last_sent_at: expires_at - 15 * 60_000,
+    };
+    let rows: Vec<_> = (0..EXPIRED + 5)
+        .map(|i| hosted(i, if i < EXPIRED { past } else { future }))
+        .collect();
+    insert_all!(app, schema::hosted_links::table, rows);
+
     assert_eq!(
         counts(app),
         json!({
@@ -301,6 +322,7 @@ fn fill(app: &TestApp, now: i64) {
             "refresh_tokens": EXPIRED + 6, "grants": EXPIRED + 1,
             "one_time_tokens": EXPIRED + 10,
             "rate_limits": EXPIRED + 5, "audit_log": EXPIRED + 5, "outbox": EXPIRED + 5,
+            "hosted_links": EXPIRED + 5,
         })
     );
 }

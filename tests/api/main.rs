@@ -30,6 +30,7 @@ mod cli;
 mod db_outage;
 mod first_start;
 mod grants;
+mod hosted_sign_in;
 mod languages;
 mod layers;
 mod link_half_done;

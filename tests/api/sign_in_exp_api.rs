@@ -41,7 +41,7 @@ fn defaults() -> Value {
         "signUp": {"enabled": true, "requirePassword": false, "requireName": false},
         "mfa": {"policy": "off"},
         "passwordPolicy": {"minLength": 8, "rejectBreached": false},
-        "magicLink": {"requireConfirmation": false},
+        "magicLink": {"requireConfirmation": false, "hostedSignIn": true},
     })
 }
 
@@ -74,7 +74,7 @@ async fn shows_the_configured_defaults(backend: Backend) {
             "signUp": {"enabled": false, "requirePassword": true, "requireName": true},
             "mfa": {"policy": "off"},
             "passwordPolicy": {"minLength": 12, "rejectBreached": false},
-            "magicLink": {"requireConfirmation": false},
+            "magicLink": {"requireConfirmation": false, "hostedSignIn": true},
         })
     );
 }
@@ -108,6 +108,11 @@ async fn partial_changes_merge_and_persist(backend: Backend) {
             json!({"magicLink": {"requireConfirmation": true}}),
             "/magicLink/requireConfirmation",
             json!(true),
+        ),
+        (
+            json!({"magicLink": {"hostedSignIn": false}}),
+            "/magicLink/hostedSignIn",
+            json!(false),
         ),
         (
             json!({"mfa": {"policy": "mandatory"}}),
