@@ -133,6 +133,7 @@ pub fn log_removed(removed: &Removed, took: Duration) {
         rate_limits,
         audit_log,
         outbox,
+        email_codes,
     } = *removed;
     if removed.total() == 0 {
         tracing::debug!("clean-up: nothing to remove");
@@ -149,6 +150,7 @@ pub fn log_removed(removed: &Removed, took: Duration) {
         rate_limits,
         audit_log,
         outbox,
+        email_codes,
         took_ms = took.as_millis() as u64,
         "clean-up removed expired and finished rows"
     );

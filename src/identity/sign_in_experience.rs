@@ -28,6 +28,15 @@ pub struct SignUp {
     pub enabled: bool,
     pub require_password: bool,
     pub require_name: bool,
+    /// Public registration mails a code and creates the account only once it is typed
+    /// (and an address that has an account gets a notice, never a second account). Absent
+    /// from documents stored before it existed: on.
+    #[serde(default = "on")]
+    pub verify_email: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +122,7 @@ impl SignInExperience {
                 enabled: settings.sign_up_enabled,
                 require_password: settings.sign_up_require_password,
                 require_name: settings.sign_up_require_name,
+                verify_email: true,
             },
             mfa: Mfa {
                 policy: MfaPolicy::Off,
@@ -203,6 +213,7 @@ mod tests {
         assert!(!exp.sign_up.enabled);
         assert_eq!(exp.password_policy.min_length, 12);
         assert!(!exp.magic_link.require_confirmation);
+        assert!(exp.sign_up.verify_email, "verified sign-up unless turned off");
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub enum Statement {
     RateLimits,
     AuditLog,
     SettledMails,
+    EmailCodes,
 }
 
 /// "No token of the grant of row `x` is live at `$1`": the grant can no longer be used, so
@@ -63,7 +64,7 @@ macro_rules! grant_is_over {
 }
 
 impl Statement {
-    pub const ALL: [Statement; 11] = [
+    pub const ALL: [Statement; 12] = [
         Self::Interactions,
         Self::Sessions,
         Self::AccessTokens,
@@ -75,6 +76,7 @@ impl Statement {
         Self::RateLimits,
         Self::AuditLog,
         Self::SettledMails,
+        Self::EmailCodes,
     ];
 
     /// The table, its key, and the condition on its row `x` (with `$1` the cutoff).
@@ -116,6 +118,8 @@ impl Statement {
             // Pending and claimed mails have no `finished_at`: they stay until settled (at
             // most `mail_max_attempts` attempts).
             Self::SettledMails => ("outbox", "id", "x.finished_at < $1"),
+            // Spent or not, a mailed code is of no use after its expiry.
+            Self::EmailCodes => ("email_codes", "id", "x.expires_at < $1"),
         }
     }
 
@@ -149,7 +153,8 @@ impl Statement {
             | Self::Sessions
             | Self::AccessTokens
             | Self::AuthorizationCodes
-            | Self::RefreshTokens => Some(cutoffs.expired_before),
+            | Self::RefreshTokens
+            | Self::EmailCodes => Some(cutoffs.expired_before),
             Self::ExpiredOneTimeTokens | Self::FinishedOneTimeTokens => {
                 cutoffs.one_time_tokens_before
             }
@@ -185,6 +190,7 @@ pub struct Removed {
     pub rate_limits: usize,
     pub audit_log: usize,
     pub outbox: usize,
+    pub email_codes: usize,
 }
 
 impl Removed {
@@ -202,12 +208,13 @@ impl Removed {
             Statement::RateLimits => &mut self.rate_limits,
             Statement::AuditLog => &mut self.audit_log,
             Statement::SettledMails => &mut self.outbox,
+            Statement::EmailCodes => &mut self.email_codes,
         };
         *count += rows;
     }
 
     /// Each table's count, under the table's name.
-    pub fn by_table(&self) -> [(&'static str, usize); 10] {
+    pub fn by_table(&self) -> [(&'static str, usize); 11] {
         [
             ("interactions", self.interactions),
             ("sessions", self.sessions),
@@ -219,6 +226,7 @@ impl Removed {
             ("rate_limits", self.rate_limits),
             ("audit_log", self.audit_log),
             ("outbox", self.outbox),
+            ("email_codes", self.email_codes),
         ]
     }
 
@@ -233,6 +241,7 @@ impl Removed {
             + self.rate_limits
             + self.audit_log
             + self.outbox
+            + self.email_codes
     }
 }
 

@@ -14,14 +14,28 @@ use super::schema::outbox;
 pub enum MailKind {
     /// A magic link to a landing page (`POST /api/one-time-tokens` with `send`).
     SignInLink,
+    /// The code of a public registration (`signUp.verifyEmail`).
+    SignUpCode,
+    /// To the owner of an address someone tried to register again: no code, a notice.
+    SignUpExisting,
+    /// A password reset: a link and a code.
+    PasswordReset,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 1] = [MailKind::SignInLink];
+    pub const ALL: [MailKind; 4] = [
+        MailKind::SignInLink,
+        MailKind::SignUpCode,
+        MailKind::SignUpExisting,
+        MailKind::PasswordReset,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::SignInLink => "sign_in_link",
+            Self::SignUpCode => "sign_up_code",
+            Self::SignUpExisting => "sign_up_existing",
+            Self::PasswordReset => "password_reset",
         }
     }
 

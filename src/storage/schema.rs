@@ -312,3 +312,23 @@ diesel::table! {
         finished_at -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    email_codes (id) {
+        id -> Text,
+        purpose -> Text,
+        interaction_hash -> Text,
+        email -> Text,
+        user_id -> Nullable<Text>,
+        code_hash -> Text,
+        link_hash -> Nullable<Text>,
+        name -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        attempts -> Integer,
+        verified_at -> Nullable<BigInt>,
+        sent_at -> BigInt,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        consumed_at -> Nullable<BigInt>,
+    }
+}
