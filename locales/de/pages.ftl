@@ -131,38 +131,38 @@ link-error-token_revoked = Dieser Anmeldelink wurde widerrufen.
 
 ## Verified sign-up (a code mailed to the address)
 
-signup-code-title = Check your email
+signup-code-title = Prüfen Sie Ihre E-Mails
 # (html)
-signup-code-sent = We sent a 6-digit code to <strong>{ $email }</strong>. Type it here to create your account.
-signup-code-submit = Create account
-signup-code-wrong = That code is not right. Tries left: { $left }.
-signup-code-dead = Too many wrong codes: this code no longer works. Start again to get a new one.
-signup-send-again = Send the code again
-signup-resend-wait = Wait { $seconds } seconds before asking for another code.
-signup-too-many = Too many codes were sent to this address or from your network. Try again later.
-signup-start-again = Start again
+signup-code-sent = Wir haben einen 6-stelligen Code an <strong>{ $email }</strong> gesendet. Geben Sie ihn hier ein, um Ihr Konto zu erstellen.
+signup-code-submit = Konto erstellen
+signup-code-wrong = Dieser Code ist nicht richtig. Verbleibende Versuche: { $left }.
+signup-code-dead = Zu viele falsche Codes: Dieser Code funktioniert nicht mehr. Beginnen Sie von vorn, um einen neuen zu erhalten.
+signup-send-again = Code erneut senden
+signup-resend-wait = Warten Sie { $seconds } Sekunden, bevor Sie einen weiteren Code anfordern.
+signup-too-many = Zu viele Codes wurden an diese Adresse oder aus Ihrem Netzwerk gesendet. Versuchen Sie es später erneut.
+signup-start-again = Von vorn beginnen
 
 ## Password reset
 
-reset-forgot = Forgot password?
-reset-title = Reset your password
-reset-intro = Enter the email address of your account. We will send you a link and a code to choose a new password.
-reset-submit = Send
-reset-too-many = Too many resets were asked for this address or from your network. Try again later.
-reset-code-title = Check your email
+reset-forgot = Passwort vergessen?
+reset-title = Passwort zurücksetzen
+reset-intro = Geben Sie die E-Mail-Adresse Ihres Kontos ein. Wir senden Ihnen einen Link und einen Code, um ein neues Passwort zu wählen.
+reset-submit = Senden
+reset-too-many = Für diese Adresse oder aus Ihrem Netzwerk wurden zu viele Zurücksetzungen angefordert. Versuchen Sie es später erneut.
+reset-code-title = Prüfen Sie Ihre E-Mails
 # (html)
-reset-code-sent = If an account exists for <strong>{ $email }</strong>, we sent it a link and a 6-digit code. Open the link, or type the code here.
-reset-code-submit = Continue
-reset-code-wrong = That code is not right. Tries left: { $left }.
-reset-code-dead = Too many wrong codes: this code no longer works. Ask for a new one.
-reset-ask-again = Ask for a new code
-reset-back = Back to sign-in
-reset-new-title = Choose a new password
-reset-new-password = New password
-reset-new-submit = Save password
-reset-new-note = Saving signs your account out everywhere else.
-reset-done-title = Password changed
-reset-done = Your password was changed and your account was signed out everywhere. Go back to the application and sign in with your new password.
-reset-link-invalid-title = This link no longer works
-reset-link-invalid = This password reset link was already used, has expired, or is not valid.
-reset-link-invalid-next = Go back to the application and ask for a new link with "Forgot password?".
+reset-code-sent = Falls es ein Konto für <strong>{ $email }</strong> gibt, haben wir ihm einen Link und einen 6-stelligen Code gesendet. Öffnen Sie den Link oder geben Sie den Code hier ein.
+reset-code-submit = Weiter
+reset-code-wrong = Dieser Code ist nicht richtig. Verbleibende Versuche: { $left }.
+reset-code-dead = Zu viele falsche Codes: Dieser Code funktioniert nicht mehr. Fordern Sie einen neuen an.
+reset-ask-again = Neuen Code anfordern
+reset-back = Zurück zur Anmeldung
+reset-new-title = Neues Passwort wählen
+reset-new-password = Neues Passwort
+reset-new-submit = Passwort speichern
+reset-new-note = Beim Speichern wird Ihr Konto überall sonst abgemeldet.
+reset-done-title = Passwort geändert
+reset-done = Ihr Passwort wurde geändert und Ihr Konto wurde überall abgemeldet. Kehren Sie zur Anwendung zurück und melden Sie sich mit Ihrem neuen Passwort an.
+reset-link-invalid-title = Dieser Link funktioniert nicht mehr
+reset-link-invalid = Dieser Link zum Zurücksetzen des Passworts wurde bereits verwendet, ist abgelaufen oder ungültig.
+reset-link-invalid-next = Kehren Sie zur Anwendung zurück und fordern Sie über „Passwort vergessen?“ einen neuen Link an.

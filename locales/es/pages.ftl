@@ -131,38 +131,38 @@ link-error-token_revoked = Este enlace de inicio de sesión se ha cancelado.
 
 ## Verified sign-up (a code mailed to the address)
 
-signup-code-title = Check your email
+signup-code-title = Revisa tu correo
 # (html)
-signup-code-sent = We sent a 6-digit code to <strong>{ $email }</strong>. Type it here to create your account.
-signup-code-submit = Create account
-signup-code-wrong = That code is not right. Tries left: { $left }.
-signup-code-dead = Too many wrong codes: this code no longer works. Start again to get a new one.
-signup-send-again = Send the code again
-signup-resend-wait = Wait { $seconds } seconds before asking for another code.
-signup-too-many = Too many codes were sent to this address or from your network. Try again later.
-signup-start-again = Start again
+signup-code-sent = Enviamos un código de 6 dígitos a <strong>{ $email }</strong>. Escríbelo aquí para crear tu cuenta.
+signup-code-submit = Crear cuenta
+signup-code-wrong = Ese código no es correcto. Intentos restantes: { $left }.
+signup-code-dead = Demasiados códigos incorrectos: este código ya no funciona. Empieza de nuevo para recibir otro.
+signup-send-again = Enviar el código de nuevo
+signup-resend-wait = Espera { $seconds } segundos antes de pedir otro código.
+signup-too-many = Se enviaron demasiados códigos a esta dirección o desde tu red. Inténtalo más tarde.
+signup-start-again = Empezar de nuevo
 
 ## Password reset
 
-reset-forgot = Forgot password?
-reset-title = Reset your password
-reset-intro = Enter the email address of your account. We will send you a link and a code to choose a new password.
-reset-submit = Send
-reset-too-many = Too many resets were asked for this address or from your network. Try again later.
-reset-code-title = Check your email
+reset-forgot = ¿Olvidaste tu contraseña?
+reset-title = Restablecer la contraseña
+reset-intro = Escribe el correo electrónico de tu cuenta. Te enviaremos un enlace y un código para elegir una contraseña nueva.
+reset-submit = Enviar
+reset-too-many = Se pidieron demasiados restablecimientos para esta dirección o desde tu red. Inténtalo más tarde.
+reset-code-title = Revisa tu correo
 # (html)
-reset-code-sent = If an account exists for <strong>{ $email }</strong>, we sent it a link and a 6-digit code. Open the link, or type the code here.
-reset-code-submit = Continue
-reset-code-wrong = That code is not right. Tries left: { $left }.
-reset-code-dead = Too many wrong codes: this code no longer works. Ask for a new one.
-reset-ask-again = Ask for a new code
-reset-back = Back to sign-in
-reset-new-title = Choose a new password
-reset-new-password = New password
-reset-new-submit = Save password
-reset-new-note = Saving signs your account out everywhere else.
-reset-done-title = Password changed
-reset-done = Your password was changed and your account was signed out everywhere. Go back to the application and sign in with your new password.
-reset-link-invalid-title = This link no longer works
-reset-link-invalid = This password reset link was already used, has expired, or is not valid.
-reset-link-invalid-next = Go back to the application and ask for a new link with "Forgot password?".
+reset-code-sent = Si existe una cuenta para <strong>{ $email }</strong>, le enviamos un enlace y un código de 6 dígitos. Abre el enlace o escribe el código aquí.
+reset-code-submit = Continuar
+reset-code-wrong = Ese código no es correcto. Intentos restantes: { $left }.
+reset-code-dead = Demasiados códigos incorrectos: este código ya no funciona. Pide uno nuevo.
+reset-ask-again = Pedir un código nuevo
+reset-back = Volver a iniciar sesión
+reset-new-title = Elige una contraseña nueva
+reset-new-password = Contraseña nueva
+reset-new-submit = Guardar contraseña
+reset-new-note = Al guardarla, se cerrará la sesión de tu cuenta en todos los demás lugares.
+reset-done-title = Contraseña cambiada
+reset-done = Tu contraseña se cambió y se cerró la sesión de tu cuenta en todas partes. Vuelve a la aplicación e inicia sesión con tu contraseña nueva.
+reset-link-invalid-title = Este enlace ya no funciona
+reset-link-invalid = Este enlace para restablecer la contraseña ya se usó, caducó o no es válido.
+reset-link-invalid-next = Vuelve a la aplicación y pide un enlace nuevo con «¿Olvidaste tu contraseña?».

@@ -131,38 +131,38 @@ link-error-token_revoked = Inloggningslänken har återkallats.
 
 ## Verified sign-up (a code mailed to the address)
 
-signup-code-title = Check your email
+signup-code-title = Kolla din e-post
 # (html)
-signup-code-sent = We sent a 6-digit code to <strong>{ $email }</strong>. Type it here to create your account.
-signup-code-submit = Create account
-signup-code-wrong = That code is not right. Tries left: { $left }.
-signup-code-dead = Too many wrong codes: this code no longer works. Start again to get a new one.
-signup-send-again = Send the code again
-signup-resend-wait = Wait { $seconds } seconds before asking for another code.
-signup-too-many = Too many codes were sent to this address or from your network. Try again later.
-signup-start-again = Start again
+signup-code-sent = Vi har skickat en sexsiffrig kod till <strong>{ $email }</strong>. Skriv in den här för att skapa ditt konto.
+signup-code-submit = Skapa konto
+signup-code-wrong = Koden stämmer inte. Försök kvar: { $left }.
+signup-code-dead = För många felaktiga koder: den här koden fungerar inte längre. Börja om för att få en ny.
+signup-send-again = Skicka koden igen
+signup-resend-wait = Vänta { $seconds } sekunder innan du ber om en ny kod.
+signup-too-many = För många koder har skickats till den här adressen eller från ditt nätverk. Försök igen senare.
+signup-start-again = Börja om
 
 ## Password reset
 
-reset-forgot = Forgot password?
-reset-title = Reset your password
-reset-intro = Enter the email address of your account. We will send you a link and a code to choose a new password.
-reset-submit = Send
-reset-too-many = Too many resets were asked for this address or from your network. Try again later.
-reset-code-title = Check your email
+reset-forgot = Glömt lösenordet?
+reset-title = Återställ ditt lösenord
+reset-intro = Ange e-postadressen för ditt konto. Vi skickar en länk och en kod så att du kan välja ett nytt lösenord.
+reset-submit = Skicka
+reset-too-many = För många återställningar har begärts för den här adressen eller från ditt nätverk. Försök igen senare.
+reset-code-title = Kolla din e-post
 # (html)
-reset-code-sent = If an account exists for <strong>{ $email }</strong>, we sent it a link and a 6-digit code. Open the link, or type the code here.
-reset-code-submit = Continue
-reset-code-wrong = That code is not right. Tries left: { $left }.
-reset-code-dead = Too many wrong codes: this code no longer works. Ask for a new one.
-reset-ask-again = Ask for a new code
-reset-back = Back to sign-in
-reset-new-title = Choose a new password
-reset-new-password = New password
-reset-new-submit = Save password
-reset-new-note = Saving signs your account out everywhere else.
-reset-done-title = Password changed
-reset-done = Your password was changed and your account was signed out everywhere. Go back to the application and sign in with your new password.
-reset-link-invalid-title = This link no longer works
-reset-link-invalid = This password reset link was already used, has expired, or is not valid.
-reset-link-invalid-next = Go back to the application and ask for a new link with "Forgot password?".
+reset-code-sent = Om det finns ett konto för <strong>{ $email }</strong> har vi skickat en länk och en sexsiffrig kod dit. Öppna länken eller skriv in koden här.
+reset-code-submit = Fortsätt
+reset-code-wrong = Koden stämmer inte. Försök kvar: { $left }.
+reset-code-dead = För många felaktiga koder: den här koden fungerar inte längre. Be om en ny.
+reset-ask-again = Be om en ny kod
+reset-back = Tillbaka till inloggningen
+reset-new-title = Välj ett nytt lösenord
+reset-new-password = Nytt lösenord
+reset-new-submit = Spara lösenordet
+reset-new-note = När du sparar loggas ditt konto ut överallt annars.
+reset-done-title = Lösenordet är ändrat
+reset-done = Ditt lösenord har ändrats och ditt konto har loggats ut överallt. Gå tillbaka till appen och logga in med ditt nya lösenord.
+reset-link-invalid-title = Länken fungerar inte längre
+reset-link-invalid = Den här länken för att återställa lösenordet har redan använts, har gått ut eller är ogiltig.
+reset-link-invalid-next = Gå tillbaka till appen och be om en ny länk via ”Glömt lösenordet?”.

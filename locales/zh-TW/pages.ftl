@@ -131,38 +131,38 @@ link-error-token_revoked = 這個登入連結已被取消。
 
 ## Verified sign-up (a code mailed to the address)
 
-signup-code-title = Check your email
+signup-code-title = 請查看您的電子郵件
 # (html)
-signup-code-sent = We sent a 6-digit code to <strong>{ $email }</strong>. Type it here to create your account.
-signup-code-submit = Create account
-signup-code-wrong = That code is not right. Tries left: { $left }.
-signup-code-dead = Too many wrong codes: this code no longer works. Start again to get a new one.
-signup-send-again = Send the code again
-signup-resend-wait = Wait { $seconds } seconds before asking for another code.
-signup-too-many = Too many codes were sent to this address or from your network. Try again later.
-signup-start-again = Start again
+signup-code-sent = 我們已將 6 位數驗證碼寄到 <strong>{ $email }</strong>。請在此輸入驗證碼以建立帳號。
+signup-code-submit = 建立帳號
+signup-code-wrong = 驗證碼不正確。剩餘嘗試次數：{ $left }。
+signup-code-dead = 輸入錯誤的驗證碼次數過多，此驗證碼已失效。請重新開始以取得新的驗證碼。
+signup-send-again = 重新寄送驗證碼
+signup-resend-wait = 請等待 { $seconds } 秒後再要求新的驗證碼。
+signup-too-many = 寄到這個地址或從您的網路要求的驗證碼過多。請稍後再試。
+signup-start-again = 重新開始
 
 ## Password reset
 
-reset-forgot = Forgot password?
-reset-title = Reset your password
-reset-intro = Enter the email address of your account. We will send you a link and a code to choose a new password.
-reset-submit = Send
-reset-too-many = Too many resets were asked for this address or from your network. Try again later.
-reset-code-title = Check your email
+reset-forgot = 忘記密碼？
+reset-title = 重設密碼
+reset-intro = 請輸入您帳號的電子郵件地址。我們會寄給您一個連結和一組驗證碼，讓您設定新密碼。
+reset-submit = 寄送
+reset-too-many = 這個地址或您的網路要求重設的次數過多。請稍後再試。
+reset-code-title = 請查看您的電子郵件
 # (html)
-reset-code-sent = If an account exists for <strong>{ $email }</strong>, we sent it a link and a 6-digit code. Open the link, or type the code here.
-reset-code-submit = Continue
-reset-code-wrong = That code is not right. Tries left: { $left }.
-reset-code-dead = Too many wrong codes: this code no longer works. Ask for a new one.
-reset-ask-again = Ask for a new code
-reset-back = Back to sign-in
-reset-new-title = Choose a new password
-reset-new-password = New password
-reset-new-submit = Save password
-reset-new-note = Saving signs your account out everywhere else.
-reset-done-title = Password changed
-reset-done = Your password was changed and your account was signed out everywhere. Go back to the application and sign in with your new password.
-reset-link-invalid-title = This link no longer works
-reset-link-invalid = This password reset link was already used, has expired, or is not valid.
-reset-link-invalid-next = Go back to the application and ask for a new link with "Forgot password?".
+reset-code-sent = 如果 <strong>{ $email }</strong> 有帳號，我們已寄出一個連結和一組 6 位數驗證碼。請開啟連結，或在此輸入驗證碼。
+reset-code-submit = 繼續
+reset-code-wrong = 驗證碼不正確。剩餘嘗試次數：{ $left }。
+reset-code-dead = 輸入錯誤的驗證碼次數過多，此驗證碼已失效。請要求新的驗證碼。
+reset-ask-again = 要求新的驗證碼
+reset-back = 返回登入
+reset-new-title = 設定新密碼
+reset-new-password = 新密碼
+reset-new-submit = 儲存密碼
+reset-new-note = 儲存後，您的帳號會在其他所有地方登出。
+reset-done-title = 密碼已變更
+reset-done = 您的密碼已變更，帳號也已在所有地方登出。請返回應用程式，並使用新密碼登入。
+reset-link-invalid-title = 這個連結已無法使用
+reset-link-invalid = 這個重設密碼連結已使用過、已過期或無效。
+reset-link-invalid-next = 請返回應用程式，透過「忘記密碼？」要求新的連結。

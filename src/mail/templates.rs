@@ -28,6 +28,30 @@ const BUILT_IN: &[(&str, &str)] = &[
         "sign_in_link.de.html",
         include_str!("../../templates/mail/sign_in_link.de.html"),
     ),
+    (
+        "sign_up_code.txt",
+        include_str!("../../templates/mail/sign_up_code.txt"),
+    ),
+    (
+        "sign_up_code.html",
+        include_str!("../../templates/mail/sign_up_code.html"),
+    ),
+    (
+        "sign_up_existing.txt",
+        include_str!("../../templates/mail/sign_up_existing.txt"),
+    ),
+    (
+        "sign_up_existing.html",
+        include_str!("../../templates/mail/sign_up_existing.html"),
+    ),
+    (
+        "password_reset.txt",
+        include_str!("../../templates/mail/password_reset.txt"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("../../templates/mail/password_reset.html"),
+    ),
 ];
 
 /// The largest template file read, and how many files of a directory are read at most.

@@ -1,0 +1,20 @@
+# Mails: verified sign-up and password reset. Values of the mail are arguments ({ $code }, { $email }, ...).
+
+## Verified sign-up
+
+signup-mail-hello = Hello,
+signup-mail-code-subject = Your code to create your account
+signup-mail-code-intro = type this code on the page where you are creating your account for { $email }:
+signup-mail-code-expiry = The code works for { $expires_in_minutes } minutes. If you did not try to create an account, ignore this mail: no account is created without the code.
+signup-mail-existing-subject = Someone tried to create an account with your address
+signup-mail-existing-body = someone, maybe you, tried to create a new account with { $email }. This address already has an account, so no new account was created and no code was sent.
+signup-mail-existing-next = If it was you, sign in with your password, or choose "Forgot password?" on the sign-in page to set a new one. If it was not you, ignore this mail: nothing changed.
+
+## Password reset
+
+reset-mail-hello = Hello,
+reset-mail-subject = Reset your password
+reset-mail-intro = someone asked to reset the password of { $email }. Open this link to choose a new password:
+reset-mail-button = Choose a new password
+reset-mail-code = Or type this code on the page where you asked:
+reset-mail-expiry = The link and the code work once, for { $expires_in_minutes } minutes. If you did not ask for this, ignore this mail: your password stays as it is.
