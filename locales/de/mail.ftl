@@ -1,8 +1,13 @@
-# Mails: verified sign-up and password reset. Values of the mail are arguments ({ $code }, { $email }, ...).
+mail-lang = de
+mail-greeting = Hallo,
+sign-in-link-subject = Ihr Anmeldelink
+sign-in-link-intro = mit diesem Link melden Sie sich als { $email } an:
+sign-in-link-button = Anmelden
+sign-in-link-validity = Der Link gilt einmal und { $expires_in_minutes } Minuten lang.
+sign-in-link-ignore = Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese Mail: Ohne Zugang zu Ihrem Postfach kann ihn niemand nutzen.
 
 ## Verified sign-up
 
-signup-mail-hello = Hallo,
 signup-mail-code-subject = Ihr Code zum Erstellen Ihres Kontos
 signup-mail-code-intro = geben Sie diesen Code auf der Seite ein, auf der Sie Ihr Konto für { $email } erstellen:
 signup-mail-code-expiry = Der Code gilt { $expires_in_minutes } Minuten. Wenn Sie kein Konto erstellen wollten, ignorieren Sie diese E-Mail: Ohne den Code wird kein Konto erstellt.
@@ -12,7 +17,6 @@ signup-mail-existing-next = Wenn Sie es waren, melden Sie sich mit Ihrem Passwor
 
 ## Password reset
 
-reset-mail-hello = Hallo,
 reset-mail-subject = Passwort zurücksetzen
 reset-mail-intro = jemand hat angefordert, das Passwort von { $email } zurückzusetzen. Öffnen Sie diesen Link, um ein neues Passwort zu wählen:
 reset-mail-button = Neues Passwort wählen

@@ -1,8 +1,16 @@
-# Mails: verified sign-up and password reset. Values of the mail are arguments ({ $code }, { $email }, ...).
+# Mail texts. A mail template (templates/mail/) names them as {{t:key}}; the mail's values
+# (email, link, code, minutes, ...) are their arguments.
+
+mail-lang = en
+mail-greeting = Hello,
+sign-in-link-subject = Your sign-in link
+sign-in-link-intro = use this link to sign in as { $email }:
+sign-in-link-button = Sign in
+sign-in-link-validity = The link works once and for { $expires_in_minutes } minutes.
+sign-in-link-ignore = If you did not ask for it, ignore this mail: nobody can use it without access to your mailbox.
 
 ## Verified sign-up
 
-signup-mail-hello = Hello,
 signup-mail-code-subject = Your code to create your account
 signup-mail-code-intro = type this code on the page where you are creating your account for { $email }:
 signup-mail-code-expiry = The code works for { $expires_in_minutes } minutes. If you did not try to create an account, ignore this mail: no account is created without the code.
@@ -12,7 +20,6 @@ signup-mail-existing-next = If it was you, sign in with your password, or choose
 
 ## Password reset
 
-reset-mail-hello = Hello,
 reset-mail-subject = Reset your password
 reset-mail-intro = someone asked to reset the password of { $email }. Open this link to choose a new password:
 reset-mail-button = Choose a new password

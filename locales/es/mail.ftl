@@ -1,8 +1,13 @@
-# Mails: verified sign-up and password reset. Values of the mail are arguments ({ $code }, { $email }, ...).
+mail-lang = es
+mail-greeting = Hola:
+sign-in-link-subject = Tu enlace de inicio de sesión
+sign-in-link-intro = usa este enlace para iniciar sesión como { $email }:
+sign-in-link-button = Iniciar sesión
+sign-in-link-validity = El enlace sirve una sola vez y durante { $expires_in_minutes } minutos.
+sign-in-link-ignore = Si no lo pediste, ignora este correo: nadie puede usarlo sin acceso a tu buzón.
 
 ## Verified sign-up
 
-signup-mail-hello = Hola:
 signup-mail-code-subject = Tu código para crear la cuenta
 signup-mail-code-intro = escribe este código en la página donde estás creando tu cuenta para { $email }:
 signup-mail-code-expiry = El código funciona durante { $expires_in_minutes } minutos. Si no intentaste crear una cuenta, ignora este correo: sin el código no se crea ninguna cuenta.
@@ -12,7 +17,6 @@ signup-mail-existing-next = Si fuiste tú, inicia sesión con tu contraseña o e
 
 ## Password reset
 
-reset-mail-hello = Hola:
 reset-mail-subject = Restablece tu contraseña
 reset-mail-intro = alguien pidió restablecer la contraseña de { $email }. Abre este enlace para elegir una contraseña nueva:
 reset-mail-button = Elegir una contraseña nueva

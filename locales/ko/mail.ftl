@@ -1,8 +1,13 @@
-# Mails: verified sign-up and password reset. Values of the mail are arguments ({ $code }, { $email }, ...).
+mail-lang = ko
+mail-greeting = 안녕하세요.
+sign-in-link-subject = 로그인 링크
+sign-in-link-intro = 아래 링크로 { $email } 계정에 로그인하세요.
+sign-in-link-button = 로그인
+sign-in-link-validity = 이 링크는 한 번만, { $expires_in_minutes }분 동안 사용할 수 있습니다.
+sign-in-link-ignore = 요청하지 않으셨다면 이 메일을 무시하세요. 메일함에 접근할 수 없는 사람은 이 링크를 사용할 수 없습니다.
 
 ## Verified sign-up
 
-signup-mail-hello = 안녕하세요.
 signup-mail-code-subject = 계정을 만들기 위한 코드
 signup-mail-code-intro = { $email } 계정을 만드는 페이지에 이 코드를 입력하세요:
 signup-mail-code-expiry = 코드는 { $expires_in_minutes }분 동안 유효합니다. 계정을 만들려고 하지 않았다면 이 메일을 무시하세요. 코드 없이는 계정이 만들어지지 않습니다.
@@ -12,7 +17,6 @@ signup-mail-existing-next = 회원님이었다면 비밀번호로 로그인하�
 
 ## Password reset
 
-reset-mail-hello = 안녕하세요.
 reset-mail-subject = 비밀번호 재설정
 reset-mail-intro = 누군가 { $email }의 비밀번호 재설정을 요청했습니다. 새 비밀번호를 정하려면 이 링크를 여세요:
 reset-mail-button = 새 비밀번호 정하기

@@ -1,8 +1,13 @@
-# Mails: verified sign-up and password reset. Values of the mail are arguments ({ $code }, { $email }, ...).
+mail-lang = sv
+mail-greeting = Hej!
+sign-in-link-subject = Din inloggningslänk
+sign-in-link-intro = använd den här länken för att logga in som { $email }:
+sign-in-link-button = Logga in
+sign-in-link-validity = Länken fungerar en gång och i { $expires_in_minutes } minuter.
+sign-in-link-ignore = Om du inte bad om den kan du strunta i det här mejlet: ingen kan använda den utan tillgång till din inkorg.
 
 ## Verified sign-up
 
-signup-mail-hello = Hej!
 signup-mail-code-subject = Din kod för att skapa ditt konto
 signup-mail-code-intro = Skriv in den här koden på sidan där du skapar ditt konto för { $email }:
 signup-mail-code-expiry = Koden gäller i { $expires_in_minutes } minuter. Om du inte försökte skapa ett konto kan du strunta i det här mejlet: inget konto skapas utan koden.
@@ -12,7 +17,6 @@ signup-mail-existing-next = Om det var du: logga in med ditt lösenord, eller v�
 
 ## Password reset
 
-reset-mail-hello = Hej!
 reset-mail-subject = Återställ ditt lösenord
 reset-mail-intro = Någon har bett om att återställa lösenordet för { $email }. Öppna den här länken för att välja ett nytt lösenord:
 reset-mail-button = Välj ett nytt lösenord

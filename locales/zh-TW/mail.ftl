@@ -1,8 +1,13 @@
-# Mails: verified sign-up and password reset. Values of the mail are arguments ({ $code }, { $email }, ...).
+mail-lang = zh-TW
+mail-greeting = 您好：
+sign-in-link-subject = 您的登入連結
+sign-in-link-intro = 請使用此連結以 { $email } 登入：
+sign-in-link-button = 登入
+sign-in-link-validity = 此連結只能使用一次，有效時間為 { $expires_in_minutes } 分鐘。
+sign-in-link-ignore = 如果這不是您要求的，請忽略這封郵件：沒有您信箱的存取權，任何人都無法使用它。
 
 ## Verified sign-up
 
-signup-mail-hello = 您好：
 signup-mail-code-subject = 建立帳號的驗證碼
 signup-mail-code-intro = 請在建立 { $email } 帳號的頁面輸入這組驗證碼：
 signup-mail-code-expiry = 驗證碼在 { $expires_in_minutes } 分鐘內有效。如果您沒有要建立帳號，請忽略這封郵件：沒有驗證碼就不會建立帳號。
@@ -12,7 +17,6 @@ signup-mail-existing-next = 如果是您，請用密碼登入，或在登入頁�
 
 ## Password reset
 
-reset-mail-hello = 您好：
 reset-mail-subject = 重設您的密碼
 reset-mail-intro = 有人要求重設 { $email } 的密碼。請開啟這個連結設定新密碼：
 reset-mail-button = 設定新密碼

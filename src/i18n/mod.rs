@@ -100,8 +100,21 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&'static str, &dyn Display)]) 
     LOCALES.lookup_with_args(locale.id(), key, &args)
 }
 
-/// Every argument name a message takes.
-pub const ARGUMENTS: [&str; 4] = ["app", "email", "min", "max"];
+/// The message `key` in `locale` with arguments named at run time (a mail's values).
+pub fn t_values<'a>(
+    locale: Locale,
+    key: &str,
+    args: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue> = args
+        .into_iter()
+        .map(|(name, value)| (Cow::Owned(name.to_owned()), FluentValue::from(value)))
+        .collect();
+    LOCALES.lookup_with_args(locale.id(), key, &args)
+}
+
+/// Every argument name a message takes (pages and mails).
+pub const ARGUMENTS: [&str; 6] = ["app", "email", "min", "max", "link", "expires_in_minutes"];
 
 /// Whether `locale` itself (not its fallback) has the message `key`, and it comes out whole
 /// with [`ARGUMENTS`] given (a misspelt argument would not).

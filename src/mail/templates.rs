@@ -1,13 +1,17 @@
-//! Mail templates: a plain-text part (its first line `Subject: ...`) and an HTML part per kind
-//! and locale, `<kind>[.<locale>].txt` / `.html`. The built-in ones are `templates/mail/`;
-//! files of `mail_templates_dir` replace them file by file. `{{name}}` is replaced by the
-//! mail's value of that name (HTML-escaped in the HTML part).
+//! Mail templates: a plain-text part (its first line `Subject: ...`) and an HTML part per kind,
+//! `<kind>.txt` / `.html`, optionally per locale, `<kind>.<locale>.txt`. The built-in ones are
+//! `templates/mail/`, one per kind, their words Fluent messages (`locales/<lang>/mail.ftl`,
+//! in every language Sesame speaks); files of `mail_templates_dir` replace them file by file.
+//! `{{name}}` is replaced by the mail's value of that name, `{{t:key}}` by the message `key`
+//! in the mail's language with the mail's values as its arguments (both HTML-escaped in the
+//! HTML part).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use crate::i18n::{self, Locale};
 use crate::storage::outbox::MailKind;
 
 /// The built-in templates, by file name.
@@ -19,14 +23,6 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "sign_in_link.html",
         include_str!("../../templates/mail/sign_in_link.html"),
-    ),
-    (
-        "sign_in_link.de.txt",
-        include_str!("../../templates/mail/sign_in_link.de.txt"),
-    ),
-    (
-        "sign_in_link.de.html",
-        include_str!("../../templates/mail/sign_in_link.de.html"),
     ),
     (
         "sign_up_code.txt",
@@ -144,14 +140,15 @@ impl Templates {
             .get(&name)
             .and_then(|text| split_subject(text))
             .ok_or(TemplateError::NoSubject(name))?;
+        let language = crate::i18n::choose(Some(locale), None, None);
         Ok(Rendered {
             // A subject is one line, whatever a value holds.
-            subject: fill(subject, values, |v| v.replace(['\r', '\n'], " ")),
-            text: fill(body, values, str::to_owned),
+            subject: fill(subject, language, values, |v| v.replace(['\r', '\n'], " ")),
+            text: fill(body, language, values, str::to_owned),
             html: self
                 .files
                 .get(&format!("{stem}.html"))
-                .map(|html| fill(html, values, escape_html)),
+                .map(|html| fill(html, language, values, escape_html)),
         })
     }
 }
@@ -182,9 +179,14 @@ fn split_subject(text: &str) -> Option<(&str, &str)> {
     Some((subject, rest.trim_start_matches(['\r', '\n'])))
 }
 
-/// `template` with each `{{name}}` replaced by `values[name]` passed through `escape` (an
-/// unknown name by nothing).
-fn fill(template: &str, values: &Map<String, Value>, escape: impl Fn(&str) -> String) -> String {
+/// `template` with each `{{name}}` replaced by `values[name]` (an unknown name by nothing) and
+/// each `{{t:key}}` by the message in `language`, both passed through `escape`.
+fn fill(
+    template: &str,
+    language: Locale,
+    values: &Map<String, Value>,
+    escape: impl Fn(&str) -> String,
+) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -193,7 +195,12 @@ fn fill(template: &str, values: &Map<String, Value>, escape: impl Fn(&str) -> St
         };
         out.push_str(&rest[..start]);
         let name = rest[start + 2..start + 2 + len].trim();
-        if let Some(value) = values.get(name).and_then(Value::as_str) {
+        if let Some(key) = name.strip_prefix("t:") {
+            let args = values
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str(), value.as_str()?)));
+            out.push_str(&escape(&i18n::t_values(language, key.trim(), args)));
+        } else if let Some(value) = values.get(name).and_then(Value::as_str) {
             out.push_str(&escape(value));
         }
         rest = &rest[start + 2 + len + 2..];
@@ -259,6 +266,20 @@ mod tests {
             .render(MailKind::SignInLink, "fr", &values())
             .expect("fallback");
         assert_eq!(unknown.subject, "Your sign-in link", "English otherwise");
+        for locale in Locale::ALL {
+            let mail = templates
+                .render(MailKind::SignInLink, locale.as_str(), &values())
+                .expect("each language");
+            let html = mail.html.expect("html part");
+            assert!(mail.text.contains("10"), "{locale:?}: {}", mail.text);
+            assert!(
+                html.contains(&format!(r#"lang="{}""#, locale.as_str())),
+                "{html}"
+            );
+            if locale != Locale::En {
+                assert_ne!(mail.subject, en.subject, "{locale:?} is translated");
+            }
+        }
     }
 
     #[test]
@@ -266,14 +287,28 @@ mod tests {
         let v = serde_json::json!({"x": "<b>\"a\" & 'b'\r\nBcc: evil</b>"});
         let v = v.as_object().expect("object");
         assert_eq!(
-            fill("[{{x}}]", v, escape_html),
+            fill("[{{x}}]", Locale::En, v, escape_html),
             "[&lt;b&gt;&quot;a&quot; &amp; &#39;b&#39;\r\nBcc: evil&lt;/b&gt;]"
         );
         assert_eq!(
-            fill("{{ x }}", v, |s| s.replace(['\r', '\n'], " ")),
+            fill("{{ x }}", Locale::En, v, |s| s.replace(['\r', '\n'], " ")),
             "<b>\"a\" & 'b'  Bcc: evil</b>"
         );
-        assert_eq!(fill("a {{unknown}} b {{", v, str::to_owned), "a  b {{");
+        assert_eq!(
+            fill("a {{unknown}} b {{", Locale::En, v, str::to_owned),
+            "a  b {{"
+        );
+        let email = serde_json::json!({"email": "<a@x.io>"});
+        assert_eq!(
+            fill(
+                "{{t:sign-in-link-intro}}",
+                Locale::En,
+                email.as_object().expect("object"),
+                escape_html
+            ),
+            "use this link to sign in as &lt;a@x.io&gt;:",
+            "a message's arguments are escaped with it"
+        );
     }
 
     #[test]

@@ -145,6 +145,18 @@ fn every_key_used_exists() {
         }
     }
     assert!(used > 50, "{used} keys found in use");
+    // Mail templates name their messages as `{{t:key}}`.
+    let mut mail_keys = 0;
+    for entry in std::fs::read_dir(root.join("templates/mail")).expect("mail templates") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("template");
+        for piece in text.split("{{t:").skip(1) {
+            let key = piece.split("}}").next().expect("split").trim();
+            mail_keys += 1;
+            assert!(english.contains(key), "{path:?}: no message {key}");
+        }
+    }
+    assert!(mail_keys > 5, "{mail_keys} mail messages found in use");
 }
 
 /// Strings in the code that look like keys but are not.

@@ -180,6 +180,7 @@ async fn an_address_with_an_account_gets_a_notice_and_no_second_account(backend:
     let notice = only_mail_to(&smtp.wait_for(1, WAIT).await, EMAIL);
     assert_eq!(notice.code(), None, "no code that could work: {}", notice.text);
     assert!(notice.text.contains("Forgot password?"), "{}", notice.text);
+    assert_eq!(notice.subject, "Someone tried to create an account with your address");
     for i in 0..5 {
         assert_eq!(type_code(&b, &page, &format!("{i:06}")).await.status(), 400);
     }
