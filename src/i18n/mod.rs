@@ -114,7 +114,17 @@ pub fn t_values<'a>(
 }
 
 /// Every argument name a message takes (pages and mails).
-pub const ARGUMENTS: [&str; 6] = ["app", "email", "min", "max", "link", "expires_in_minutes"];
+pub const ARGUMENTS: [&str; 9] = [
+    "app",
+    "email",
+    "min",
+    "max",
+    "link",
+    "expires_in_minutes",
+    "code",
+    "left",
+    "seconds",
+];
 
 /// Whether `locale` itself (not its fallback) has the message `key`, and it comes out whole
 /// with [`ARGUMENTS`] given (a misspelt argument would not).

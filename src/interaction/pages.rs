@@ -551,7 +551,7 @@ impl Registration<'_> {
     ) -> Result<HttpResponse, PageError> {
         let (state, now) = (self.state, self.now);
         let ip = state.client_ip(self.req);
-        if super::sign_up::count_mail(state, ip, "sign-up", &email, now).await? != Verdict::Allowed
+        if super::sign_up::count_mail(state, ip, "signup", &email, now).await? != Verdict::Allowed
         {
             let message = i18n::t(interaction.locale, "signup-too-many");
             let (status, typed, name) = (StatusCode::TOO_MANY_REQUESTS, email.as_str(), "");

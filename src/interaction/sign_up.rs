@@ -239,7 +239,7 @@ pub async fn resend(
     }
     let email = Email::parse(&record.email).map_err(|_| PageError::internal())?;
     let ip = state.client_ip(&req);
-    if count_mail(&state, ip, "sign-up", &email, now).await? != Verdict::Allowed {
+    if count_mail(&state, ip, "signup", &email, now).await? != Verdict::Allowed {
         let error = tr.t("signup-too-many");
         return Ok(show(&interaction, &record, too_many, Some(error)));
     }
