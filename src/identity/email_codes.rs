@@ -57,7 +57,9 @@ fn unusable_hash() -> String {
 pub enum CodeCheck {
     Right,
     /// Wrong, with this many tries left (0: the row is dead now).
-    Wrong { left: i32 },
+    Wrong {
+        left: i32,
+    },
 }
 
 /// The decision on `typed` (spaces around and inside ignored, as people type codes).

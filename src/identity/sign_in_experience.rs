@@ -213,7 +213,10 @@ mod tests {
         assert!(!exp.sign_up.enabled);
         assert_eq!(exp.password_policy.min_length, 12);
         assert!(!exp.magic_link.require_confirmation);
-        assert!(exp.sign_up.verify_email, "verified sign-up unless turned off");
+        assert!(
+            exp.sign_up.verify_email,
+            "verified sign-up unless turned off"
+        );
     }
 
     #[test]

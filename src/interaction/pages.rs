@@ -501,7 +501,9 @@ impl Registration<'_> {
                 .await;
         }
         if self.experience.sign_up.verify_email {
-            return self.verified(interaction, email, name, password, limit).await;
+            return self
+                .verified(interaction, email, name, password, limit)
+                .await;
         }
         let new = NewUser {
             email,
@@ -551,12 +553,19 @@ impl Registration<'_> {
     ) -> Result<HttpResponse, PageError> {
         let (state, now) = (self.state, self.now);
         let ip = state.client_ip(self.req);
-        if super::sign_up::count_mail(state, ip, "signup", &email, now).await? != Verdict::Allowed
-        {
+        if super::sign_up::count_mail(state, ip, "signup", &email, now).await? != Verdict::Allowed {
             let message = i18n::t(interaction.locale, "signup-too-many");
             let (status, typed, name) = (StatusCode::TOO_MANY_REQUESTS, email.as_str(), "");
-            return show_register(state, &interaction, status, typed, name, Some(&message), now)
-                .await;
+            return show_register(
+                state,
+                &interaction,
+                status,
+                typed,
+                name,
+                Some(&message),
+                now,
+            )
+            .await;
         }
         let password = password.unwrap_or_default();
         let hash = match state

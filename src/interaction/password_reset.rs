@@ -36,7 +36,10 @@ pub fn interaction_routes(cfg: &mut web::ServiceConfig) {
         .route("/{uid}/forgot-password", web::post().to(request))
         .route("/{uid}/forgot-password/code", web::get().to(code_page))
         .route("/{uid}/forgot-password/code", web::post().to(submit_code))
-        .route("/{uid}/forgot-password/new", web::get().to(new_password_page))
+        .route(
+            "/{uid}/forgot-password/new",
+            web::get().to(new_password_page),
+        )
         .route("/{uid}/forgot-password/new", web::post().to(set_password));
 }
 
@@ -135,7 +138,12 @@ pub async fn request(
     let typed = typed_email(&form.email);
     let Ok(email) = Email::parse(typed) else {
         let error = Some(tr.t("register-invalid-email"));
-        return Ok(show_form(&interaction, StatusCode::BAD_REQUEST, typed, error));
+        return Ok(show_form(
+            &interaction,
+            StatusCode::BAD_REQUEST,
+            typed,
+            error,
+        ));
     };
     let ip = state.client_ip(&req);
     if count_mail(&state, ip, "reset", &email, now).await? != Verdict::Allowed {
@@ -309,7 +317,14 @@ pub async fn new_password_page(
     let form = (action.as_str(), Some(interaction.csrf.as_str()), None);
     let min = experience.password_policy.min_length;
     let locale = interaction.locale;
-    Ok(show_new_password(locale, StatusCode::OK, form, &record.email, None, min))
+    Ok(show_new_password(
+        locale,
+        StatusCode::OK,
+        form,
+        &record.email,
+        None,
+        min,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -384,7 +399,14 @@ pub async fn set_password(
             let form = (action.as_str(), Some(interaction.csrf.as_str()), None);
             let min = experience.password_policy.min_length;
             let status = StatusCode::BAD_REQUEST;
-            return Ok(show_new_password(locale, status, form, &email, Some(why), min));
+            return Ok(show_new_password(
+                locale,
+                status,
+                form,
+                &email,
+                Some(why),
+                min,
+            ));
         }
     };
     let proven = Proven {
@@ -412,11 +434,7 @@ pub struct LinkQuery {
     token: Secret,
 }
 
-async fn by_link(
-    state: &AppState,
-    token: Secret,
-    now: i64,
-) -> Result<EmailCodeRecord, PageError> {
+async fn by_link(state: &AppState, token: Secret, now: i64) -> Result<EmailCodeRecord, PageError> {
     if token.is_empty() || token.expose().len() > 100 {
         return Err(link_invalid());
     }
@@ -441,7 +459,14 @@ pub async fn link_page(
     let locale = crate::pages::request_locale(&req);
     let form = (LINK_PATH, None, Some(token.expose()));
     let min = experience.password_policy.min_length;
-    Ok(show_new_password(locale, StatusCode::OK, form, &record.email, None, min))
+    Ok(show_new_password(
+        locale,
+        StatusCode::OK,
+        form,
+        &record.email,
+        None,
+        min,
+    ))
 }
 
 /// `POST /password-reset`: sets the password through the mailed link, ends every session and
@@ -464,7 +489,14 @@ pub async fn link_set_password(
             let form = (LINK_PATH, None, Some(form.token.expose()));
             let min = experience.password_policy.min_length;
             let status = StatusCode::BAD_REQUEST;
-            Ok(show_new_password(locale, status, form, &email, Some(why), min))
+            Ok(show_new_password(
+                locale,
+                status,
+                form,
+                &email,
+                Some(why),
+                min,
+            ))
         }
     }
 }

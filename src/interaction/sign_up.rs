@@ -200,8 +200,16 @@ async fn create_account(
         email_codes::SignUpDone::EmailTaken => {
             let taken = crate::i18n::t(interaction.locale, "register-email-taken");
             let status = StatusCode::BAD_REQUEST;
-            return pages::show_register(state, &interaction, status, &email, "", Some(&taken), now)
-                .await;
+            return pages::show_register(
+                state,
+                &interaction,
+                status,
+                &email,
+                "",
+                Some(&taken),
+                now,
+            )
+            .await;
         }
     };
     tracing::info!(user_id = %user.id, "verified sign-up: account created");

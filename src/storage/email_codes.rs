@@ -99,7 +99,11 @@ pub fn count_attempt(
 /// Spends row `id`: `false` when it was spent already (a racing submission won).
 pub fn consume(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool> {
     diesel::update(
-        email_codes::table.filter(email_codes::id.eq(id).and(email_codes::consumed_at.is_null())),
+        email_codes::table.filter(
+            email_codes::id
+                .eq(id)
+                .and(email_codes::consumed_at.is_null()),
+        ),
     )
     .set(email_codes::consumed_at.eq(now))
     .execute(conn)
@@ -109,7 +113,11 @@ pub fn consume(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool>
 /// The right code was typed for reset `id`: its new password may be set.
 pub fn mark_verified(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool> {
     diesel::update(
-        email_codes::table.filter(email_codes::id.eq(id).and(email_codes::consumed_at.is_null())),
+        email_codes::table.filter(
+            email_codes::id
+                .eq(id)
+                .and(email_codes::consumed_at.is_null()),
+        ),
     )
     .set(email_codes::verified_at.eq(now))
     .execute(conn)
@@ -124,7 +132,11 @@ pub fn replace_code(
     now: i64,
 ) -> QueryResult<bool> {
     diesel::update(
-        email_codes::table.filter(email_codes::id.eq(id).and(email_codes::consumed_at.is_null())),
+        email_codes::table.filter(
+            email_codes::id
+                .eq(id)
+                .and(email_codes::consumed_at.is_null()),
+        ),
     )
     .set((
         email_codes::code_hash.eq(code_hash),

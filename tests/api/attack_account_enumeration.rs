@@ -25,7 +25,12 @@ fn stripped(html: &str, page: &str, csrf: &str, email: &str) -> String {
 
 /// Posts `form` to `path` of a new interaction; the status, the redirect's path without the
 /// interaction, and the page it leads to (stripped).
-async fn answer(w: &World, path: &str, form: &[(&str, &str)], email: &str) -> (u16, String, String) {
+async fn answer(
+    w: &World,
+    path: &str,
+    form: &[(&str, &str)],
+    email: &str,
+) -> (u16, String, String) {
     let b = browser();
     let pending = w.rp.authorize(&["email"], &[]);
     let page = start_interaction(&w.app, &b, &pending.url).await;
@@ -68,7 +73,11 @@ async fn sign_up_and_reset_answer_the_same_for_any_address(backend: Backend) {
     // mail to the owner, and nothing to the unknown address for the reset.
     let mails = smtp.wait_for(3, Duration::from_secs(20)).await;
     actix_rt::time::sleep(Duration::from_millis(800)).await;
-    let mails = if smtp.mails().len() > mails.len() { smtp.mails() } else { mails };
+    let mails = if smtp.mails().len() > mails.len() {
+        smtp.mails()
+    } else {
+        mails
+    };
     assert_eq!(mails.len(), 3, "{mails:?}");
     assert_eq!(mails.iter().filter(|m| m.to == REGISTERED).count(), 2);
     let to_unknown: Vec<_> = mails.iter().filter(|m| m.to == UNKNOWN).collect();

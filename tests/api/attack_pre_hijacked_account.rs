@@ -222,8 +222,10 @@ async fn a_link_ends_everything_the_pre_hijacker_set_up(backend: Backend) {
     let w = World::spawn(backend).await;
     // Public sign-up is open; while the attacker registers, MFA is mandatory, so he enrolls
     // an authenticator of his own.
-    w.sign_in_experience(json!({"signUp": {"enabled": true, "verifyEmail": false}, "mfa": {"policy": "mandatory"}}))
-        .await;
+    w.sign_in_experience(
+        json!({"signUp": {"enabled": true, "verifyEmail": false}, "mfa": {"policy": "mandatory"}}),
+    )
+    .await;
     let attacker = browser();
     let stolen = w.attacker_registers(&attacker).await;
     assert_eq!(w.introspect(&stolen.access).await["active"], true);
@@ -326,8 +328,10 @@ async fn a_link_ends_everything_the_pre_hijacker_set_up(backend: Backend) {
 /// sign into it as it stands, but take it over as the first proof of the address.
 async fn a_link_registration_takes_over_an_account_registered_meanwhile(backend: Backend) {
     let w = World::spawn(backend).await;
-    w.sign_in_experience(json!({"signUp": {"enabled": true, "requireName": true, "verifyEmail": false}}))
-        .await;
+    w.sign_in_experience(
+        json!({"signUp": {"enabled": true, "requireName": true, "verifyEmail": false}}),
+    )
+    .await;
     let token = w
         .api(
             reqwest::Method::POST,
@@ -412,8 +416,10 @@ async fn a_link_leaves_a_verified_account_as_it_is(backend: Backend) {
 /// session for the now verified account.
 async fn a_sign_in_parked_before_the_takeover_cannot_finish_after_it(backend: Backend) {
     let w = World::spawn(backend).await;
-    w.sign_in_experience(json!({"signUp": {"enabled": true, "verifyEmail": false}, "mfa": {"policy": "mandatory"}}))
-        .await;
+    w.sign_in_experience(
+        json!({"signUp": {"enabled": true, "verifyEmail": false}, "mfa": {"policy": "mandatory"}}),
+    )
+    .await;
     let attacker = browser();
     let (r, _) = w.attacker_submits_registration(&attacker).await;
     assert_eq!(r.status(), 303, "public sign-up is open");
@@ -514,7 +520,12 @@ async fn pre_hijacking_is_refused_when_sign_up_verifies_email(backend: Backend) 
             .form(&[("csrf", csrf.clone()), ("code", typed)])
             .send()
     };
-    let guesses = (0..5u32).map(|i| format!("{:06}", (code.parse::<u32>().expect("digits") + 1 + i) % 1_000_000));
+    let guesses = (0..5u32).map(|i| {
+        format!(
+            "{:06}",
+            (code.parse::<u32>().expect("digits") + 1 + i) % 1_000_000
+        )
+    });
     for guess in guesses {
         assert_eq!(post(guess).await.expect("guess").status(), 400);
     }
@@ -530,7 +541,11 @@ async fn pre_hijacking_is_refused_when_sign_up_verifies_email(backend: Backend) 
     let owners_password = "the owner's own passphrase";
     let r = owner
         .post(format!("{page}/register"))
-        .form(&[("csrf", csrf.as_str()), ("email", VICTIM), ("password", owners_password)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", VICTIM),
+            ("password", owners_password),
+        ])
         .send()
         .await
         .expect("register");

@@ -85,7 +85,14 @@ impl World {
         let (_, csrf) = open_page(b, &page).await;
         let r = post_sign_in(b, &page, &csrf, EMAIL, password).await;
         let status = r.status().as_u16();
-        (status, if status == 303 { location(&r) } else { String::new() })
+        (
+            status,
+            if status == 303 {
+                location(&r)
+            } else {
+                String::new()
+            },
+        )
     }
 
     /// `prompt=none` in `b`: `None` when it signs in silently, else the error.
@@ -177,7 +184,11 @@ async fn a_reset_by_code_ends_every_other_session_and_refresh_token(backend: Bac
         .expect("new password");
     assert_eq!(r.status(), 303, "signed in here");
     let mine = w.exchange(&location(&r), &verifier).await;
-    assert_eq!(w.refresh(&mine).await.status, 200, "this browser's tokens work");
+    assert_eq!(
+        w.refresh(&mine).await.status,
+        200,
+        "this browser's tokens work"
+    );
 
     // The other device holds nothing any more.
     w.refresh(&refresh_token)
@@ -247,7 +258,10 @@ async fn the_reset_link_changes_nothing_until_its_form_is_sent(backend: Backend)
     assert_eq!(r.status(), 410);
     let r = phone
         .post(w.app.url("/password-reset"))
-        .form(&[("token", token.as_str()), ("password", "yet another passphrase")])
+        .form(&[
+            ("token", token.as_str()),
+            ("password", "yet another passphrase"),
+        ])
         .send()
         .await
         .expect("again");

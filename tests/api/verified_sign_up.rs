@@ -31,10 +31,7 @@ fn account(w: &World, email: &str) -> Option<sesame::identity::User> {
 
 /// A registration in a new browser: the browser, the request's secrets, and the answer to the
 /// form.
-pub async fn register(
-    w: &World,
-    email: &str,
-) -> (reqwest::Client, rp::Pending, reqwest::Response) {
+pub async fn register(w: &World, email: &str) -> (reqwest::Client, rp::Pending, reqwest::Response) {
     let b = browser();
     let pending = w.rp.authorize(&["email"], &[]);
     let page = start_interaction(&w.app, &b, &pending.url).await;
@@ -115,10 +112,7 @@ async fn five_wrong_codes_end_the_registration(backend: Backend) {
         let r = type_code(&b, &page, &other_than(&code, i)).await;
         assert_eq!(r.status(), 400);
         let html = r.text().await.expect("html");
-        assert!(
-            html.contains(&format!("Tries left: {}.", 4 - i)),
-            "{html}"
-        );
+        assert!(html.contains(&format!("Tries left: {}.", 4 - i)), "{html}");
     }
     let r = type_code(&b, &page, &other_than(&code, 4)).await;
     assert_eq!(r.status(), 400);
@@ -178,9 +172,17 @@ async fn an_address_with_an_account_gets_a_notice_and_no_second_account(backend:
     let page = w.app.url(&location(&r));
     assert!(page.ends_with("/sign-up/code"), "the same page: {page}");
     let notice = only_mail_to(&smtp.wait_for(1, WAIT).await, EMAIL);
-    assert_eq!(notice.code(), None, "no code that could work: {}", notice.text);
+    assert_eq!(
+        notice.code(),
+        None,
+        "no code that could work: {}",
+        notice.text
+    );
     assert!(notice.text.contains("Forgot password?"), "{}", notice.text);
-    assert_eq!(notice.subject, "Someone tried to create an account with your address");
+    assert_eq!(
+        notice.subject,
+        "Someone tried to create an account with your address"
+    );
     for i in 0..5 {
         assert_eq!(type_code(&b, &page, &format!("{i:06}")).await.status(), 400);
     }
