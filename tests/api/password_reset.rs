@@ -201,7 +201,7 @@ async fn a_reset_by_code_ends_every_other_session_and_refresh_token(backend: Bac
     assert_eq!(w.password_sign_in(&browser(), NEW_PASSWORD).await.0, 303);
     assert!(w.email_verified());
     // The reset is spent.
-    let r = b.get(&the_link(&mails[0])).send().await.expect("link");
+    let r = b.get(the_link(&mails[0])).send().await.expect("link");
     assert_eq!(r.status(), 410);
 }
 
