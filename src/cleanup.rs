@@ -134,6 +134,7 @@ pub fn log_removed(removed: &Removed, took: Duration) {
         audit_log,
         outbox,
         hosted_links,
+        email_codes,
     } = *removed;
     if removed.total() == 0 {
         tracing::debug!("clean-up: nothing to remove");
@@ -151,6 +152,7 @@ pub fn log_removed(removed: &Removed, took: Duration) {
         audit_log,
         outbox,
         hosted_links,
+        email_codes,
         took_ms = took.as_millis() as u64,
         "clean-up removed expired and finished rows"
     );

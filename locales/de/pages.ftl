@@ -158,3 +158,40 @@ hosted-link-used = Dieser Anmeldelink wurde bereits verwendet.
 hosted-link-blocked = Es wurden zu viele falsche Codes eingegeben, daher gilt dieser Anmeldelink nicht mehr.
 hosted-link-expired = Dieser Anmeldelink ist abgelaufen.
 hosted-link-not-found = Dieser Anmeldelink ist ungültig, oder eine neuere E-Mail hat ihn ersetzt.
+## Verified sign-up (a code mailed to the address)
+
+signup-code-title = Prüfen Sie Ihre E-Mails
+# (html)
+signup-code-sent = Wir haben einen 6-stelligen Code an <strong>{ $email }</strong> gesendet. Geben Sie ihn hier ein, um Ihr Konto zu erstellen.
+signup-code-submit = Konto erstellen
+signup-code-wrong = Dieser Code ist nicht richtig. Verbleibende Versuche: { $left }.
+signup-code-dead = Zu viele falsche Codes: Dieser Code funktioniert nicht mehr. Beginnen Sie von vorn, um einen neuen zu erhalten.
+signup-send-again = Code erneut senden
+signup-resend-wait = Warten Sie { $seconds } Sekunden, bevor Sie einen weiteren Code anfordern.
+signup-too-many = Zu viele Codes wurden an diese Adresse oder aus Ihrem Netzwerk gesendet. Versuchen Sie es später erneut.
+signup-start-again = Von vorn beginnen
+
+## Password reset
+
+reset-forgot = Passwort vergessen?
+reset-title = Passwort zurücksetzen
+reset-intro = Geben Sie die E-Mail-Adresse Ihres Kontos ein. Wir senden Ihnen einen Link und einen Code, um ein neues Passwort zu wählen.
+reset-submit = Senden
+reset-too-many = Für diese Adresse oder aus Ihrem Netzwerk wurden zu viele Zurücksetzungen angefordert. Versuchen Sie es später erneut.
+reset-code-title = Prüfen Sie Ihre E-Mails
+# (html)
+reset-code-sent = Falls es ein Konto für <strong>{ $email }</strong> gibt, haben wir ihm einen Link und einen 6-stelligen Code gesendet. Öffnen Sie den Link oder geben Sie den Code hier ein.
+reset-code-submit = Weiter
+reset-code-wrong = Dieser Code ist nicht richtig. Verbleibende Versuche: { $left }.
+reset-code-dead = Zu viele falsche Codes: Dieser Code funktioniert nicht mehr. Fordern Sie einen neuen an.
+reset-ask-again = Neuen Code anfordern
+reset-back = Zurück zur Anmeldung
+reset-new-title = Neues Passwort wählen
+reset-new-password = Neues Passwort
+reset-new-submit = Passwort speichern
+reset-new-note = Beim Speichern wird Ihr Konto überall sonst abgemeldet.
+reset-done-title = Passwort geändert
+reset-done = Ihr Passwort wurde geändert und Ihr Konto wurde überall abgemeldet. Kehren Sie zur Anwendung zurück und melden Sie sich mit Ihrem neuen Passwort an.
+reset-link-invalid-title = Dieser Link funktioniert nicht mehr
+reset-link-invalid = Dieser Link zum Zurücksetzen des Passworts wurde bereits verwendet, ist abgelaufen oder ungültig.
+reset-link-invalid-next = Kehren Sie zur Anwendung zurück und fordern Sie über „Passwort vergessen?“ einen neuen Link an.

@@ -18,3 +18,19 @@ hosted-mail-code = Or type this code there:
 hosted-mail-expiry = The link and the code work once, for { $minutes } minutes. If you did not ask for them, ignore this mail: nobody can use them without access to your mailbox.
 hosted-no-account-subject = Signing in
 hosted-no-account-body = someone asked to sign in with { $email }, but no account uses this address, and new accounts cannot be created here. If it was you, try the address you signed up with. If not, ignore this mail.
+## Verified sign-up
+
+signup-mail-code-subject = Your code to create your account
+signup-mail-code-intro = type this code on the page where you are creating your account for { $email }:
+signup-mail-code-expiry = The code works for { $expires_in_minutes } minutes. If you did not try to create an account, ignore this mail: no account is created without the code.
+signup-mail-existing-subject = Someone tried to create an account with your address
+signup-mail-existing-body = someone, maybe you, tried to create a new account with { $email }. This address already has an account, so no new account was created and no code was sent.
+signup-mail-existing-next = If it was you, sign in with your password, or choose "Forgot password?" on the sign-in page to set a new one. If it was not you, ignore this mail: nothing changed.
+
+## Password reset
+
+reset-mail-subject = Reset your password
+reset-mail-intro = someone asked to reset the password of { $email }. Open this link to choose a new password:
+reset-mail-button = Choose a new password
+reset-mail-code = Or type this code on the page where you asked:
+reset-mail-expiry = The link and the code work once, for { $expires_in_minutes } minutes. If you did not ask for this, ignore this mail: your password stays as it is.

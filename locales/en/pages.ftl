@@ -160,3 +160,40 @@ hosted-link-used = This sign-in link was already used.
 hosted-link-blocked = Too many wrong codes were typed, so this sign-in link no longer works.
 hosted-link-expired = This sign-in link has expired.
 hosted-link-not-found = This sign-in link is not valid, or a newer mail replaced it.
+## Verified sign-up (a code mailed to the address)
+
+signup-code-title = Check your email
+# (html)
+signup-code-sent = We sent a 6-digit code to <strong>{ $email }</strong>. Type it here to create your account.
+signup-code-submit = Create account
+signup-code-wrong = That code is not right. Tries left: { $left }.
+signup-code-dead = Too many wrong codes: this code no longer works. Start again to get a new one.
+signup-send-again = Send the code again
+signup-resend-wait = Wait { $seconds } seconds before asking for another code.
+signup-too-many = Too many codes were sent to this address or from your network. Try again later.
+signup-start-again = Start again
+
+## Password reset
+
+reset-forgot = Forgot password?
+reset-title = Reset your password
+reset-intro = Enter the email address of your account. We will send you a link and a code to choose a new password.
+reset-submit = Send
+reset-too-many = Too many resets were asked for this address or from your network. Try again later.
+reset-code-title = Check your email
+# (html)
+reset-code-sent = If an account exists for <strong>{ $email }</strong>, we sent it a link and a 6-digit code. Open the link, or type the code here.
+reset-code-submit = Continue
+reset-code-wrong = That code is not right. Tries left: { $left }.
+reset-code-dead = Too many wrong codes: this code no longer works. Ask for a new one.
+reset-ask-again = Ask for a new code
+reset-back = Back to sign-in
+reset-new-title = Choose a new password
+reset-new-password = New password
+reset-new-submit = Save password
+reset-new-note = Saving signs your account out everywhere else.
+reset-done-title = Password changed
+reset-done = Your password was changed and your account was signed out everywhere. Go back to the application and sign in with your new password.
+reset-link-invalid-title = This link no longer works
+reset-link-invalid = This password reset link was already used, has expired, or is not valid.
+reset-link-invalid-next = Go back to the application and ask for a new link with "Forgot password?".

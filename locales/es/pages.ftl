@@ -158,3 +158,40 @@ hosted-link-used = Este enlace de inicio de sesión ya se ha usado.
 hosted-link-blocked = Se han escrito demasiados códigos incorrectos, así que este enlace de inicio de sesión ya no funciona.
 hosted-link-expired = Este enlace de inicio de sesión ha caducado.
 hosted-link-not-found = Este enlace de inicio de sesión no es válido, o un correo más reciente lo ha sustituido.
+## Verified sign-up (a code mailed to the address)
+
+signup-code-title = Revisa tu correo
+# (html)
+signup-code-sent = Enviamos un código de 6 dígitos a <strong>{ $email }</strong>. Escríbelo aquí para crear tu cuenta.
+signup-code-submit = Crear cuenta
+signup-code-wrong = Ese código no es correcto. Intentos restantes: { $left }.
+signup-code-dead = Demasiados códigos incorrectos: este código ya no funciona. Empieza de nuevo para recibir otro.
+signup-send-again = Enviar el código de nuevo
+signup-resend-wait = Espera { $seconds } segundos antes de pedir otro código.
+signup-too-many = Se enviaron demasiados códigos a esta dirección o desde tu red. Inténtalo más tarde.
+signup-start-again = Empezar de nuevo
+
+## Password reset
+
+reset-forgot = ¿Olvidaste tu contraseña?
+reset-title = Restablecer la contraseña
+reset-intro = Escribe el correo electrónico de tu cuenta. Te enviaremos un enlace y un código para elegir una contraseña nueva.
+reset-submit = Enviar
+reset-too-many = Se pidieron demasiados restablecimientos para esta dirección o desde tu red. Inténtalo más tarde.
+reset-code-title = Revisa tu correo
+# (html)
+reset-code-sent = Si existe una cuenta para <strong>{ $email }</strong>, le enviamos un enlace y un código de 6 dígitos. Abre el enlace o escribe el código aquí.
+reset-code-submit = Continuar
+reset-code-wrong = Ese código no es correcto. Intentos restantes: { $left }.
+reset-code-dead = Demasiados códigos incorrectos: este código ya no funciona. Pide uno nuevo.
+reset-ask-again = Pedir un código nuevo
+reset-back = Volver a iniciar sesión
+reset-new-title = Elige una contraseña nueva
+reset-new-password = Contraseña nueva
+reset-new-submit = Guardar contraseña
+reset-new-note = Al guardarla, se cerrará la sesión de tu cuenta en todos los demás lugares.
+reset-done-title = Contraseña cambiada
+reset-done = Tu contraseña se cambió y se cerró la sesión de tu cuenta en todas partes. Vuelve a la aplicación e inicia sesión con tu contraseña nueva.
+reset-link-invalid-title = Este enlace ya no funciona
+reset-link-invalid = Este enlace para restablecer la contraseña ya se usó, caducó o no es válido.
+reset-link-invalid-next = Vuelve a la aplicación y pide un enlace nuevo con «¿Olvidaste tu contraseña?».

@@ -158,3 +158,40 @@ hosted-link-used = 이미 사용된 로그인 링크입니다.
 hosted-link-blocked = 잘못된 코드를 너무 많이 입력하여 이 로그인 링크는 더 이상 사용할 수 없습니다.
 hosted-link-expired = 만료된 로그인 링크입니다.
 hosted-link-not-found = 유효하지 않은 로그인 링크이거나, 더 최근 메일로 대체되었습니다.
+## Verified sign-up (a code mailed to the address)
+
+signup-code-title = 이메일을 확인하세요
+# (html)
+signup-code-sent = <strong>{ $email }</strong>(으)로 6자리 코드를 보냈습니다. 계정을 만들려면 여기에 입력하세요.
+signup-code-submit = 계정 만들기
+signup-code-wrong = 코드가 올바르지 않습니다. 남은 시도 횟수: { $left }회.
+signup-code-dead = 잘못된 코드를 너무 많이 입력했습니다. 이 코드는 더 이상 사용할 수 없습니다. 처음부터 다시 시작하여 새 코드를 받으세요.
+signup-send-again = 코드 다시 보내기
+signup-resend-wait = 다른 코드를 요청하기 전에 { $seconds }초 기다리세요.
+signup-too-many = 이 주소 또는 사용 중인 네트워크로 너무 많은 코드가 전송되었습니다. 나중에 다시 시도하세요.
+signup-start-again = 처음부터 다시 시작
+
+## Password reset
+
+reset-forgot = 비밀번호를 잊으셨나요?
+reset-title = 비밀번호 재설정
+reset-intro = 계정의 이메일 주소를 입력하세요. 새 비밀번호를 정할 수 있는 링크와 코드를 보내 드립니다.
+reset-submit = 보내기
+reset-too-many = 이 주소 또는 사용 중인 네트워크에서 재설정 요청이 너무 많았습니다. 나중에 다시 시도하세요.
+reset-code-title = 이메일을 확인하세요
+# (html)
+reset-code-sent = <strong>{ $email }</strong> 계정이 있다면 링크와 6자리 코드를 보냈습니다. 링크를 열거나 여기에 코드를 입력하세요.
+reset-code-submit = 계속
+reset-code-wrong = 코드가 올바르지 않습니다. 남은 시도 횟수: { $left }회.
+reset-code-dead = 잘못된 코드를 너무 많이 입력했습니다. 이 코드는 더 이상 사용할 수 없습니다. 새 코드를 요청하세요.
+reset-ask-again = 새 코드 요청
+reset-back = 로그인으로 돌아가기
+reset-new-title = 새 비밀번호 정하기
+reset-new-password = 새 비밀번호
+reset-new-submit = 비밀번호 저장
+reset-new-note = 저장하면 다른 모든 곳에서 계정이 로그아웃됩니다.
+reset-done-title = 비밀번호가 변경되었습니다
+reset-done = 비밀번호가 변경되었고 모든 곳에서 계정이 로그아웃되었습니다. 애플리케이션으로 돌아가 새 비밀번호로 로그인하세요.
+reset-link-invalid-title = 이 링크는 더 이상 사용할 수 없습니다
+reset-link-invalid = 이 비밀번호 재설정 링크는 이미 사용되었거나, 만료되었거나, 유효하지 않습니다.
+reset-link-invalid-next = 애플리케이션으로 돌아가 "비밀번호를 잊으셨나요?"에서 새 링크를 요청하세요.

@@ -158,3 +158,40 @@ hosted-link-used = Inloggningslänken har redan använts.
 hosted-link-blocked = För många felaktiga koder har skrivits in, så den här inloggningslänken fungerar inte längre.
 hosted-link-expired = Inloggningslänken har gått ut.
 hosted-link-not-found = Inloggningslänken är inte giltig, eller så har ett nyare mejl ersatt den.
+## Verified sign-up (a code mailed to the address)
+
+signup-code-title = Kolla din e-post
+# (html)
+signup-code-sent = Vi har skickat en sexsiffrig kod till <strong>{ $email }</strong>. Skriv in den här för att skapa ditt konto.
+signup-code-submit = Skapa konto
+signup-code-wrong = Koden stämmer inte. Försök kvar: { $left }.
+signup-code-dead = För många felaktiga koder: den här koden fungerar inte längre. Börja om för att få en ny.
+signup-send-again = Skicka koden igen
+signup-resend-wait = Vänta { $seconds } sekunder innan du ber om en ny kod.
+signup-too-many = För många koder har skickats till den här adressen eller från ditt nätverk. Försök igen senare.
+signup-start-again = Börja om
+
+## Password reset
+
+reset-forgot = Glömt lösenordet?
+reset-title = Återställ ditt lösenord
+reset-intro = Ange e-postadressen för ditt konto. Vi skickar en länk och en kod så att du kan välja ett nytt lösenord.
+reset-submit = Skicka
+reset-too-many = För många återställningar har begärts för den här adressen eller från ditt nätverk. Försök igen senare.
+reset-code-title = Kolla din e-post
+# (html)
+reset-code-sent = Om det finns ett konto för <strong>{ $email }</strong> har vi skickat en länk och en sexsiffrig kod dit. Öppna länken eller skriv in koden här.
+reset-code-submit = Fortsätt
+reset-code-wrong = Koden stämmer inte. Försök kvar: { $left }.
+reset-code-dead = För många felaktiga koder: den här koden fungerar inte längre. Be om en ny.
+reset-ask-again = Be om en ny kod
+reset-back = Tillbaka till inloggningen
+reset-new-title = Välj ett nytt lösenord
+reset-new-password = Nytt lösenord
+reset-new-submit = Spara lösenordet
+reset-new-note = När du sparar loggas ditt konto ut överallt annars.
+reset-done-title = Lösenordet är ändrat
+reset-done = Ditt lösenord har ändrats och ditt konto har loggats ut överallt. Gå tillbaka till appen och logga in med ditt nya lösenord.
+reset-link-invalid-title = Länken fungerar inte längre
+reset-link-invalid = Den här länken för att återställa lösenordet har redan använts, har gått ut eller är ogiltig.
+reset-link-invalid-next = Gå tillbaka till appen och be om en ny länk via ”Glömt lösenordet?”.

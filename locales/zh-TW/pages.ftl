@@ -158,3 +158,40 @@ hosted-link-used = 這個登入連結已經使用過了。
 hosted-link-blocked = 輸入錯誤的驗證碼次數太多，這個登入連結已失效。
 hosted-link-expired = 這個登入連結已過期。
 hosted-link-not-found = 這個登入連結無效，或已被較新的郵件取代。
+## Verified sign-up (a code mailed to the address)
+
+signup-code-title = 請查看您的電子郵件
+# (html)
+signup-code-sent = 我們已將 6 位數驗證碼寄到 <strong>{ $email }</strong>。請在此輸入驗證碼以建立帳號。
+signup-code-submit = 建立帳號
+signup-code-wrong = 驗證碼不正確。剩餘嘗試次數：{ $left }。
+signup-code-dead = 輸入錯誤的驗證碼次數過多，此驗證碼已失效。請重新開始以取得新的驗證碼。
+signup-send-again = 重新寄送驗證碼
+signup-resend-wait = 請等待 { $seconds } 秒後再要求新的驗證碼。
+signup-too-many = 寄到這個地址或從您的網路要求的驗證碼過多。請稍後再試。
+signup-start-again = 重新開始
+
+## Password reset
+
+reset-forgot = 忘記密碼？
+reset-title = 重設密碼
+reset-intro = 請輸入您帳號的電子郵件地址。我們會寄給您一個連結和一組驗證碼，讓您設定新密碼。
+reset-submit = 寄送
+reset-too-many = 這個地址或您的網路要求重設的次數過多。請稍後再試。
+reset-code-title = 請查看您的電子郵件
+# (html)
+reset-code-sent = 如果 <strong>{ $email }</strong> 有帳號，我們已寄出一個連結和一組 6 位數驗證碼。請開啟連結，或在此輸入驗證碼。
+reset-code-submit = 繼續
+reset-code-wrong = 驗證碼不正確。剩餘嘗試次數：{ $left }。
+reset-code-dead = 輸入錯誤的驗證碼次數過多，此驗證碼已失效。請要求新的驗證碼。
+reset-ask-again = 要求新的驗證碼
+reset-back = 返回登入
+reset-new-title = 設定新密碼
+reset-new-password = 新密碼
+reset-new-submit = 儲存密碼
+reset-new-note = 儲存後，您的帳號會在其他所有地方登出。
+reset-done-title = 密碼已變更
+reset-done = 您的密碼已變更，帳號也已在所有地方登出。請返回應用程式，並使用新密碼登入。
+reset-link-invalid-title = 這個連結已無法使用
+reset-link-invalid = 這個重設密碼連結已使用過、已過期或無效。
+reset-link-invalid-next = 請返回應用程式，透過「忘記密碼？」要求新的連結。

@@ -3,6 +3,7 @@
 
 pub mod applications;
 mod email;
+pub mod email_codes;
 pub mod mfa;
 pub mod organizations;
 pub mod sign_in_experience;

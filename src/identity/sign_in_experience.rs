@@ -28,6 +28,16 @@ pub struct SignUp {
     pub enabled: bool,
     pub require_password: bool,
     pub require_name: bool,
+    /// Public registration mails a code and creates the account only once it is typed
+    /// (and an address that has an account gets a notice, never a second account). Absent
+    /// from documents stored before it existed: on.
+    #[serde(default = "on")]
+    pub verify_email: bool,
+}
+
+/// The default of settings added after documents were first stored, which are on.
+fn on() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,10 +66,6 @@ pub struct MagicLink {
     /// Absent from documents stored before it existed: on.
     #[serde(default = "on")]
     pub hosted_sign_in: bool,
-}
-
-fn on() -> bool {
-    true
 }
 
 impl Default for MagicLink {
@@ -130,6 +136,7 @@ impl SignInExperience {
                 enabled: settings.sign_up_enabled,
                 require_password: settings.sign_up_require_password,
                 require_name: settings.sign_up_require_name,
+                verify_email: true,
             },
             mfa: Mfa {
                 policy: MfaPolicy::Off,
@@ -220,6 +227,10 @@ mod tests {
         assert!(!exp.sign_up.enabled);
         assert_eq!(exp.password_policy.min_length, 12);
         assert!(!exp.magic_link.require_confirmation);
+        assert!(
+            exp.sign_up.verify_email,
+            "verified sign-up unless turned off"
+        );
         assert!(exp.magic_link.hosted_sign_in, "on unless turned off");
         let before_hosted = r#"{"signUp":{"enabled":true,"requirePassword":false,"requireName":false},
             "mfa":{"policy":"off"},"passwordPolicy":{"minLength":8,"rejectBreached":false},

@@ -5,12 +5,15 @@
 //! reads it and advances it; finishing creates the session and the authorization code. Because
 //! the state lives in the database, any Sesame instance can serve any step.
 
+mod code_page;
 mod endpoint;
 mod forms;
 mod hosted;
 mod magic_link;
 mod mfa;
 mod pages;
+mod password_reset;
+mod sign_up;
 mod step;
 
 pub use forms::HostedForm;
@@ -50,8 +53,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/{uid}/mfa/continue",
                 web::post().to(mfa::continue_after_enrollment),
-            ),
+            )
+            .route("/{uid}/sign-up/code", web::get().to(sign_up::code_page))
+            .route("/{uid}/sign-up/code", web::post().to(sign_up::submit_code))
+            .route("/{uid}/sign-up/resend", web::post().to(sign_up::resend))
+            .configure(password_reset::interaction_routes),
     );
+    password_reset::link_routes(cfg);
 }
 
 /// The largest form body read, in bytes: the authorization endpoint's POST (held to the bound

@@ -308,7 +308,7 @@ pub async fn register_page(
     show_register(&state, &interaction, StatusCode::OK, &hint, "", None, now).await
 }
 
-async fn show_register(
+pub(super) async fn show_register(
     state: &AppState,
     interaction: &Interaction,
     status: StatusCode,
@@ -503,6 +503,11 @@ impl Registration<'_> {
             return show_register(self.state, &interaction, status, &typed, name, message, now)
                 .await;
         }
+        if self.experience.sign_up.verify_email {
+            return self
+                .verified(interaction, email, name, password, limit)
+                .await;
+        }
         let new = NewUser {
             email,
             password,
@@ -535,6 +540,50 @@ impl Registration<'_> {
         let flow = Flow::Hosted(interaction);
         let (req, state, experience) = (self.req, self.state, self.experience);
         authenticated_as(req, state, flow, proven, &user, experience, self.now).await
+    }
+}
+
+impl Registration<'_> {
+    /// `signUp.verifyEmail`: within the mail limits, the password hashed, then the code (or
+    /// the notice) mailed and the code page; no account yet.
+    async fn verified(
+        self,
+        interaction: Interaction,
+        email: Email,
+        name: Option<String>,
+        password: Option<Secret>,
+        limit: SignUpLimit,
+    ) -> Result<HttpResponse, PageError> {
+        let (state, now) = (self.state, self.now);
+        let ip = state.client_ip(self.req);
+        if super::sign_up::count_mail(state, ip, "signup", &email, now).await? != Verdict::Allowed {
+            let message = i18n::t(interaction.locale, "signup-too-many");
+            let (status, typed, name) = (StatusCode::TOO_MANY_REQUESTS, email.as_str(), "");
+            return show_register(
+                state,
+                &interaction,
+                status,
+                typed,
+                name,
+                Some(&message),
+                now,
+            )
+            .await;
+        }
+        let password = password.unwrap_or_default();
+        let hash = match state
+            .passwords
+            .hash(password, Admission::RefuseWhenFull)
+            .await
+        {
+            Ok(Some(hash)) => hash,
+            Ok(None) => return Err(PageError::internal()),
+            Err(e) => {
+                limit.not_made(&state.storage).await?;
+                return Err(e.into());
+            }
+        };
+        super::sign_up::start(state, &interaction, email, name, hash, now).await
     }
 }
 

@@ -40,6 +40,30 @@ const BUILT_IN: &[(&str, &str)] = &[
         "hosted_no_account.html",
         include_str!("../../templates/mail/hosted_no_account.html"),
     ),
+    (
+        "sign_up_code.txt",
+        include_str!("../../templates/mail/sign_up_code.txt"),
+    ),
+    (
+        "sign_up_code.html",
+        include_str!("../../templates/mail/sign_up_code.html"),
+    ),
+    (
+        "sign_up_existing.txt",
+        include_str!("../../templates/mail/sign_up_existing.txt"),
+    ),
+    (
+        "sign_up_existing.html",
+        include_str!("../../templates/mail/sign_up_existing.html"),
+    ),
+    (
+        "password_reset.txt",
+        include_str!("../../templates/mail/password_reset.txt"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("../../templates/mail/password_reset.html"),
+    ),
 ];
 
 /// The largest template file read, and how many files of a directory are read at most.

@@ -48,6 +48,10 @@ struct SignUpView {
     enabled: bool,
     require_password: bool,
     require_name: bool,
+    /// Public registration mails a 6-digit code, and the account exists only once it is
+    /// typed; registering an address that has an account mails its owner a notice instead,
+    /// on the same page. `true` by default.
+    verify_email: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -95,6 +99,7 @@ impl From<&SignInExperience> for ExperienceView {
                 enabled: exp.sign_up.enabled,
                 require_password: exp.sign_up.require_password,
                 require_name: exp.sign_up.require_name,
+                verify_email: exp.sign_up.verify_email,
             },
             mfa: MfaView {
                 policy: exp.mfa.policy.into(),
@@ -120,6 +125,8 @@ struct SignUpPatch {
     require_password: Option<bool>,
     #[serde(default, deserialize_with = "de::some_flag")]
     require_name: Option<bool>,
+    #[serde(default, deserialize_with = "de::some_flag")]
+    verify_email: Option<bool>,
 }
 
 #[derive(Default, Deserialize, ToSchema)]
@@ -194,6 +201,7 @@ pub(super) fn merge(mut exp: SignInExperience, patch: ExperiencePatch) -> SignIn
     s.enabled = sign_up.enabled.unwrap_or(s.enabled);
     s.require_password = sign_up.require_password.unwrap_or(s.require_password);
     s.require_name = sign_up.require_name.unwrap_or(s.require_name);
+    s.verify_email = sign_up.verify_email.unwrap_or(s.verify_email);
     exp.mfa.policy = mfa.policy.unwrap_or(exp.mfa.policy);
     let p = &mut exp.password_policy;
     p.min_length = password_policy.min_length.unwrap_or(p.min_length);

@@ -49,6 +49,7 @@ pub enum Statement {
     AuditLog,
     SettledMails,
     HostedLinks,
+    EmailCodes,
 }
 
 /// "No token of the grant of row `x` is live at `$1`": the grant can no longer be used, so
@@ -64,7 +65,7 @@ macro_rules! grant_is_over {
 }
 
 impl Statement {
-    pub const ALL: [Statement; 12] = [
+    pub const ALL: [Statement; 13] = [
         Self::Interactions,
         Self::Sessions,
         Self::AccessTokens,
@@ -77,6 +78,7 @@ impl Statement {
         Self::AuditLog,
         Self::SettledMails,
         Self::HostedLinks,
+        Self::EmailCodes,
     ];
 
     /// The table, its key, and the condition on its row `x` (with `$1` the cutoff).
@@ -120,6 +122,8 @@ impl Statement {
             Self::SettledMails => ("outbox", "id", "x.finished_at < $1"),
             // Sending again renews `expires_at`; a spent request is dead once it expires too.
             Self::HostedLinks => ("hosted_links", "id", "x.expires_at < $1"),
+            // Spent or not, a mailed code is of no use after its expiry.
+            Self::EmailCodes => ("email_codes", "id", "x.expires_at < $1"),
         }
     }
 
@@ -154,7 +158,8 @@ impl Statement {
             | Self::AccessTokens
             | Self::AuthorizationCodes
             | Self::RefreshTokens
-            | Self::HostedLinks => Some(cutoffs.expired_before),
+            | Self::HostedLinks
+            | Self::EmailCodes => Some(cutoffs.expired_before),
             Self::ExpiredOneTimeTokens | Self::FinishedOneTimeTokens => {
                 cutoffs.one_time_tokens_before
             }
@@ -191,6 +196,7 @@ pub struct Removed {
     pub audit_log: usize,
     pub outbox: usize,
     pub hosted_links: usize,
+    pub email_codes: usize,
 }
 
 impl Removed {
@@ -209,12 +215,13 @@ impl Removed {
             Statement::AuditLog => &mut self.audit_log,
             Statement::SettledMails => &mut self.outbox,
             Statement::HostedLinks => &mut self.hosted_links,
+            Statement::EmailCodes => &mut self.email_codes,
         };
         *count += rows;
     }
 
     /// Each table's count, under the table's name.
-    pub fn by_table(&self) -> [(&'static str, usize); 11] {
+    pub fn by_table(&self) -> [(&'static str, usize); 12] {
         [
             ("interactions", self.interactions),
             ("sessions", self.sessions),
@@ -227,6 +234,7 @@ impl Removed {
             ("audit_log", self.audit_log),
             ("outbox", self.outbox),
             ("hosted_links", self.hosted_links),
+            ("email_codes", self.email_codes),
         ]
     }
 
@@ -242,6 +250,7 @@ impl Removed {
             + self.audit_log
             + self.outbox
             + self.hosted_links
+            + self.email_codes
     }
 }
 

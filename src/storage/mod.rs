@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod audit;
 pub mod cleanup;
+pub mod email_codes;
 pub mod grants;
 pub mod hosted_links;
 pub mod interactions;

@@ -19,13 +19,22 @@ pub enum MailKind {
     /// The same request for an address with no account while sign-up is closed: says so,
     /// carries nothing usable (the page looks the same either way).
     HostedNoAccount,
+    /// The code of a public registration (`signUp.verifyEmail`).
+    SignUpCode,
+    /// To the owner of an address someone tried to register again: no code, a notice.
+    SignUpExisting,
+    /// A password reset: a link and a code.
+    PasswordReset,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 3] = [
+    pub const ALL: [MailKind; 6] = [
         MailKind::SignInLink,
         MailKind::HostedSignIn,
         MailKind::HostedNoAccount,
+        MailKind::SignUpCode,
+        MailKind::SignUpExisting,
+        MailKind::PasswordReset,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -33,6 +42,9 @@ impl MailKind {
             Self::SignInLink => "sign_in_link",
             Self::HostedSignIn => "hosted_sign_in",
             Self::HostedNoAccount => "hosted_no_account",
+            Self::SignUpCode => "sign_up_code",
+            Self::SignUpExisting => "sign_up_existing",
+            Self::PasswordReset => "password_reset",
         }
     }
 

@@ -328,3 +328,23 @@ diesel::table! {
         last_sent_at -> BigInt,
     }
 }
+
+diesel::table! {
+    email_codes (id) {
+        id -> Text,
+        purpose -> Text,
+        interaction_hash -> Text,
+        email -> Text,
+        user_id -> Nullable<Text>,
+        code_hash -> Text,
+        link_hash -> Nullable<Text>,
+        name -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        attempts -> Integer,
+        verified_at -> Nullable<BigInt>,
+        sent_at -> BigInt,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        consumed_at -> Nullable<BigInt>,
+    }
+}

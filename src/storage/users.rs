@@ -325,3 +325,32 @@ pub fn delete_user(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
         Ok(diesel::delete(users::table.find(id)).execute(conn)? == 1)
     })
 }
+
+/// A password reset by the address's owner (a mailed code or link): the new password hash,
+/// the address marked verified, and every session, code, access and refresh token of the
+/// account ended (other devices, and whoever held the old password), in one transaction.
+/// Sign-ins parked part-way with an older proof may not finish (`credentials_changed_at`).
+/// `None` when there is no such user.
+pub fn reset_password(
+    conn: &mut DbConnection,
+    id: &str,
+    password_hash: &str,
+    now: i64,
+) -> QueryResult<Option<User>> {
+    conn.transaction(|conn| {
+        let row: Option<UserRow> = diesel::update(users::table.find(id))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::email_verified.eq(true),
+                users::updated_at.eq(now),
+                users::credentials_changed_at.eq(now),
+            ))
+            .returning(users::all_columns)
+            .get_result(conn)
+            .optional()?;
+        if row.is_some() {
+            end_user_sessions_and_tokens(conn, id, now)?;
+        }
+        Ok(row.map(User::from))
+    })
+}

@@ -9,10 +9,12 @@
 //! organization as with any link; the attacker keeps nothing.
 
 use serde_json::{Value, json};
+use sesame::config::Settings;
 use sesame::crypto::SigningAlg;
 use sesame::identity::applications::AppType;
 
 use crate::common::api::{Reply, send, str_of, token_request};
+use crate::common::smtp::SmtpServer;
 use crate::common::totp::{code_now, totp_secret};
 use crate::common::{
     Backend, PASSWORD, TestApp, browser, code_request, input_value, location, management_token,
@@ -42,7 +44,11 @@ struct World {
 
 impl World {
     async fn spawn(backend: Backend) -> Self {
-        let app = TestApp::spawn(backend).await;
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
+        let app = TestApp::spawn_with(backend, configure).await;
         let bearer = management_token(&app).await;
         let (id, secret) = app.create_app(AppType::Traditional, &[CALLBACK], SigningAlg::RS256);
         let client = Client {
@@ -216,8 +222,10 @@ async fn a_link_ends_everything_the_pre_hijacker_set_up(backend: Backend) {
     let w = World::spawn(backend).await;
     // Public sign-up is open; while the attacker registers, MFA is mandatory, so he enrolls
     // an authenticator of his own.
-    w.sign_in_experience(json!({"signUp": {"enabled": true}, "mfa": {"policy": "mandatory"}}))
-        .await;
+    w.sign_in_experience(
+        json!({"signUp": {"enabled": true, "verifyEmail": false}, "mfa": {"policy": "mandatory"}}),
+    )
+    .await;
     let attacker = browser();
     let stolen = w.attacker_registers(&attacker).await;
     assert_eq!(w.introspect(&stolen.access).await["active"], true);
@@ -320,8 +328,10 @@ async fn a_link_ends_everything_the_pre_hijacker_set_up(backend: Backend) {
 /// sign into it as it stands, but take it over as the first proof of the address.
 async fn a_link_registration_takes_over_an_account_registered_meanwhile(backend: Backend) {
     let w = World::spawn(backend).await;
-    w.sign_in_experience(json!({"signUp": {"enabled": true, "requireName": true}}))
-        .await;
+    w.sign_in_experience(
+        json!({"signUp": {"enabled": true, "requireName": true, "verifyEmail": false}}),
+    )
+    .await;
     let token = w
         .api(
             reqwest::Method::POST,
@@ -406,8 +416,10 @@ async fn a_link_leaves_a_verified_account_as_it_is(backend: Backend) {
 /// session for the now verified account.
 async fn a_sign_in_parked_before_the_takeover_cannot_finish_after_it(backend: Backend) {
     let w = World::spawn(backend).await;
-    w.sign_in_experience(json!({"signUp": {"enabled": true}, "mfa": {"policy": "mandatory"}}))
-        .await;
+    w.sign_in_experience(
+        json!({"signUp": {"enabled": true, "verifyEmail": false}, "mfa": {"policy": "mandatory"}}),
+    )
+    .await;
     let attacker = browser();
     let (r, _) = w.attacker_submits_registration(&attacker).await;
     assert_eq!(r.status(), 303, "public sign-up is open");
@@ -476,7 +488,89 @@ async fn a_sign_in_parked_before_the_takeover_cannot_finish_after_it(backend: Ba
     );
 }
 
+/// With `signUp.verifyEmail` (the default) the attack fails at its first step: the attacker's
+/// registration of the victim's address creates nothing, its code goes to the victim's mailbox
+/// (which he cannot read), his guesses end the registration, and the owner later registers the
+/// address with a password of his own.
+async fn pre_hijacking_is_refused_when_sign_up_verifies_email(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let w = World::spawn_with(backend, |s| smtp.configure(s)).await;
+    let account = || {
+        w.app
+            .storage
+            .run_blocking(|c| sesame::storage::users::find_user_by_email(c, VICTIM))
+            .expect("read")
+    };
+    let attacker = browser();
+    let (r, _) = w.attacker_submits_registration(&attacker).await;
+    assert_eq!(r.status(), 303);
+    let code_page = w.app.url(&location(&r));
+    assert!(code_page.ends_with("/sign-up/code"), "{code_page}");
+    assert!(account().is_none(), "no account before the code");
+    assert_eq!(w.password_sign_in(ATTACKERS_PASSWORD).await, 401);
+
+    // The code went to the victim's mailbox; the attacker can only guess.
+    let mails = smtp.wait_for(1, std::time::Duration::from_secs(20)).await;
+    assert_eq!(mails[0].to, VICTIM);
+    let code = mails[0].code().expect("a code in the mail");
+    let (_, csrf) = open_page(&attacker, &code_page).await;
+    let post = |typed: String| {
+        attacker
+            .post(&code_page)
+            .form(&[("csrf", csrf.clone()), ("code", typed)])
+            .send()
+    };
+    let guesses = (0..5u32).map(|i| {
+        format!(
+            "{:06}",
+            (code.parse::<u32>().expect("digits") + 1 + i) % 1_000_000
+        )
+    });
+    for guess in guesses {
+        assert_eq!(post(guess).await.expect("guess").status(), 400);
+    }
+    let r = post(code.clone()).await.expect("the right code, too late");
+    assert_eq!(r.status(), 400, "dead after five wrong codes");
+    assert!(account().is_none(), "the attacker never got an account");
+
+    // The owner registers the address later, with his own password, and reads his code.
+    let owner = browser();
+    let (url, verifier) = w.request(&[]);
+    let page = start_interaction(&w.app, &owner, &url).await;
+    let (_, csrf) = open_page(&owner, &format!("{page}/register")).await;
+    let owners_password = "the owner's own passphrase";
+    let r = owner
+        .post(format!("{page}/register"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", VICTIM),
+            ("password", owners_password),
+        ])
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(r.status(), 303);
+    let mails = smtp.wait_for(2, std::time::Duration::from_secs(20)).await;
+    let code = mails[1].code().expect("the owner's code");
+    let code_page = w.app.url(&location(&r));
+    let (_, csrf) = open_page(&owner, &code_page).await;
+    let r = owner
+        .post(&code_page)
+        .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .expect("code");
+    assert_eq!(r.status(), 303);
+    let tokens = w.exchange(&location(&r), &verifier).await;
+    assert_eq!(w.introspect(&tokens.access).await["active"], true);
+    let user = account().expect("the owner's account");
+    assert!(user.email_verified);
+    assert_eq!(w.password_sign_in(ATTACKERS_PASSWORD).await, 401);
+    assert_eq!(w.password_sign_in(owners_password).await, 303);
+}
+
 on_both_backends!(
+    pre_hijacking_is_refused_when_sign_up_verifies_email,
     a_link_ends_everything_the_pre_hijacker_set_up,
     a_link_registration_takes_over_an_account_registered_meanwhile,
     a_link_leaves_a_verified_account_as_it_is,

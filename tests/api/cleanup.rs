@@ -11,6 +11,7 @@ use sesame::identity::applications::AppType;
 use sesame::storage::DbConnection;
 use sesame::storage::audit::AuditRecord;
 use sesame::storage::cleanup::{CLEANUP_LOCK, Removed};
+use sesame::storage::email_codes::EmailCodeRecord;
 use sesame::storage::grants::{AccessTokenRecord, CodeRecord, RefreshTokenRecord};
 use sesame::storage::hosted_links::HostedLinkRecord;
 use sesame::storage::interactions::InteractionRecord;
@@ -72,6 +73,7 @@ fn counts(app: &TestApp) -> Value {
                 "audit_log": audit_log::table.count().get_result::<i64>(c)?,
                 "outbox": outbox::table.count().get_result::<i64>(c)?,
                 "hosted_links": hosted_links::table.count().get_result::<i64>(c)?,
+                "email_codes": email_codes::table.count().get_result::<i64>(c)?,
             }))
         })
         .expect("counts")
@@ -81,7 +83,7 @@ fn each(n: usize) -> Value {
     json!({
         "interactions": n, "sessions": n, "authorization_codes": n, "access_tokens": n,
         "refresh_tokens": n, "grants": n, "one_time_tokens": n, "rate_limits": n, "audit_log": n,
-        "outbox": n, "hosted_links": n,
+        "outbox": n, "hosted_links": n, "email_codes": n,
     })
 }
 
@@ -91,7 +93,7 @@ fn live() -> Value {
     json!({
         "interactions": 5, "sessions": 5, "authorization_codes": 10, "access_tokens": 5,
         "refresh_tokens": 6, "grants": 1, "one_time_tokens": 10, "rate_limits": 5, "audit_log": 5,
-        "outbox": 5, "hosted_links": 5,
+        "outbox": 5, "hosted_links": 5, "email_codes": 5,
     })
 }
 
@@ -313,6 +315,32 @@ fn fill(app: &TestApp, now: i64) {
         .map(|i| hosted(i, if i < EXPIRED { past } else { future }))
         .collect();
     insert_all!(app, schema::hosted_links::table, rows);
+    // Mailed codes go once expired, spent or not; live ones stay.
+    let code = |i: usize, expires_at: i64, consumed_at: Option<i64>| EmailCodeRecord {
+        id: n(i, "code"),
+        purpose: "sign_up".into(),
+        interaction_hash: n(i, "interaction"),
+        email: EMAIL.into(),
+        user_id: None,
+        code_hash: n(i, "hash"),
+        link_hash: None,
+        name: None,
+        password_hash: None,
+        attempts: 0,
+        verified_at: None,
+        sent_at: expires_at - 900_000,
+        created_at: expires_at - 900_000,
+        expires_at,
+        consumed_at,
+    };
+    let rows: Vec<_> = (0..EXPIRED + 5)
+        .map(|i| match i {
+            i if i < EXPIRED / 2 => code(i, past, None),
+            i if i < EXPIRED => code(i, past, Some(past - 1000)),
+            i => code(i, future, None),
+        })
+        .collect();
+    insert_all!(app, schema::email_codes::table, rows);
 
     assert_eq!(
         counts(app),
@@ -323,6 +351,7 @@ fn fill(app: &TestApp, now: i64) {
             "one_time_tokens": EXPIRED + 10,
             "rate_limits": EXPIRED + 5, "audit_log": EXPIRED + 5, "outbox": EXPIRED + 5,
             "hosted_links": EXPIRED + 5,
+            "email_codes": EXPIRED + 5,
         })
     );
 }

@@ -6,6 +6,7 @@
 mod common;
 
 mod applications_api;
+mod attack_account_enumeration;
 mod attack_ambiguous_amr;
 mod attack_authenticator_replacement;
 mod attack_cookie_tossing;
@@ -44,7 +45,9 @@ mod one_time_tokens_api;
 mod openapi;
 mod organizations_api;
 mod organizations_flow;
+mod password_reset;
 mod rate_limits;
 mod shutdown;
 mod sign_in_exp_api;
 mod users_api;
+mod verified_sign_up;

@@ -38,7 +38,9 @@ async fn patch(app: &TestApp, bearer: &str, body: Value) -> Reply {
 /// What the default settings give.
 fn defaults() -> Value {
     json!({
-        "signUp": {"enabled": true, "requirePassword": false, "requireName": false},
+        "signUp": {
+            "enabled": true, "requirePassword": false, "requireName": false, "verifyEmail": true,
+        },
         "mfa": {"policy": "off"},
         "passwordPolicy": {"minLength": 8, "rejectBreached": false},
         "magicLink": {"requireConfirmation": false, "hostedSignIn": true},
@@ -71,7 +73,10 @@ async fn shows_the_configured_defaults(backend: Backend) {
     assert_eq!(
         get(&app, &bearer).await,
         json!({
-            "signUp": {"enabled": false, "requirePassword": true, "requireName": true},
+            "signUp": {
+                "enabled": false, "requirePassword": true, "requireName": true,
+                "verifyEmail": true,
+            },
             "mfa": {"policy": "off"},
             "passwordPolicy": {"minLength": 12, "rejectBreached": false},
             "magicLink": {"requireConfirmation": false, "hostedSignIn": true},
@@ -120,6 +125,11 @@ async fn partial_changes_merge_and_persist(backend: Backend) {
             json!("mandatory"),
         ),
         (
+            json!({"signUp": {"verifyEmail": false}}),
+            "/signUp/verifyEmail",
+            json!(false),
+        ),
+        (
             json!({"signUp": {"enabled": false, "requirePassword": true}}),
             "/signUp/enabled",
             json!(false),
@@ -160,6 +170,7 @@ async fn invalid_changes_are_refused_and_change_nothing(backend: Backend) {
             "signUp.requireName",
         ),
         (json!({"signUp": {"open": true}}), "signUp.open"),
+        (json!({"signUp": {"verifyEmail": 1}}), "signUp.verifyEmail"),
         (json!({"signUp": false}), "signUp"),
         (json!({"mfa": {"policy": "always"}}), "mfa.policy"),
         (json!({"mfa": {"policy": "Off"}}), "mfa.policy"),
@@ -301,10 +312,15 @@ async fn closing_sign_up_applies_at_once(backend: Backend) {
     assert_eq!(r.status(), 403);
     assert_eq!(users_total(&app, &bearer).await, "0", "nobody registered");
 
-    // Reopened, the same form registers.
-    patch(&app, &bearer, json!({"signUp": {"enabled": true}}))
-        .await
-        .ok(200);
+    // Reopened (without the mailed code, so the account exists at once), the same form
+    // registers.
+    patch(
+        &app,
+        &bearer,
+        json!({"signUp": {"enabled": true, "verifyEmail": false}}),
+    )
+    .await
+    .ok(200);
     assert_eq!(register_page_status(&b, &page).await.0, 200);
     let r = b
         .post(format!("{page}/register"))

@@ -149,6 +149,7 @@ async fn repeated_failures_lock_the_account_for_a_while(backend: Backend) {
 
 async fn registration_creates_an_account_and_completes_the_flow(backend: Backend) {
     let env = env(backend).await;
+    crate::common::sign_up_without_verification(&env.app).await;
     let browser = browser();
     let pkce = Pkce::new();
     let url = env.request(&pkce).set("state", "reg").url(&env.app);
@@ -220,6 +221,7 @@ async fn registration_is_closed_when_sign_up_is_disabled(backend: Backend) {
 
 async fn registering_an_existing_email_is_refused(backend: Backend) {
     let env = env(backend).await;
+    crate::common::sign_up_without_verification(&env.app).await;
     let browser = browser();
     let pkce = Pkce::new();
     let page = start_interaction(&env.app, &browser, &env.request(&pkce).url(&env.app)).await;

@@ -482,6 +482,21 @@ pub async fn submit_sign_in(
     location(&r)
 }
 
+/// Turns `signUp.verifyEmail` off through the Management API, as an operator can: public
+/// registration then creates the account at once, its address unverified (for the tests about
+/// that kind of sign-up).
+pub async fn sign_up_without_verification(app: &TestApp) {
+    let bearer = management_token(app).await;
+    let r = reqwest::Client::new()
+        .patch(app.url("/api/sign-in-exp"))
+        .bearer_auth(bearer)
+        .json(&serde_json::json!({"signUp": {"verifyEmail": false}}))
+        .send()
+        .await
+        .expect("sign-in experience");
+    assert_eq!(r.status(), 200);
+}
+
 /// Registers an m2m application allowed to call the Management API and returns a token for it.
 pub async fn management_token(app: &TestApp) -> String {
     management_caller(app).await.1

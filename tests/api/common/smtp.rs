@@ -87,6 +87,16 @@ impl Mail {
     }
 }
 
+impl Mail {
+    /// The 6-digit code the mail carries (a word of six digits), as a person reads it.
+    pub fn code(&self) -> Option<String> {
+        self.text
+            .split_whitespace()
+            .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
+            .map(str::to_owned)
+    }
+}
+
 fn sink_script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py")
 }
@@ -106,6 +116,17 @@ impl SmtpServer {
         };
         server.restart();
         server
+    }
+
+    /// Settings that mail through this server, with a sender that looks often and retries
+    /// soon (the tests wait seconds, not minutes).
+    pub fn configure(&self, settings: &mut sesame::config::Settings) {
+        settings.smtp_url = sesame::config::Redacted::new(self.url());
+        settings.mail_from = "Acme <no-reply@acme.test>".into();
+        settings.mail_poll_interval_ms = 200;
+        settings.mail_retry_min_secs = 1;
+        settings.mail_retry_max_secs = 2;
+        settings.mail_max_attempts = 1000;
     }
 
     /// `smtp://127.0.0.1:<port>`, plain (the connection never leaves the machine).
