@@ -300,8 +300,76 @@ async fn wrong_reset_codes_end_the_reset(backend: Backend) {
     assert_eq!(w.password_sign_in(&browser(), PASSWORD).await.0, 303);
 }
 
+/// The owner asked twice (the first mail seemed lost) and reset with the second; whoever
+/// holds the first mail later (a forwarded copy, a mailbox read afterwards) must not set the
+/// password again with its link or its code.
+async fn an_older_reset_mail_is_dead_once_the_password_is_reset(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let w = World::spawn(backend, &smtp).await;
+    w.app.create_user(EMAIL);
+    let first_asker = browser();
+    let (first_code_page, _) = w.forgot(&first_asker, EMAIL).await;
+    let first = smtp.wait_for(1, WAIT).await[0].clone();
+    w.forgot(&browser(), EMAIL).await;
+    let second = smtp.wait_for(2, WAIT).await[1].clone();
+    let (old_link, new_link) = (the_link(&first), the_link(&second));
+    assert_ne!(old_link, new_link);
+    let (_, csrf) = open_page(&first_asker, &first_code_page).await;
+
+    let owner = browser();
+    let token = query_param(&new_link, "token").expect("token");
+    let r = owner
+        .post(w.app.url("/password-reset"))
+        .form(&[("token", token.as_str()), ("password", NEW_PASSWORD)])
+        .send()
+        .await
+        .expect("set");
+    assert_eq!(r.status(), 200, "the owner's reset");
+
+    let attacker = browser();
+    let r = attacker.get(&old_link).send().await.expect("old link");
+    assert_eq!(r.status(), 410, "the older link is spent with the reset");
+    let old_token = query_param(&old_link, "token").expect("token");
+    let r = attacker
+        .post(w.app.url("/password-reset"))
+        .form(&[
+            ("token", old_token.as_str()),
+            ("password", "the attacker's pick"),
+        ])
+        .send()
+        .await
+        .expect("old link's form");
+    assert_eq!(r.status(), 410);
+    // Nor the older mail's code, typed in the browser that asked first.
+    let code = first.code().expect("a code");
+    let r = first_asker
+        .post(&first_code_page)
+        .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .expect("old code");
+    assert!(
+        r.status() != 303 || !location(&r).ends_with("/new"),
+        "no new-password form for the older code"
+    );
+    let r = first_asker
+        .get(first_code_page.replace("/code", "/new"))
+        .send()
+        .await
+        .expect("new");
+    assert_eq!(r.status(), 303, "no form without a live reset");
+    assert_eq!(
+        w.password_sign_in(&browser(), "the attacker's pick")
+            .await
+            .0,
+        401
+    );
+    assert_eq!(w.password_sign_in(&browser(), NEW_PASSWORD).await.0, 303);
+}
+
 on_both_backends!(
     a_reset_by_code_ends_every_other_session_and_refresh_token,
+    an_older_reset_mail_is_dead_once_the_password_is_reset,
     the_reset_link_changes_nothing_until_its_form_is_sent,
     wrong_reset_codes_end_the_reset,
 );
