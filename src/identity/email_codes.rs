@@ -343,6 +343,7 @@ pub fn finish_reset_on(
         }
         match users::reset_password(c, &user_id, password_hash, now)? {
             Some(user) => {
+                queries::spend_all_of_user(c, &user_id, Purpose::PasswordReset.as_str(), now)?;
                 tracing::info!(user_id = %user.id, "password reset: every session ended");
                 Ok(ResetDone::Reset(user))
             }

@@ -110,6 +110,26 @@ pub fn consume(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool>
     .map(|n| n == 1)
 }
 
+/// Spends every unspent row of `purpose` for account `user_id` (through `email_codes_user`):
+/// a password reset ends the others, so an older mail cannot set the password again.
+pub fn spend_all_of_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    purpose: &str,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        email_codes::table.filter(
+            email_codes::user_id
+                .eq(user_id)
+                .and(email_codes::purpose.eq(purpose))
+                .and(email_codes::consumed_at.is_null()),
+        ),
+    )
+    .set(email_codes::consumed_at.eq(now))
+    .execute(conn)
+}
+
 /// The right code was typed for reset `id`: its new password may be set.
 pub fn mark_verified(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool> {
     diesel::update(

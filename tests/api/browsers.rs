@@ -613,6 +613,12 @@ async fn an_unknown_interaction_gets_an_error_page(backend: Backend) {
         ("GET", "/interaction/doesnotexist/register"),
         ("POST", "/interaction/doesnotexist/sign-in"),
         ("POST", "/interaction/doesnotexist/register"),
+        ("GET", "/interaction/doesnotexist/sign-up/code"),
+        ("GET", "/interaction/doesnotexist/forgot-password"),
+        ("POST", "/interaction/doesnotexist/forgot-password"),
+        ("GET", "/interaction/doesnotexist/forgot-password/code"),
+        ("GET", "/interaction/doesnotexist/email-link"),
+        ("POST", "/interaction/doesnotexist/email-link"),
     ] {
         let url = env.app.url(path);
         let request = match method {

@@ -22,4 +22,6 @@ CREATE TABLE email_codes (
 -- The code page's lookup (the interaction's latest code) and the reset link's.
 CREATE INDEX email_codes_interaction ON email_codes (interaction_hash, purpose, created_at);
 CREATE INDEX email_codes_link ON email_codes (link_hash);
+-- A finished reset spends the account's other resets.
+CREATE INDEX email_codes_user ON email_codes (user_id);
 -- SQLite sweeps by rowid (see the clean-up): no index on expires_at.
