@@ -193,7 +193,9 @@ impl Tr {
     }
 }
 
-fn escape_html(text: &str) -> String {
+/// `text` safe inside HTML text and attribute values of ours (messages marked (html), the
+/// HTML part of a mail).
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::i18n::{self, Locale};
+use crate::i18n::{self, Locale, escape_html};
 use crate::storage::outbox::MailKind;
 
 /// The built-in templates, by file name.
@@ -222,21 +222,6 @@ fn fill(
         rest = &rest[start + 2 + len + 2..];
     }
     out.push_str(rest);
-    out
-}
-
-fn escape_html(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
     out
 }
 
