@@ -460,8 +460,63 @@ async fn the_waiting_page_speaks_six_languages(backend: Backend) {
     }
 }
 
+/// A hosted link proves the address, not a second factor: an account with an authenticator
+/// (MFA by the user's choice) still gets the second-factor page, and no code goes to the
+/// client before it.
+async fn a_hosted_sign_in_still_asks_the_second_factor(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let w = world(backend, &smtp).await;
+    let (status, _) = w
+        .api(
+            Method::PATCH,
+            "/api/sign-in-exp",
+            Some(json!({"mfa": {"policy": "user"}})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let user = w.app.create_user("ada@example.com");
+    let secret = sesame::identity::mfa::new_secret();
+    w.app
+        .storage
+        .run_blocking(move |c| {
+            sesame::storage::mfa::enroll_totp(c, &user.id, &secret, 0, &[], crate::common::now_ms())
+        })
+        .expect("enroll");
+    let b = browser();
+    let (page, _) = at_sign_in(&w, &b, &[]).await;
+    ask_and_wait(&w, &b, &page, "ada@example.com").await;
+    let mail = &smtp.wait_for(1, Duration::from_secs(20)).await[0];
+    let r = b.get(link_of(&w, mail)).send().await.expect("link");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    let csrf = input_value(&html, "csrf").expect("csrf");
+    let token = input_value(&html, "token").expect("token");
+    let r = b
+        .post(w.app.url(LINK))
+        .form(&[("csrf", csrf.as_str()), ("token", token.as_str())])
+        .send()
+        .await
+        .expect("continue");
+    assert_eq!(r.status(), 303);
+    let to = location(&r);
+    assert!(
+        to.starts_with("/interaction/") && query_param(&w.app.url(&to), "code").is_none(),
+        "the second factor comes first: {to}"
+    );
+    let (html, _) = open_page(&b, &w.app.url(&to)).await;
+    assert!(
+        html.contains("name=\"code\""),
+        "the second-factor form: {html}"
+    );
+    assert!(
+        !has_session(&w, &b).await,
+        "no session before the second factor"
+    );
+}
+
 crate::on_both_backends!(
     a_link_opened_in_the_browser_that_asked_signs_in_with_one_click,
+    a_hosted_sign_in_still_asks_the_second_factor,
     a_link_opened_in_another_browser_never_signs_it_in,
     a_scanners_get_spends_nothing,
     guessing_codes_is_stopped_after_five,
