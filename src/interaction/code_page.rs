@@ -6,8 +6,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::crypto::Secret;
+use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::identity::email_codes::{self, CodeCheck, MAX_ATTEMPTS};
 use crate::pages::render;
+use crate::state::AppState;
+use crate::storage::email_codes::{self as queries, EmailCodeRecord};
 
 #[derive(Template)]
 #[template(path = "email_code.html")]
@@ -48,4 +52,46 @@ pub struct CodeForm {
 pub struct CsrfForm {
     #[serde(default)]
     pub csrf: String,
+}
+
+/// What a code typed against a mailed row came to.
+pub enum Typed {
+    /// No attempt was left (before, or used up by racing submissions), or the row was spent:
+    /// the row as it stands, with no attempt left.
+    Dead(EmailCodeRecord),
+    /// Counted and wrong; `left` more may be tried.
+    Wrong { record: EmailCodeRecord, left: i32 },
+    /// Counted and right.
+    Right(EmailCodeRecord),
+}
+
+/// Counts `typed` against `record` first, in one statement (so racing submissions get
+/// [`MAX_ATTEMPTS`] comparisons in all), then compares it.
+pub async fn count_and_check(
+    state: &AppState,
+    record: EmailCodeRecord,
+    typed: &str,
+) -> Result<Typed, PageError> {
+    let dead = |mut record: EmailCodeRecord| {
+        record.attempts = MAX_ATTEMPTS;
+        Typed::Dead(record)
+    };
+    if email_codes::is_dead(&record) {
+        return Ok(dead(record));
+    }
+    let id = record.id.clone();
+    let counted = state
+        .storage
+        .run(move |c| queries::count_attempt(c, &id, MAX_ATTEMPTS))
+        .await?;
+    let Some(counted) = counted else {
+        return Ok(dead(record));
+    };
+    Ok(match email_codes::check(&counted, typed) {
+        CodeCheck::Wrong { left } => Typed::Wrong {
+            record: counted,
+            left,
+        },
+        CodeCheck::Right => Typed::Right(counted),
+    })
 }

@@ -12,14 +12,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::code_page::{CodeForm, CodePage};
+use super::code_page::{CodeForm, CodePage, Typed, count_and_check};
 use super::pages::typed_email;
 use super::sign_up::count_mail;
 use super::{Flow, Interaction, Proven, authenticated_as, expired, load, see_other};
 use crate::crypto::{Admission, Secret};
 use crate::error::PageError;
 use crate::i18n::{Locale, Tr};
-use crate::identity::email_codes::{self, CodeCheck, MAX_ATTEMPTS, Purpose, ResetDone};
+use crate::identity::email_codes::{self, Purpose, ResetDone};
 use crate::identity::{Email, SignInExperience, User};
 use crate::oidc::session::{Amr, Authentication};
 use crate::pages::render;
@@ -237,25 +237,13 @@ pub async fn submit_code(
         return Ok(see_other(&base(&uid)));
     };
     let refused = StatusCode::BAD_REQUEST;
-    if email_codes::is_dead(&record) {
-        return Ok(show_code(&interaction, &record, refused, None));
-    }
-    let id = record.id.clone();
-    let counted = state
-        .storage
-        .run(move |c| queries::count_attempt(c, &id, MAX_ATTEMPTS))
-        .await?;
-    let Some(counted) = counted else {
-        let mut dead = record;
-        dead.attempts = MAX_ATTEMPTS;
-        return Ok(show_code(&interaction, &dead, refused, None));
-    };
-    match email_codes::check(&counted, form.code.expose()) {
-        CodeCheck::Wrong { left } => {
+    match count_and_check(&state, record, form.code.expose()).await? {
+        Typed::Dead(record) => Ok(show_code(&interaction, &record, refused, None)),
+        Typed::Wrong { record, left } => {
             let error = Tr(interaction.locale).t1("reset-code-wrong", "left", left);
-            Ok(show_code(&interaction, &counted, refused, Some(error)))
+            Ok(show_code(&interaction, &record, refused, Some(error)))
         }
-        CodeCheck::Right => {
+        Typed::Right(counted) => {
             let id = counted.id.clone();
             state
                 .storage

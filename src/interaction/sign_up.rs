@@ -9,11 +9,11 @@ use std::net::IpAddr;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::code_page::{CodeForm, CodePage, CsrfForm};
+use super::code_page::{CodeForm, CodePage, CsrfForm, Typed, count_and_check};
 use super::{Flow, Interaction, Proven, authenticated_as, expired, load, pages, see_other};
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::identity::email_codes::{self, CodeCheck, MAX_ATTEMPTS, PendingSignUp, Purpose};
+use crate::identity::email_codes::{self, PendingSignUp, Purpose};
 use crate::identity::{Email, SignInExperience};
 use crate::oidc::session::{Amr, Authentication};
 use crate::state::AppState;
@@ -159,26 +159,13 @@ pub async fn submit_code(
         return Ok(see_other(&register_of(&uid)));
     };
     let refused = StatusCode::BAD_REQUEST;
-    if email_codes::is_dead(&record) {
-        return Ok(show(&interaction, &record, refused, None));
-    }
-    let id = record.id.clone();
-    let counted = state
-        .storage
-        .run(move |c| queries::count_attempt(c, &id, MAX_ATTEMPTS))
-        .await?;
-    let Some(counted) = counted else {
-        // Racing submissions used the last attempts, or spent the row.
-        let mut dead = record;
-        dead.attempts = MAX_ATTEMPTS;
-        return Ok(show(&interaction, &dead, refused, None));
-    };
-    match email_codes::check(&counted, form.code.expose()) {
-        CodeCheck::Wrong { left } => {
+    match count_and_check(&state, record, form.code.expose()).await? {
+        Typed::Dead(record) => Ok(show(&interaction, &record, refused, None)),
+        Typed::Wrong { record, left } => {
             let error = Tr(interaction.locale).t1("signup-code-wrong", "left", left);
-            Ok(show(&interaction, &counted, refused, Some(error)))
+            Ok(show(&interaction, &record, refused, Some(error)))
         }
-        CodeCheck::Right => create_account(&req, &state, interaction, counted, now).await,
+        Typed::Right(record) => create_account(&req, &state, interaction, record, now).await,
     }
 }
 
